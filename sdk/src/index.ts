@@ -1,0 +1,1 @@
+export * from "./eip712.js";
