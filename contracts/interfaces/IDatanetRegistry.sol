@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IDatanetRegistry
+/// @notice Datanets: curated, access-controlled collections of contributions addressed by content hash.
+/// Contributors post an OPEN bond with each contribution; curators accept (bond refunded) or reject (bond
+/// slashed to the protocol treasury). A contribution left unreviewed past the datanet's review timeout can be
+/// withdrawn with its bond. Readers request access by escrowing the datanet's access fee, which goes to the
+/// datanet owner on approval and back to the requester on denial or cancellation.
+/// @dev Datanet ids and contribution ids both start at 1; contribution ids are global across datanets.
+/// OPEN held by the registry always equals the outstanding bonds of pending contributions plus escrowed fees.
+interface IDatanetRegistry {
+    /// @notice Lifecycle of a contribution.
+    enum ContributionStatus {
+        None,
+        Pending,
+        Accepted,
+        Rejected,
+        Withdrawn
+    }
+
+    /// @notice Lifecycle of an account's access to a datanet.
+    enum AccessStatus {
+        None,
+        Requested,
+        Granted,
+        Denied,
+        Revoked,
+        Cancelled
+    }
+
+    /// @notice Parameters a datanet owner chooses at creation and may later update.
+    /// @param metadataURI Where the datanet's description lives (name, schema, licence).
+    /// @param contributionBond OPEN posted with each contribution, returned on acceptance or timeout.
+    /// @param accessFee OPEN paid once by a reader for access.
+    /// @param reviewTimeout Seconds after which an unreviewed contribution can be withdrawn; within the
+    /// governance bounds `minReviewTimeout`..`maxReviewTimeout`.
+    struct DatanetConfig {
+        string metadataURI;
+        uint256 contributionBond;
+        uint256 accessFee;
+        uint64 reviewTimeout;
+    }
+
+    /// @notice A datanet as stored.
+    struct Datanet {
+        address owner;
+        uint64 createdAt;
+        uint64 reviewTimeout;
+        uint32 curatorCount;
+        uint256 contributionBond;
+        uint256 accessFee;
+        string metadataURI;
+    }
+
+    /// @notice A contribution as stored.
+    /// @param datanetId The datanet it belongs to.
+    /// @param contributor The account that submitted it and posted the bond.
+    /// @param payee The account that receives attribution payouts for it (initially the contributor).
+    /// @param contentHash sha256 of the contributed file.
+    /// @param submittedAt Block timestamp of submission.
+    /// @param status Review status.
+    /// @param bond OPEN bonded at submission (still held only while `Pending`).
+    /// @param uri Where the file can be fetched (through the data gateway).
+    struct Contribution {
+        uint256 datanetId;
+        address contributor;
+        address payee;
+        bytes32 contentHash;
+        uint64 submittedAt;
+        ContributionStatus status;
+        uint256 bond;
+        string uri;
+    }
+
+    /// @notice An account's access record for one datanet.
+    /// @param status Current access status.
+    /// @param escrowedFee OPEN escrowed by a pending request (zero otherwise).
+    struct AccessRecord {
+        AccessStatus status;
+        uint256 escrowedFee;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Errors
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice `datanetId` does not exist.
+    error DatanetUnknown(uint256 datanetId);
+    /// @notice `contributionId` does not exist.
+    error DatanetUnknownContribution(uint256 contributionId);
+    /// @notice `caller` is not the owner of datanet `datanetId`.
+    error DatanetNotOwner(uint256 datanetId, address caller);
+    /// @notice `caller` is neither a curator nor the owner of datanet `datanetId`.
+    error DatanetNotCurator(uint256 datanetId, address caller);
+    /// @notice A zero address was given where an account is required.
+    error DatanetZeroAddress();
+    /// @notice `reviewTimeout` lies outside the governance bounds `min`..`max`.
+    error DatanetReviewTimeoutOutOfBounds(uint64 reviewTimeout, uint64 min, uint64 max);
+    /// @notice Governance bounds with `min` greater than `max`, or `min` of zero.
+    error DatanetInvalidReviewTimeoutBounds(uint64 min, uint64 max);
+    /// @notice `account` is already a curator of datanet `datanetId`.
+    error DatanetAlreadyCurator(uint256 datanetId, address account);
+    /// @notice A zero content hash was given.
+    error DatanetZeroContentHash();
+    /// @notice `contentHash` is already held by pending or accepted contribution `existingId` in datanet `datanetId`.
+    error DatanetDuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingId);
+    /// @notice Contribution `contributionId` is `status`, not pending.
+    error DatanetContributionNotPending(uint256 contributionId, ContributionStatus status);
+    /// @notice A curator tried to review their own contribution.
+    error DatanetSelfReview(uint256 contributionId, address curator);
+    /// @notice `caller` is not the contributor of contribution `contributionId`.
+    error DatanetNotContributor(uint256 contributionId, address caller);
+    /// @notice `caller` is neither the contributor nor the current payee of contribution `contributionId`.
+    error DatanetNotContributorOrPayee(uint256 contributionId, address caller);
+    /// @notice The review timeout of contribution `contributionId` ends at `availableAt`.
+    error DatanetReviewPending(uint256 contributionId, uint64 availableAt);
+    /// @notice `account` already has access to datanet `datanetId`.
+    error DatanetAccessAlreadyGranted(uint256 datanetId, address account);
+    /// @notice `account` already has a pending access request for datanet `datanetId`.
+    error DatanetAccessAlreadyRequested(uint256 datanetId, address account);
+    /// @notice `account` has no pending access request for datanet `datanetId`.
+    error DatanetNoAccessRequest(uint256 datanetId, address account);
+    /// @notice `account` holds no granted access to datanet `datanetId`.
+    error DatanetAccessNotGranted(uint256 datanetId, address account);
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Events
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice Datanet `datanetId` was created by `owner`.
+    event DatanetCreated(
+        uint256 indexed datanetId,
+        address indexed owner,
+        string metadataURI,
+        uint256 contributionBond,
+        uint256 accessFee,
+        uint64 reviewTimeout
+    );
+    /// @notice Datanet `datanetId`'s parameters were updated.
+    event DatanetUpdated(
+        uint256 indexed datanetId, string metadataURI, uint256 contributionBond, uint256 accessFee, uint64 reviewTimeout
+    );
+    /// @notice Ownership of datanet `datanetId` moved from `previousOwner` to `newOwner`.
+    event DatanetOwnershipTransferred(
+        uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner
+    );
+    /// @notice `curator` was added to datanet `datanetId`.
+    event CuratorAdded(uint256 indexed datanetId, address indexed curator);
+    /// @notice `curator` was removed from datanet `datanetId`.
+    event CuratorRemoved(uint256 indexed datanetId, address indexed curator);
+    /// @notice `contributor` submitted contribution `contributionId` to datanet `datanetId` with `bond` OPEN.
+    event ContributionSubmitted(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        bytes32 contentHash,
+        string uri,
+        uint256 bond
+    );
+    /// @notice `curator` accepted contribution `contributionId`; its bond went back to the contributor.
+    event ContributionAccepted(uint256 indexed contributionId, uint256 indexed datanetId, address indexed curator);
+    /// @notice `curator` rejected contribution `contributionId`; `slashedBond` OPEN went to `treasury`.
+    event ContributionRejected(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed curator,
+        address treasury,
+        uint256 slashedBond
+    );
+    /// @notice The contributor withdrew unreviewed contribution `contributionId` and its `bond`.
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, uint256 bond);
+    /// @notice Payouts for contribution `contributionId` now go to `newPayee`.
+    event PayeeChanged(uint256 indexed contributionId, address indexed previousPayee, address indexed newPayee);
+    /// @notice `account` requested access to datanet `datanetId`, escrowing `fee` OPEN.
+    event AccessRequested(uint256 indexed datanetId, address indexed account, uint256 fee);
+    /// @notice The owner granted `account` access to datanet `datanetId`; `fee` OPEN went to the owner.
+    event AccessGranted(uint256 indexed datanetId, address indexed account, uint256 fee);
+    /// @notice The owner denied `account`'s request; `refund` OPEN went back to `account`.
+    event AccessDenied(uint256 indexed datanetId, address indexed account, uint256 refund);
+    /// @notice `account` cancelled its pending request; `refund` OPEN went back to `account`.
+    event AccessRequestCancelled(uint256 indexed datanetId, address indexed account, uint256 refund);
+    /// @notice The owner revoked `account`'s access to datanet `datanetId`.
+    event AccessRevoked(uint256 indexed datanetId, address indexed account);
+    /// @notice Slashed bonds now go to `treasury`.
+    event TreasurySet(address indexed treasury);
+    /// @notice Governance bounds for review timeouts changed.
+    event ReviewTimeoutBoundsSet(uint64 minReviewTimeout, uint64 maxReviewTimeout);
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Datanets
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice Creates a datanet owned by the caller.
+    /// @param config Metadata URI, contribution bond, access fee and review timeout.
+    /// @param curators Initial curators (the owner can always review, listed or not).
+    /// @return datanetId The new datanet's id.
+    function createDatanet(DatanetConfig calldata config, address[] calldata curators)
+        external
+        returns (uint256 datanetId);
+
+    /// @notice Updates a datanet's parameters; only its owner. Pending contributions and access requests keep the
+    /// bond and fee they escrowed.
+    /// @param datanetId The datanet.
+    /// @param config The new parameters.
+    function updateDatanet(uint256 datanetId, DatanetConfig calldata config) external;
+
+    /// @notice Hands a datanet to a new owner; only its owner.
+    /// @param datanetId The datanet.
+    /// @param newOwner The new owner (not zero).
+    function transferDatanetOwnership(uint256 datanetId, address newOwner) external;
+
+    /// @notice Adds a curator; only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param curator The account allowed to review contributions.
+    function addCurator(uint256 datanetId, address curator) external;
+
+    /// @notice Removes a curator; only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param curator The curator to remove.
+    function removeCurator(uint256 datanetId, address curator) external;
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Contributions
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice Submits a contribution, pulling the datanet's contribution bond from the caller (needs allowance,
+    /// which also caps what the caller pays if the owner raises the bond).
+    /// @param datanetId The datanet.
+    /// @param contentHash sha256 of the file; refused while another contribution with it is pending or accepted.
+    /// @param uri Where the file can be fetched.
+    /// @return contributionId The new contribution's id.
+    function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri)
+        external
+        returns (uint256 contributionId);
+
+    /// @notice Accepts a pending contribution and returns its bond to the contributor; only a curator or the
+    /// datanet owner, never the contributor.
+    /// @param contributionId The contribution.
+    function acceptContribution(uint256 contributionId) external;
+
+    /// @notice Rejects a pending contribution and sends its bond to the treasury; only a curator or the datanet
+    /// owner, never the contributor.
+    /// @param contributionId The contribution.
+    function rejectContribution(uint256 contributionId) external;
+
+    /// @notice Withdraws a contribution still pending after the datanet's review timeout, returning its bond;
+    /// only the contributor.
+    /// @param contributionId The contribution.
+    function withdrawContribution(uint256 contributionId) external;
+
+    /// @notice Points a contribution's payouts to a new address; by the contributor or the current payee.
+    /// @param contributionId The contribution.
+    /// @param newPayee The new payee (not zero).
+    function setPayee(uint256 contributionId, address newPayee) external;
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Access
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice Requests access to a datanet, escrowing its access fee (needs allowance).
+    /// @param datanetId The datanet.
+    function requestAccess(uint256 datanetId) external;
+
+    /// @notice Cancels the caller's pending request and refunds the escrowed fee.
+    /// @param datanetId The datanet.
+    function cancelAccessRequest(uint256 datanetId) external;
+
+    /// @notice Grants a pending request; the escrowed fee goes to the datanet owner. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param account The requester.
+    function approveAccess(uint256 datanetId, address account) external;
+
+    /// @notice Denies a pending request; the escrowed fee goes back to the requester. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param account The requester.
+    function denyAccess(uint256 datanetId, address account) external;
+
+    /// @notice Revokes granted access (the fee is not refunded). Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param account The account losing access.
+    function revokeAccess(uint256 datanetId, address account) external;
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Governance
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice Sets where rejected bonds go; only the contract owner (the governance timelock).
+    /// @param treasury The new treasury (not zero).
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the bounds within which datanet owners choose review timeouts; only the contract owner.
+    /// Existing datanets keep their timeout.
+    /// @param minReviewTimeout Smallest allowed timeout in seconds (not zero).
+    /// @param maxReviewTimeout Largest allowed timeout in seconds.
+    function setReviewTimeoutBounds(uint64 minReviewTimeout, uint64 maxReviewTimeout) external;
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Views
+    // ----------------------------------------------------------------------------------------------------------
+
+    /// @notice The OPEN token used for bonds and fees.
+    function open() external view returns (address);
+
+    /// @notice Where rejected bonds go.
+    function treasury() external view returns (address);
+
+    /// @notice Smallest review timeout a datanet may choose, in seconds.
+    function minReviewTimeout() external view returns (uint64);
+
+    /// @notice Largest review timeout a datanet may choose, in seconds.
+    function maxReviewTimeout() external view returns (uint64);
+
+    /// @notice Number of datanets created (the highest datanet id).
+    function datanetCount() external view returns (uint256);
+
+    /// @notice Number of contributions submitted (the highest contribution id).
+    function contributionCount() external view returns (uint256);
+
+    /// @notice A datanet; reverts with `DatanetUnknown` for an unknown id.
+    /// @param datanetId The datanet.
+    function getDatanet(uint256 datanetId) external view returns (Datanet memory);
+
+    /// @notice A datanet's owner; reverts with `DatanetUnknown` for an unknown id.
+    /// @param datanetId The datanet.
+    function datanetOwner(uint256 datanetId) external view returns (address);
+
+    /// @notice Whether `account` curates datanet `datanetId` (the owner is not listed unless added).
+    /// @param datanetId The datanet.
+    /// @param account The account.
+    function isCurator(uint256 datanetId, address account) external view returns (bool);
+
+    /// @notice A contribution; reverts with `DatanetUnknownContribution` for an unknown id.
+    /// @param contributionId The contribution.
+    function getContribution(uint256 contributionId) external view returns (Contribution memory);
+
+    /// @notice The pending or accepted contribution holding `contentHash` in datanet `datanetId`, or zero.
+    /// @param datanetId The datanet.
+    /// @param contentHash The content hash.
+    function contributionByHash(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice `account`'s access record for datanet `datanetId`.
+    /// @param datanetId The datanet.
+    /// @param account The account.
+    function accessOf(uint256 datanetId, address account) external view returns (AccessRecord memory);
+
+    /// @notice Whether `account` may read datanet `datanetId`: its owner, a curator, or granted access.
+    /// Reverts with `DatanetUnknown` for an unknown id.
+    /// @param datanetId The datanet.
+    /// @param account The account.
+    function hasAccess(uint256 datanetId, address account) external view returns (bool);
+}
