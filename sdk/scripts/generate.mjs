@@ -1,0 +1,37 @@
+// Builds the contracts with forge and generates the typed ABI modules (src/generated/) with
+// @wagmi/cli. Runs on install (postinstall, tolerant: a tree whose contracts do not compile
+// yet still installs) and before the tests (strict).
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
+
+const sdk = resolve(import.meta.dirname, "..");
+const root = resolve(sdk, "..");
+const tolerant = process.argv.includes("--if-buildable");
+
+// The npm `forge` launcher does not pass on the exit status, so run the platform binary.
+function forgeBinary() {
+  const dir = resolve(root, "node_modules/@foundry-rs");
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const path = resolve(dir, name, "bin/forge");
+    if (name.startsWith("forge-") && existsSync(path)) return path;
+  }
+  return "forge";
+}
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, stdio: "inherit" });
+  return result.status === 0;
+}
+
+const ok =
+  run(forgeBinary(), ["build", "--root", root], root) &&
+  run(resolve(root, "node_modules/.bin/wagmi"), ["generate"], sdk);
+if (!ok) {
+  const message = "sdk: could not build the contracts or generate the ABIs in src/generated/.";
+  if (tolerant) console.warn(`${message} Run \`npm run generate -w sdk\` once they compile.`);
+  else {
+    console.error(message);
+    process.exit(1);
+  }
+}
