@@ -1,0 +1,2 @@
+export * from "./attribution/index.js";
+export * from "./blobstore/index.js";

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { deterministicLn } from "../../src/attribution/detMath.js";
+import { tokenize } from "../../src/attribution/tokenizer.js";
+
+describe("tokenize", () => {
+  it("normalises, lower-cases and splits on non-letters", () => {
+    expect(tokenize("Hello, WORLD! It's 2026.")).toEqual(["hello", "world", "it", "s", "2026"]);
+  });
+
+  it("applies NFKC before splitting", () => {
+    // U+FB01 (fi ligature) and full-width digits fold to ASCII; the composed and decomposed é agree.
+    expect(tokenize("\uFB01ne １２３")).toEqual(["fine", "123"]);
+    expect(tokenize("caf\u00e9")).toEqual(tokenize("cafe\u0301"));
+  });
+
+  it("keeps non-Latin scripts and drops punctuation and emoji", () => {
+    expect(tokenize("Привет — мир 🙂 数据")).toEqual(["привет", "мир", "数据"]);
+  });
+
+  it("returns nothing for text without letters or digits", () => {
+    expect(tokenize(" \n\t—!? ")).toEqual([]);
+  });
+});
+
+describe("deterministicLn", () => {
+  it("agrees with Math.log to 1e-15 relative", () => {
+    for (const x of [1e-300, 1e-9, 0.1, 0.5, 1, 1.5, 2, Math.E, 10, 12345.678, 1e9, 1e300]) {
+      const expected = Math.log(x);
+      expect(Math.abs(deterministicLn(x) - expected)).toBeLessThanOrEqual(Math.abs(expected) * 1e-15 + 1e-16);
+    }
+  });
+
+  it("refuses non-positive and non-finite input", () => {
+    for (const x of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => deterministicLn(x)).toThrow(RangeError);
+    }
+  });
+});
