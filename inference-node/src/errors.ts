@@ -1,0 +1,84 @@
+/** Base of every error the node reports to clients; `status` and `code` drive the HTTP mapping. */
+export class InferenceNodeError extends Error {
+  readonly status: number = 500;
+  readonly code: string = "internal_error";
+  readonly type: string = "server_error";
+  readonly param: string | null = null;
+}
+
+export class InvalidRequestError extends InferenceNodeError {
+  override name = "InvalidRequestError";
+  override readonly status = 400;
+  override readonly code: string = "invalid_request";
+  override readonly type = "invalid_request_error";
+  constructor(
+    message: string,
+    override readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export class ContextLengthError extends InvalidRequestError {
+  override name = "ContextLengthError";
+  override readonly code = "context_length_exceeded";
+}
+
+export class AdapterNotFoundError extends InferenceNodeError {
+  override name = "AdapterNotFoundError";
+  override readonly status = 404;
+  override readonly code = "model_not_found";
+  override readonly type = "invalid_request_error";
+  constructor(readonly adapterId: string) {
+    super(`model "${adapterId}" is neither "base" nor a registered adapter`);
+  }
+}
+
+/** The blob's sha256 differs from the registered hash: the adapter is refused, never served. */
+export class AdapterIntegrityError extends InferenceNodeError {
+  override name = "AdapterIntegrityError";
+  override readonly status = 502;
+  override readonly code = "adapter_integrity_failed";
+  constructor(
+    readonly adapterId: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      `adapter "${adapterId}" failed verification: sha256 ${actual} differs from the registered ${expected}`,
+    );
+  }
+}
+
+export class AdapterUnavailableError extends InferenceNodeError {
+  override name = "AdapterUnavailableError";
+  override readonly status = 502;
+  override readonly code = "adapter_unavailable";
+}
+
+/** The adapter file is readable but not a LoRA this base model can run. */
+export class AdapterFormatError extends InferenceNodeError {
+  override name = "AdapterFormatError";
+  override readonly status = 422;
+  override readonly code = "adapter_incompatible";
+  override readonly type = "invalid_request_error";
+}
+
+export class QueueFullError extends InferenceNodeError {
+  override name = "QueueFullError";
+  override readonly status = 429;
+  override readonly code = "queue_full";
+  override readonly type = "rate_limit_error";
+  constructor(readonly limit: number) {
+    super(`the request queue is full (${limit} waiting); retry later`);
+  }
+}
+
+export class ShuttingDownError extends InferenceNodeError {
+  override name = "ShuttingDownError";
+  override readonly status = 503;
+  override readonly code = "shutting_down";
+  constructor() {
+    super("the node is shutting down");
+  }
+}

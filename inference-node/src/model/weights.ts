@@ -1,0 +1,66 @@
+import { type LlamaConfig, type LoraTarget, projectionShape } from "./config.js";
+import { deriveSeed, randomNormal } from "./random.js";
+
+/** Projection matrices are stored [in, out] (row-major), the orientation `x @ W` uses. */
+export interface LlamaLayerWeights {
+  inputNorm: Float32Array;
+  postAttentionNorm: Float32Array;
+  proj: Record<LoraTarget, Float32Array>;
+}
+
+export interface LlamaWeights {
+  /** [vocab, hidden] */
+  embedTokens: Float32Array;
+  layers: LlamaLayerWeights[];
+  finalNorm: Float32Array;
+  /** [hidden, vocab] */
+  lmHead: Float32Array;
+}
+
+const PROJECTIONS: LoraTarget[] = [
+  "q_proj",
+  "k_proj",
+  "v_proj",
+  "o_proj",
+  "gate_proj",
+  "up_proj",
+  "down_proj",
+];
+
+/** Seeded weights with activations of order one, so tests compare meaningful logits rather than near-zeros. */
+export function generateLlamaWeights(config: LlamaConfig, seed: number): LlamaWeights {
+  const h = config.hiddenSize;
+  const layers: LlamaLayerWeights[] = [];
+  for (let l = 0; l < config.numLayers; l++) {
+    const proj = {} as Record<LoraTarget, Float32Array>;
+    for (const target of PROJECTIONS) {
+      const [inDim, outDim] = projectionShape(config, target);
+      proj[target] = randomNormal(
+        inDim * outDim,
+        1 / Math.sqrt(inDim),
+        deriveSeed(seed, `layers.${l}.${target}`),
+      );
+    }
+    layers.push({
+      inputNorm: randomNormal(h, 0.1, deriveSeed(seed, `layers.${l}.input_layernorm`), 1),
+      postAttentionNorm: randomNormal(h, 0.1, deriveSeed(seed, `layers.${l}.post_attention_layernorm`), 1),
+      proj,
+    });
+  }
+  return {
+    embedTokens: randomNormal(config.vocabSize * h, 1, deriveSeed(seed, "embed_tokens")),
+    layers,
+    finalNorm: randomNormal(h, 0.1, deriveSeed(seed, "norm"), 1),
+    lmHead: randomNormal(h * config.vocabSize, 1 / Math.sqrt(h), deriveSeed(seed, "lm_head")),
+  };
+}
+
+/** Number of parameters, for logs and docs. */
+export function countParameters(config: LlamaConfig): number {
+  let perLayer = 2 * config.hiddenSize;
+  for (const target of PROJECTIONS) {
+    const [i, o] = projectionShape(config, target);
+    perLayer += i * o;
+  }
+  return config.numLayers * perLayer + 2 * config.vocabSize * config.hiddenSize + config.hiddenSize;
+}

@@ -1,0 +1,43 @@
+import { type LoraAdapter, mergeAdaptersLinear } from "../src/adapters/lora.js";
+import { readAdapterPackage } from "../src/adapters/peft.js";
+import { type SyntheticAdapterOptions, syntheticPeftAdapter } from "../src/adapters/synthetic.js";
+import { addLoraInputs } from "../src/model/addLora.js";
+import type { LlamaConfig, LoraTarget } from "../src/model/config.js";
+import { buildLlamaGraph } from "../src/model/llamaGraph.js";
+import { encodeModel } from "../src/model/onnxGraph.js";
+import { generateLlamaWeights } from "../src/model/weights.js";
+
+export function tinyModel(config: LlamaConfig, seed: number, targets?: readonly LoraTarget[]) {
+  const weights = generateLlamaWeights(config, seed);
+  const plain = buildLlamaGraph(config, weights);
+  const lora = addLoraInputs(plain, targets);
+  return {
+    weights,
+    plainBytes: encodeModel(plain),
+    loraBytes: encodeModel(lora.model),
+    modules: lora.modules,
+  };
+}
+
+export function syntheticAdapter(
+  config: LlamaConfig,
+  id: string,
+  options: SyntheticAdapterOptions,
+): LoraAdapter {
+  return readAdapterPackage(id, syntheticPeftAdapter(config, options).package, config);
+}
+
+export { mergeAdaptersLinear };
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return max;
+}
+
+export function maxAbs(a: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] as number));
+  return max;
+}
