@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+
+import {IInferenceMarket} from "./interfaces/IInferenceMarket.sol";
+import {IKeeperRegistry} from "./interfaces/IKeeperRegistry.sol";
+
+/// @title KeeperRegistry
+/// @notice Staked signer set of the attribution reports. See {IKeeperRegistry}.
+contract KeeperRegistry is IKeeperRegistry, Ownable {
+    using SafeERC20 for IERC20;
+    using EnumerableSet for EnumerableSet.AddressSet;
+
+    uint256 public constant MAX_QUORUM = 32;
+    uint256 public constant MAX_MIN_STAKE = 1e9 ether;
+    uint64 public constant MAX_UNBONDING_DELAY = 90 days;
+    uint16 internal constant BPS = 10_000;
+
+    struct Keeper {
+        uint192 stake;
+        uint64 unbondingEndsAt;
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    address public immutable token;
+    /// @inheritdoc IKeeperRegistry
+    address public market;
+    /// @inheritdoc IKeeperRegistry
+    address public treasury;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public minStake;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public quorum;
+    /// @inheritdoc IKeeperRegistry
+    uint64 public unbondingDelay;
+    /// @inheritdoc IKeeperRegistry
+    uint16 public equivocationSlashBps;
+    /// @inheritdoc IKeeperRegistry
+    uint16 public challengerRewardBps;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public totalStaked;
+
+    mapping(address keeper => Keeper) internal _keepers;
+    /// @dev Keepers with stake that have not requested an unbond; `isActive` also checks `minStake`, so a
+    /// change of the minimum applies to everyone at once without touching this set.
+    EnumerableSet.AddressSet internal _bonded;
+
+    modifier onlyMarket() {
+        if (msg.sender != market) revert KeeperCallerNotMarket(msg.sender);
+        _;
+    }
+
+    /// @param token_ The OPEN token.
+    /// @param owner_ Owner of the parameters (the governance timelock once deployed).
+    /// @param treasury_ Receiver of slashed stake.
+    /// @param minStake_ Minimum stake of an active keeper.
+    /// @param quorum_ Signatures a report needs.
+    /// @param unbondingDelay_ Seconds between `requestUnbond` and `withdraw`.
+    constructor(
+        address token_,
+        address owner_,
+        address treasury_,
+        uint256 minStake_,
+        uint256 quorum_,
+        uint64 unbondingDelay_
+    ) Ownable(owner_) {
+        if (token_ == address(0)) revert KeeperZeroAddress();
+        token = token_;
+        _setTreasury(treasury_);
+        _setMinStake(minStake_);
+        _setQuorum(quorum_);
+        _setUnbondingDelay(unbondingDelay_);
+        _setSlashParameters(5000, 5000);
+    }
+
+    // ─── Keeper actions ─────────────────────────────────────────────────────
+
+    /// @inheritdoc IKeeperRegistry
+    function stake(uint256 amount) external {
+        if (amount == 0) revert KeeperZeroAmount();
+        Keeper storage keeper = _keepers[msg.sender];
+        if (keeper.unbondingEndsAt != 0) revert KeeperIsUnbonding(msg.sender, keeper.unbondingEndsAt);
+        uint256 newStake = keeper.stake + amount;
+        if (keeper.stake == 0 && newStake < minStake) revert KeeperStakeBelowMinimum(newStake, minStake);
+        keeper.stake = SafeCast.toUint192(newStake);
+        totalStaked += amount;
+        _bonded.add(msg.sender);
+        emit KeeperStaked(msg.sender, amount, newStake);
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function requestUnbond() external returns (uint64 unbondingEndsAt) {
+        Keeper storage keeper = _keepers[msg.sender];
+        if (keeper.unbondingEndsAt != 0) revert KeeperIsUnbonding(msg.sender, keeper.unbondingEndsAt);
+        if (keeper.stake == 0) revert KeeperNotStaked(msg.sender);
+        unbondingEndsAt = uint64(block.timestamp) + unbondingDelay;
+        keeper.unbondingEndsAt = unbondingEndsAt;
+        _bonded.remove(msg.sender);
+        emit KeeperUnbondingRequested(msg.sender, keeper.stake, unbondingEndsAt);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function withdraw() external returns (uint256 amount) {
+        Keeper memory keeper = _keepers[msg.sender];
+        if (keeper.unbondingEndsAt == 0) revert KeeperNotUnbonding(msg.sender);
+        if (block.timestamp < keeper.unbondingEndsAt) {
+            revert KeeperUnbondingNotElapsed(msg.sender, keeper.unbondingEndsAt);
+        }
+        amount = keeper.stake;
+        delete _keepers[msg.sender];
+        totalStaked -= amount;
+        emit KeeperWithdrawn(msg.sender, amount);
+        if (amount != 0) IERC20(token).safeTransfer(msg.sender, amount);
+    }
+
+    // ─── Slashing ─────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IKeeperRegistry
+    function slashEquivocation(address keeper, address challenger) external onlyMarket returns (uint256 slashed) {
+        slashed = uint256(_keepers[keeper].stake) * equivocationSlashBps / BPS;
+        uint256 reward = challenger == address(0) ? 0 : slashed * challengerRewardBps / BPS;
+        _slash(keeper, slashed, challenger, reward);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function slash(address keeper, uint256 amount) external onlyOwner returns (uint256 slashed) {
+        if (amount == 0) revert KeeperZeroAmount();
+        uint256 held = _keepers[keeper].stake;
+        if (held == 0) revert KeeperNotStaked(keeper);
+        slashed = amount < held ? amount : held;
+        _slash(keeper, slashed, address(0), 0);
+    }
+
+    // ─── Governance ─────────────────────────────────────────────────────────
+
+    /// @inheritdoc IKeeperRegistry
+    function setMarket(address market_) external onlyOwner {
+        if (market_ == address(0)) revert KeeperZeroAddress();
+        uint64 window = IInferenceMarket(market_).challengeWindow();
+        if (unbondingDelay <= window) revert KeeperUnbondingDelayOutOfBounds(unbondingDelay, window);
+        market = market_;
+        emit MarketSet(market_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setMinStake(uint256 minStake_) external onlyOwner {
+        _setMinStake(minStake_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setQuorum(uint256 quorum_) external onlyOwner {
+        _setQuorum(quorum_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setUnbondingDelay(uint64 unbondingDelay_) external onlyOwner {
+        _setUnbondingDelay(unbondingDelay_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setSlashParameters(uint16 equivocationSlashBps_, uint16 challengerRewardBps_) external onlyOwner {
+        _setSlashParameters(equivocationSlashBps_, challengerRewardBps_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setTreasury(address treasury_) external onlyOwner {
+        _setTreasury(treasury_);
+    }
+
+    // ─── Views ────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IKeeperRegistry
+    function isActive(address keeper) public view returns (bool) {
+        return _bonded.contains(keeper) && _keepers[keeper].stake >= minStake;
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function activeKeeperCount() external view returns (uint256 count) {
+        uint256 length = _bonded.length();
+        uint256 minimum = minStake;
+        for (uint256 i; i < length; ++i) {
+            if (_keepers[_bonded.at(i)].stake >= minimum) ++count;
+        }
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function activeKeepers() external view returns (address[] memory keepers) {
+        uint256 length = _bonded.length();
+        uint256 minimum = minStake;
+        keepers = new address[](length);
+        uint256 count;
+        for (uint256 i; i < length; ++i) {
+            address keeper = _bonded.at(i);
+            if (_keepers[keeper].stake >= minimum) keepers[count++] = keeper;
+        }
+        assembly ("memory-safe") {
+            mstore(keepers, count)
+        }
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function keeperInfo(address keeper) external view returns (uint256, uint64) {
+        Keeper memory info = _keepers[keeper];
+        return (info.stake, info.unbondingEndsAt);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function stakeOf(address keeper) external view returns (uint256) {
+        return _keepers[keeper].stake;
+    }
+
+    // ─── Internal ─────────────────────────────────────────────────────────────
+
+    function _slash(address keeper, uint256 amount, address challenger, uint256 reward) internal {
+        if (amount == 0) return;
+        // A keeper slashed to zero that is unbonding keeps its record so that `withdraw` still clears it.
+        // `amount` never exceeds the keeper's uint192 stake (callers cap it), so the cast is lossless.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _keepers[keeper].stake -= uint192(amount);
+        totalStaked -= amount;
+        if (_keepers[keeper].stake == 0) _bonded.remove(keeper);
+        emit KeeperSlashed(keeper, amount, challenger, reward);
+        if (reward != 0) IERC20(token).safeTransfer(challenger, reward);
+        IERC20(token).safeTransfer(treasury, amount - reward);
+    }
+
+    function _setMinStake(uint256 minStake_) internal {
+        if (minStake_ == 0 || minStake_ > MAX_MIN_STAKE) revert KeeperMinStakeOutOfBounds(minStake_);
+        minStake = minStake_;
+        emit MinStakeSet(minStake_);
+    }
+
+    function _setQuorum(uint256 quorum_) internal {
+        if (quorum_ == 0 || quorum_ > MAX_QUORUM) revert KeeperQuorumOutOfBounds(quorum_);
+        quorum = quorum_;
+        emit QuorumSet(quorum_);
+    }
+
+    function _setUnbondingDelay(uint64 unbondingDelay_) internal {
+        uint64 window = market == address(0) ? 0 : IInferenceMarket(market).challengeWindow();
+        if (unbondingDelay_ <= window || unbondingDelay_ > MAX_UNBONDING_DELAY) {
+            revert KeeperUnbondingDelayOutOfBounds(unbondingDelay_, window);
+        }
+        unbondingDelay = unbondingDelay_;
+        emit UnbondingDelaySet(unbondingDelay_);
+    }
+
+    function _setSlashParameters(uint16 equivocationSlashBps_, uint16 challengerRewardBps_) internal {
+        if (equivocationSlashBps_ == 0 || equivocationSlashBps_ > BPS) {
+            revert KeeperBpsOutOfBounds(equivocationSlashBps_);
+        }
+        if (challengerRewardBps_ > BPS) revert KeeperBpsOutOfBounds(challengerRewardBps_);
+        equivocationSlashBps = equivocationSlashBps_;
+        challengerRewardBps = challengerRewardBps_;
+        emit SlashParametersSet(equivocationSlashBps_, challengerRewardBps_);
+    }
+
+    function _setTreasury(address treasury_) internal {
+        if (treasury_ == address(0)) revert KeeperZeroAddress();
+        treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+}

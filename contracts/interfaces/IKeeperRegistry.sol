@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IKeeperRegistry
+/// @notice Keepers stake OPEN to join the signer set that attests attribution reports. A keeper is
+/// active while it is bonded (not unbonding) and its stake is at least `minStake`. Requesting an
+/// unbond leaves the active set at once; the stake stays slashable until it is withdrawn, which is
+/// possible only after `unbondingDelay`, a delay kept longer than the market's challenge window so that
+/// every report a keeper signed can still be challenged while its stake is held.
+interface IKeeperRegistry {
+    // ─── Errors ───────────────────────────────────────────────────────────────
+
+    /// @notice A zero amount was given where a positive one is required.
+    error KeeperZeroAmount();
+    /// @notice A zero address was given where an account or contract is required.
+    error KeeperZeroAddress();
+    /// @notice The caller is not the market.
+    error KeeperCallerNotMarket(address caller);
+    /// @notice The keeper has requested an unbond; it can only withdraw now.
+    error KeeperIsUnbonding(address keeper, uint64 unbondingEndsAt);
+    /// @notice The account holds no stake.
+    error KeeperNotStaked(address keeper);
+    /// @notice The account has not requested an unbond.
+    error KeeperNotUnbonding(address keeper);
+    /// @notice The unbonding delay has not elapsed yet.
+    error KeeperUnbondingNotElapsed(address keeper, uint64 unbondingEndsAt);
+    /// @notice The first stake of a keeper must reach the minimum stake.
+    error KeeperStakeBelowMinimum(uint256 stake, uint256 minStake);
+    /// @notice A minimum stake outside (0, MAX_MIN_STAKE].
+    error KeeperMinStakeOutOfBounds(uint256 minStake);
+    /// @notice A quorum outside [1, MAX_QUORUM].
+    error KeeperQuorumOutOfBounds(uint256 quorum);
+    /// @notice An unbonding delay that is not longer than the challenge window, or above the maximum.
+    error KeeperUnbondingDelayOutOfBounds(uint64 unbondingDelay, uint64 challengeWindow);
+    /// @notice A basis-point value above 10,000 or, for the slash fraction, zero.
+    error KeeperBpsOutOfBounds(uint256 bps);
+
+    // ─── Events ───────────────────────────────────────────────────────────────
+
+    /// @notice A keeper staked or topped up; `totalStake` is its stake afterwards.
+    event KeeperStaked(address indexed keeper, uint256 amount, uint256 totalStake);
+    /// @notice A keeper left the active set and started unbonding.
+    event KeeperUnbondingRequested(address indexed keeper, uint256 stake, uint64 unbondingEndsAt);
+    /// @notice A keeper withdrew its remaining stake after the unbonding delay.
+    event KeeperWithdrawn(address indexed keeper, uint256 amount);
+    /// @notice A keeper's stake was slashed; `challengerReward` of `amount` went to `challenger`, the rest
+    /// to the treasury.
+    event KeeperSlashed(address indexed keeper, uint256 amount, address indexed challenger, uint256 challengerReward);
+    /// @notice The market allowed to slash for equivocation was set.
+    event MarketSet(address indexed market);
+    /// @notice The minimum stake of an active keeper changed.
+    event MinStakeSet(uint256 minStake);
+    /// @notice The number of keeper signatures a report needs changed.
+    event QuorumSet(uint256 quorum);
+    /// @notice The unbonding delay changed.
+    event UnbondingDelaySet(uint64 unbondingDelay);
+    /// @notice The equivocation slash fraction and the challenger's part of it changed.
+    event SlashParametersSet(uint16 equivocationSlashBps, uint16 challengerRewardBps);
+    /// @notice The address receiving slashed stake changed.
+    event TreasurySet(address indexed treasury);
+
+    // ─── Keeper actions ─────────────────────────────────────────────────────
+
+    /// @notice Stakes `amount` OPEN (pulled from the caller) to join the signer set or top up.
+    /// @dev The first stake must be at least `minStake`. Reverts while the caller is unbonding.
+    /// @param amount OPEN to add to the caller's stake.
+    function stake(uint256 amount) external;
+
+    /// @notice Leaves the active set and starts the unbonding delay for the caller's whole stake.
+    /// @return unbondingEndsAt Timestamp from which `withdraw` succeeds.
+    function requestUnbond() external returns (uint64 unbondingEndsAt);
+
+    /// @notice Withdraws the caller's remaining stake after the unbonding delay.
+    /// @return amount OPEN transferred to the caller.
+    function withdraw() external returns (uint256 amount);
+
+    // ─── Slashing ─────────────────────────────────────────────────────────────
+
+    /// @notice Slashes `equivocationSlashBps` of a keeper's stake for a proven equivocation.
+    /// @dev Only the market. Works during unbonding. `challengerRewardBps` of the slashed amount goes to
+    /// `challenger`, the rest to the treasury.
+    /// @param keeper The equivocating keeper.
+    /// @param challenger The account that proved the equivocation.
+    /// @return slashed OPEN removed from the keeper's stake.
+    function slashEquivocation(address keeper, address challenger) external returns (uint256 slashed);
+
+    /// @notice Governance slash of up to `amount` OPEN from a keeper's stake, sent to the treasury.
+    /// @dev Only the owner (the timelock). Works during unbonding.
+    /// @param keeper The keeper to slash.
+    /// @param amount OPEN to slash; capped at the keeper's stake.
+    /// @return slashed OPEN removed from the keeper's stake.
+    function slash(address keeper, uint256 amount) external returns (uint256 slashed);
+
+    // ─── Governance ─────────────────────────────────────────────────────────
+
+    /// @notice Sets the market allowed to slash for equivocation.
+    /// @dev The market's challenge window must be shorter than the unbonding delay.
+    /// @param market The InferenceMarket.
+    function setMarket(address market) external;
+
+    /// @notice Sets the minimum stake of an active keeper.
+    /// @param minStake New minimum, in OPEN wei.
+    function setMinStake(uint256 minStake) external;
+
+    /// @notice Sets the number of keeper signatures a report needs.
+    /// @param quorum New quorum, at least 1.
+    function setQuorum(uint256 quorum) external;
+
+    /// @notice Sets the unbonding delay; it must exceed the market's challenge window.
+    /// @param unbondingDelay New delay in seconds.
+    function setUnbondingDelay(uint64 unbondingDelay) external;
+
+    /// @notice Sets the equivocation slash fraction and the challenger's part of it.
+    /// @param equivocationSlashBps Fraction of the stake slashed per equivocation (1..10,000).
+    /// @param challengerRewardBps Fraction of the slashed amount paid to the challenger (0..10,000).
+    function setSlashParameters(uint16 equivocationSlashBps, uint16 challengerRewardBps) external;
+
+    /// @notice Sets the address that receives slashed stake.
+    /// @param treasury New treasury.
+    function setTreasury(address treasury) external;
+
+    // ─── Views ────────────────────────────────────────────────────────────────
+
+    /// @notice Whether `keeper` counts toward a report's quorum.
+    /// @param keeper The account.
+    /// @return True when bonded, not unbonding and staked at least `minStake`.
+    function isActive(address keeper) external view returns (bool);
+
+    /// @notice Number of active keepers.
+    /// @return count Active keepers (iterates the bonded set; meant for off-chain reads).
+    function activeKeeperCount() external view returns (uint256 count);
+
+    /// @notice The active keepers.
+    /// @return keepers Active keepers in no particular order (meant for off-chain reads).
+    function activeKeepers() external view returns (address[] memory keepers);
+
+    /// @notice A keeper's stake and unbonding state.
+    /// @param keeper The account.
+    /// @return stake OPEN held for the keeper.
+    /// @return unbondingEndsAt Zero when bonded, else the time from which it may withdraw.
+    function keeperInfo(address keeper) external view returns (uint256 stake, uint64 unbondingEndsAt);
+
+    /// @notice A keeper's stake.
+    /// @param keeper The account.
+    /// @return OPEN held for the keeper.
+    function stakeOf(address keeper) external view returns (uint256);
+
+    /// @notice Sum of all stakes held.
+    /// @return OPEN held for all keepers.
+    function totalStaked() external view returns (uint256);
+
+    /// @notice The staked token.
+    /// @return The OPEN token.
+    function token() external view returns (address);
+
+    /// @notice The market allowed to slash for equivocation.
+    /// @return The InferenceMarket, or zero before it is set.
+    function market() external view returns (address);
+
+    /// @notice Address receiving slashed stake.
+    /// @return The treasury.
+    function treasury() external view returns (address);
+
+    /// @notice Minimum stake of an active keeper.
+    /// @return OPEN wei.
+    function minStake() external view returns (uint256);
+
+    /// @notice Signatures of active keepers a report needs.
+    /// @return The quorum.
+    function quorum() external view returns (uint256);
+
+    /// @notice Seconds between `requestUnbond` and `withdraw`.
+    /// @return The unbonding delay.
+    function unbondingDelay() external view returns (uint64);
+
+    /// @notice Fraction of a keeper's stake slashed per proven equivocation, in basis points.
+    /// @return The slash fraction.
+    function equivocationSlashBps() external view returns (uint16);
+
+    /// @notice Fraction of an equivocation slash paid to the challenger, in basis points.
+    /// @return The challenger's part.
+    function challengerRewardBps() external view returns (uint16);
+}
