@@ -1,1 +1,2 @@
-export {};
+export * from "./blobStore.js";
+export * from "./localBlobStore.js";

@@ -1,0 +1,47 @@
+import type { Address, Hex } from "viem";
+
+/** What the gateway needs to know about a contribution, as the DatanetRegistry stores it. */
+export type ContributionRecord = {
+  contributionId: bigint;
+  datanetId: bigint;
+  contributor: Address;
+  /** sha256 of the file (`bytes32`). */
+  contentHash: Hex;
+  /** `IDatanetRegistry.ContributionStatus`: 1 pending, 2 accepted, 3 rejected, 4 withdrawn. */
+  status: number;
+  uri: string;
+};
+
+/**
+ * The on-chain facts behind every download decision. {@link ViemAccessChecker}
+ * reads them from the DatanetRegistry; the answers are never cached, so a
+ * revocation takes effect on the next request.
+ */
+export interface AccessChecker {
+  /** Chain and contract that scope `DataAccessRequest` signatures (the EIP-712 domain). */
+  readonly chainId: number;
+  readonly datanetRegistry: Address;
+  /** `hasAccess(datanetId, account)`: owner, curator or granted reader. Throws {@link DatanetNotFoundError}. */
+  hasAccess(datanetId: bigint, account: Address): Promise<boolean>;
+  /** `getContribution(contributionId)`. Throws {@link ContributionNotFoundError}. */
+  getContribution(contributionId: bigint): Promise<ContributionRecord>;
+}
+
+export class DatanetNotFoundError extends Error {
+  override name = "DatanetNotFoundError";
+  constructor(readonly datanetId: bigint) {
+    super(`datanet ${datanetId} does not exist`);
+  }
+}
+
+export class ContributionNotFoundError extends Error {
+  override name = "ContributionNotFoundError";
+  constructor(readonly contributionId: bigint) {
+    super(`contribution ${contributionId} does not exist`);
+  }
+}
+
+/** The chain could not be read (RPC down, timeout): the gateway answers 503, the client may retry. */
+export class ChainUnavailableError extends Error {
+  override name = "ChainUnavailableError";
+}

@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { type Logger, pino } from "pino";
+import { ZodError, type z } from "zod";
+import {
+  BlobCorruptedError,
+  type BlobId,
+  type BlobStore,
+  blobIdOf,
+  blobIdToContentHash,
+  InvalidBlobIdError,
+} from "../blobstore/blobStore.js";
+import {
+  type AccessChecker,
+  ChainUnavailableError,
+  ContributionNotFoundError,
+  DatanetNotFoundError,
+} from "./accessChecker.js";
+import { badRequest, forbidden, GatewayError, notFound, payloadTooLarge, unauthorized } from "./errors.js";
+import type { NonceStore } from "./nonceStore.js";
+import { blobIdParam, contributionParams, openSessionBody, visibilityQuery } from "./schemas.js";
+import { SessionStore, verifyAccessRequest } from "./sessions.js";
+import type { BlobVisibility } from "./visibility.js";
+
+/** The datanet submission cap of the reference system. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_SESSION_SECONDS = 24 * 60 * 60;
+
+export type GatewayDependencies = {
+  blobs: BlobStore;
+  visibility: BlobVisibility;
+  access: AccessChecker;
+  nonces: NonceStore;
+  logger?: Logger;
+  maxUploadBytes?: number;
+  maxSessionSeconds?: number;
+  /** Unix seconds; injectable so tests can move time. */
+  now?: () => number;
+};
+
+type Env = { Variables: { log: Logger } };
+
+/**
+ * The data gateway: content-addressed uploads, public downloads, and downloads
+ * of datanet contributions for accounts that prove, by an EIP-712 signature, an
+ * address with on-chain access. See keepers/README.md for the API.
+ */
+export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
+  const logger = deps.logger ?? pino({ level: "silent" });
+  const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxSessionSeconds = deps.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+  const sessions = new SessionStore();
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = logger.child({ reqId: c.req.header("x-request-id") ?? randomUUID() });
+    c.set("log", log);
+    await next();
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
+  });
+
+  app.onError((error, c) => {
+    const { status, code, message, details } = toHttpError(error);
+    if (status >= 500) c.get("log")?.error({ err: error }, "request failed");
+    return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.get("/health", (c) =>
+    c.json({ ok: true, chainId: deps.access.chainId, datanetRegistry: deps.access.datanetRegistry }),
+  );
+
+  const store = async (content: Uint8Array, visibility: "public" | "datanet") => {
+    const id = blobIdOf(content);
+    // Mark before storing: a public read must never see datanet content, even for a moment.
+    if (visibility === "datanet") await deps.visibility.markDatanetContent(id);
+    const { created } = await deps.blobs.put(content);
+    const effective = (await deps.visibility.isDatanetContent(id)) ? "datanet" : "public";
+    return {
+      id,
+      contentHash: blobIdToContentHash(id),
+      size: content.byteLength,
+      visibility: effective,
+      created,
+    };
+  };
+
+  app.post("/blobs", async (c) => {
+    const visibility = parse(visibilityQuery, c.req.query("visibility"));
+    const result = await store(await readBody(c.req.raw, maxUploadBytes), visibility);
+    return c.json(result, result.created ? 201 : 200);
+  });
+
+  app.put("/blobs/:id", async (c) => {
+    const expected = parse(blobIdParam, c.req.param("id"));
+    const visibility = parse(visibilityQuery, c.req.query("visibility"));
+    const content = await readBody(c.req.raw, maxUploadBytes);
+    const actual = blobIdOf(content);
+    if (actual !== expected) {
+      throw badRequest("hash_mismatch", `the body hashes to ${actual}, not to ${expected}`);
+    }
+    const result = await store(content, visibility);
+    return c.json(result, result.created ? 201 : 200);
+  });
+
+  app.get("/blobs/:id", async (c) => {
+    const id = parse(blobIdParam, c.req.param("id"));
+    if (await deps.visibility.isDatanetContent(id)) {
+      throw forbidden(
+        "datanet_content",
+        `blob ${id} is datanet content: download it as a contribution with an access session`,
+      );
+    }
+    return blobResponse(await getBlob(deps.blobs, id), id, "public, max-age=31536000, immutable");
+  });
+
+  app.post("/sessions", async (c) => {
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw badRequest("invalid_json", "the body must be JSON");
+    }
+    const { request, signature } = parse(openSessionBody, json);
+    await verifyAccessRequest({
+      request,
+      signature,
+      chainId: deps.access.chainId,
+      datanetRegistry: deps.access.datanetRegistry,
+      nonces: deps.nonces,
+      now: now(),
+      maxSessionSeconds,
+    });
+    // Also answers 404 for an unknown datanet. Without access the session still serves
+    // the account's own contributions.
+    const hasAccess = await deps.access.hasAccess(request.datanetId, request.account);
+    sessions.prune(now());
+    const session = sessions.open(request.account, request.datanetId, Number(request.expiresAt));
+    c.get("log").info(
+      { account: session.account, datanetId: String(session.datanetId), hasAccess },
+      "session opened",
+    );
+    return c.json(
+      {
+        token: session.token,
+        account: session.account,
+        datanetId: String(session.datanetId),
+        expiresAt: session.expiresAt,
+        scope: hasAccess ? "datanet" : "own-contributions",
+      },
+      201,
+    );
+  });
+
+  app.get("/datanets/:datanetId/contributions/:contributionId", async (c) => {
+    const { datanetId, contributionId } = parse(contributionParams, c.req.param());
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    if (token === undefined) {
+      throw unauthorized("session_required", "send `Authorization: Bearer <token>` from POST /sessions");
+    }
+    const session = sessions.get(token, now());
+    if (session === undefined)
+      throw unauthorized("session_invalid", "the session token is unknown or expired");
+    if (session.datanetId !== datanetId) {
+      throw forbidden("wrong_datanet", `the session is for datanet ${session.datanetId}, not ${datanetId}`);
+    }
+    const contribution = await deps.access.getContribution(contributionId);
+    if (contribution.datanetId !== datanetId) {
+      throw notFound(
+        "contribution_not_in_datanet",
+        `contribution ${contributionId} is not in datanet ${datanetId}`,
+      );
+    }
+    // Checked on every download, so a revocation applies at once.
+    const allowed =
+      contribution.contributor === session.account ||
+      (await deps.access.hasAccess(datanetId, session.account));
+    if (!allowed) {
+      throw forbidden("access_denied", `${session.account} has no access to datanet ${datanetId}`);
+    }
+    const id = contribution.contentHash.slice(2).toLowerCase();
+    c.get("log").info(
+      { account: session.account, contributionId: String(contributionId) },
+      "contribution served",
+    );
+    const response = blobResponse(await getBlob(deps.blobs, id), id, "private, no-store");
+    response.headers.set("x-contribution-uri", contribution.uri);
+    return response;
+  });
+
+  return app;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  return schema.parse(value);
+}
+
+async function getBlob(blobs: BlobStore, id: BlobId): Promise<Uint8Array> {
+  const content = await blobs.get(id);
+  if (content === undefined) throw notFound("blob_not_found", `blob ${id} is not stored here`);
+  return content;
+}
+
+function blobResponse(content: Uint8Array, id: BlobId, cacheControl: string): Response {
+  return new Response(content as Uint8Array<ArrayBuffer>, {
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(content.byteLength),
+      etag: `"${id}"`,
+      "cache-control": cacheControl,
+    },
+  });
+}
+
+/** Reads a request body, refusing more than `limit` bytes whether or not a length was declared. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
+  if (request.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
+/** The one place that turns errors into HTTP statuses. */
+export function toHttpError(error: unknown): {
+  status: GatewayError["status"];
+  code: string;
+  message: string;
+  details?: unknown;
+} {
+  if (error instanceof GatewayError)
+    return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof ZodError) {
+    return {
+      status: 400,
+      code: "invalid_request",
+      message: error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; "),
+      details: error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    };
+  }
+  if (error instanceof InvalidBlobIdError)
+    return { status: 400, code: "invalid_blob_id", message: error.message };
+  if (error instanceof DatanetNotFoundError)
+    return { status: 404, code: "datanet_not_found", message: error.message };
+  if (error instanceof ContributionNotFoundError) {
+    return { status: 404, code: "contribution_not_found", message: error.message };
+  }
+  if (error instanceof ChainUnavailableError)
+    return { status: 503, code: "chain_unavailable", message: error.message };
+  if (error instanceof BlobCorruptedError)
+    return { status: 500, code: "blob_corrupted", message: error.message };
+  return { status: 500, code: "internal", message: "internal error" };
+}
