@@ -146,7 +146,7 @@ abstract contract ProtocolFixture is Test {
 
     function _registerModel(address owner, uint256 onDatanet, uint256 price) internal returns (uint256 id) {
         address datanetOwner_ = datanets.datanetOwner(onDatanet);
-        if (owner != datanetOwner_) {
+        if (!datanets.hasAccess(onDatanet, owner)) {
             vm.prank(owner);
             datanets.requestAccess(onDatanet);
             vm.prank(datanetOwner_);
