@@ -41,3 +41,39 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] as number));
   return max;
 }
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AdapterCache } from "../src/adapters/adapterCache.js";
+import { addAdapterToDir, BLOBS_DIR, REGISTRY_FILE } from "../src/adapters/adapterDir.js";
+import { createAdapterLoader } from "../src/adapters/adapterLoader.js";
+import { LocalBlobSource } from "../src/adapters/blobSource.js";
+import { StaticAdapterRegistry } from "../src/adapters/registry.js";
+
+/** A temporary adapters directory (registry.json + blobs/) holding seeded PEFT adapters. */
+export async function adaptersFixture(
+  config: LlamaConfig,
+  specs: { id: string; options: SyntheticAdapterOptions }[],
+) {
+  const directory = await mkdtemp(join(tmpdir(), "inference-node-adapters-"));
+  const hashes: Record<string, string> = {};
+  for (const spec of specs) {
+    hashes[spec.id] = await addAdapterToDir(
+      directory,
+      spec.id,
+      syntheticPeftAdapter(config, spec.options).package,
+    );
+  }
+  const registry = await StaticAdapterRegistry.fromFile(join(directory, REGISTRY_FILE));
+  const source = new LocalBlobSource(join(directory, BLOBS_DIR));
+  return {
+    directory,
+    hashes,
+    registry,
+    source,
+    cache: (budgetBytes = 64 << 20) =>
+      new AdapterCache({ budgetBytes, load: createAdapterLoader({ registry, source, model: config }) }),
+    remove: () => rm(directory, { recursive: true, force: true }),
+  };
+}

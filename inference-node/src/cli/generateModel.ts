@@ -1,0 +1,72 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { addAdapterToDir } from "../adapters/adapterDir.js";
+import type { SafetensorsDtype } from "../adapters/safetensors.js";
+import { syntheticPeftAdapter } from "../adapters/synthetic.js";
+import { ATTENTION_TARGETS, LORA_TARGETS, type LoraTarget, SMALL_CONFIG } from "../model/config.js";
+import { writeGeneratedModel } from "../model/modelDir.js";
+import { countParameters } from "../model/weights.js";
+
+const { values } = parseArgs({
+  options: {
+    "model-dir": { type: "string", default: ".data/model" },
+    "adapters-dir": { type: "string", default: ".data/adapters" },
+    seed: { type: "string", default: "42" },
+    layers: { type: "string" },
+    hidden: { type: "string" },
+    heads: { type: "string" },
+    "kv-heads": { type: "string" },
+    intermediate: { type: "string" },
+    "lora-targets": { type: "string", default: "attention" },
+    adapters: { type: "string", default: "8" },
+  },
+});
+
+const intOr = (value: string | undefined, fallback: number) =>
+  value === undefined ? fallback : Number.parseInt(value, 10);
+const llama = {
+  ...SMALL_CONFIG,
+  numLayers: intOr(values.layers, SMALL_CONFIG.numLayers),
+  hiddenSize: intOr(values.hidden, SMALL_CONFIG.hiddenSize),
+  numHeads: intOr(values.heads, SMALL_CONFIG.numHeads),
+  numKvHeads: intOr(values["kv-heads"], SMALL_CONFIG.numKvHeads),
+  intermediateSize: intOr(values.intermediate, SMALL_CONFIG.intermediateSize),
+};
+const targets: readonly LoraTarget[] = values["lora-targets"] === "all" ? LORA_TARGETS : ATTENTION_TARGETS;
+const seed = intOr(values.seed, 42);
+const modelDir = values["model-dir"] as string;
+const adaptersDir = values["adapters-dir"] as string;
+
+await writeGeneratedModel(modelDir, { name: "llama-small", llama, seed, loraTargets: targets });
+console.log(
+  `model: ${modelDir} (${countParameters(llama).toLocaleString("en-US")} parameters, LoRA on ${targets.join(", ")})`,
+);
+
+// Demo adapters cover the formats the loader must read: ranks 8 and 16, rsLoRA, f16 and bf16.
+const variants: { rank: number; dtype: SafetensorsDtype; useRslora: boolean }[] = [
+  { rank: 8, dtype: "F32", useRslora: false },
+  { rank: 16, dtype: "F32", useRslora: false },
+  { rank: 16, dtype: "F16", useRslora: false },
+  { rank: 8, dtype: "BF16", useRslora: true },
+];
+const count = intOr(values.adapters, 8);
+for (let i = 0; i < count; i++) {
+  const variant = variants[i % variants.length] as (typeof variants)[number];
+  const id = `demo-${i}`;
+  const adapter = syntheticPeftAdapter(llama, { ...variant, seed: seed * 1000 + i, targets });
+  const peftDir = join(adaptersDir, "peft", id);
+  await mkdir(peftDir, { recursive: true });
+  await writeFile(join(peftDir, "adapter_config.json"), adapter.configJson);
+  await writeFile(join(peftDir, "adapter_model.safetensors"), adapter.safetensors);
+  const sha256 = await addAdapterToDir(
+    adaptersDir,
+    id,
+    adapter.package,
+    `rank ${variant.rank} ${variant.dtype}${variant.useRslora ? " rslora" : ""}`,
+  );
+  console.log(
+    `adapter ${id}: rank ${variant.rank} ${variant.dtype}${variant.useRslora ? " rsLoRA" : ""} sha256 ${sha256}`,
+  );
+}
+console.log(`adapters: ${adaptersDir} (registry.json, blobs/, peft/)`);

@@ -1,0 +1,420 @@
+import { randomUUID } from "node:crypto";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Logger } from "pino";
+import { type LoraAdapter, mergeAdaptersLinear } from "../adapters/lora.js";
+import { ContextLengthError, InvalidRequestError, QueueFullError, ShuttingDownError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { ByteTokenizer } from "../model/tokenizer.js";
+import { type FinishReason, Generation } from "./generation.js";
+import { concatCaches, emptyCache, type KvCache, selectRows } from "./kvCache.js";
+import { type LlamaSession, lastLogits } from "./llamaSession.js";
+import { LoraBank } from "./loraBank.js";
+import { createRng, type SamplingParams, sampleToken } from "./sampling.js";
+import { SlotTable } from "./slotTable.js";
+
+/** Which weights a request runs on. */
+export type AdapterSpec =
+  | { kind: "base" }
+  | { kind: "adapter"; id: string }
+  /** Linear merge: Σ weightᵢ · adapterᵢ, served as one composite adapter. */
+  | { kind: "merge"; parts: { id: string; weight: number }[] };
+
+export interface GenerationRequest {
+  id?: string;
+  adapter: AdapterSpec;
+  /** Prompt token ids (including BOS). */
+  prompt: number[];
+  sampling: SamplingParams;
+  maxTokens: number;
+  stop?: string[];
+  signal?: AbortSignal;
+}
+
+export interface AdapterProvider {
+  get(id: string): Promise<LoraAdapter>;
+}
+
+export interface SchedulerOptions {
+  session: LlamaSession;
+  tokenizer: ByteTokenizer;
+  adapters: AdapterProvider;
+  /** Rows decoded together (default 32). */
+  maxBatch?: number;
+  /** Requests waiting to join before new ones get 429 (default 256). */
+  maxQueue?: number;
+  /** Rank of the slot bank; adapters and merges above it are refused (default 16). */
+  bankRank?: number;
+  /** Bank slots including slot 0 (default 2 × maxBatch + 1, so idle slots keep recent adapters hot). */
+  bankSlots?: number;
+  metrics?: NodeMetrics;
+  logger?: Logger;
+}
+
+interface Pending {
+  request: GenerationRequest;
+  generation: Generation;
+  state: "loading" | "ready" | "failed";
+  adapter: LoraAdapter | null;
+  key: string | null;
+}
+
+interface Row {
+  request: GenerationRequest;
+  generation: Generation;
+  slot: number;
+  key: string | null;
+  rng: () => number;
+  decoder: ReturnType<ByteTokenizer["createDecoder"]>;
+  stops: string[];
+  longestStop: number;
+  lastToken: number;
+  position: number;
+  completionTokens: number;
+  text: string;
+  emitted: number;
+  finished: boolean;
+}
+
+/**
+ * Continuous batching over one session: rows with different adapters share each forward pass
+ * through per-row bank slots; new requests are prefilled and join the running batch between decode
+ * steps; finished or cancelled rows leave it.
+ */
+export class Scheduler {
+  readonly maxBatch: number;
+  readonly maxQueue: number;
+  readonly bank: LoraBank | null;
+  readonly slots: SlotTable | null;
+  private waiting: Pending[] = [];
+  private rows: Row[] = [];
+  private cache: KvCache;
+  private wakeLoop: (() => void) | null = null;
+  private loopRunning = false;
+  private stopped = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  /** Completed decode steps, and tokens produced, since start. */
+  steps = 0;
+  tokensGenerated = 0;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.maxBatch = options.maxBatch ?? 32;
+    this.maxQueue = options.maxQueue ?? 256;
+    const { session } = options;
+    this.bank = session.hasLora
+      ? new LoraBank(session.modules, options.bankSlots ?? 2 * this.maxBatch + 1, options.bankRank ?? 16)
+      : null;
+    this.slots = this.bank ? new SlotTable(this.bank) : null;
+    this.cache = emptyCache(session.config, 0);
+  }
+
+  get activeRows(): number {
+    return this.rows.length;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Queues a request; throws QueueFullError / ContextLengthError / InvalidRequestError at once. */
+  submit(request: GenerationRequest): Generation {
+    if (this.stopped) throw new ShuttingDownError();
+    const { config } = this.options.session;
+    if (request.prompt.length === 0) throw new InvalidRequestError("the prompt is empty", "prompt");
+    if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
+      throw new InvalidRequestError("max_tokens must be a positive integer", "max_tokens");
+    }
+    if (request.prompt.length + request.maxTokens > config.maxPositions) {
+      throw new ContextLengthError(
+        `prompt (${request.prompt.length} tokens) plus max_tokens (${request.maxTokens}) exceeds the context of ${config.maxPositions} tokens`,
+        "prompt",
+      );
+    }
+    if (request.adapter.kind !== "base" && !this.bank) {
+      throw new InvalidRequestError('this model has no LoRA inputs; only "base" can be served', "model");
+    }
+    if (this.waiting.length >= this.maxQueue) throw new QueueFullError(this.maxQueue);
+
+    const generation = new Generation(request.id ?? randomUUID(), request.prompt.length);
+    const pending: Pending = { request, generation, state: "loading", adapter: null, key: null };
+    this.waiting.push(pending);
+    this.options.metrics?.queueDepth.set(this.waiting.length);
+    request.signal?.addEventListener("abort", () => this.wake(), { once: true });
+
+    this.resolveAdapter(request.adapter).then(
+      ({ adapter, key }) => {
+        pending.adapter = adapter;
+        pending.key = key;
+        pending.state = "ready";
+        generation.markReady();
+        this.wake();
+      },
+      (error: unknown) => {
+        pending.state = "failed";
+        generation.fail(error);
+        this.wake();
+      },
+    );
+    this.ensureLoop();
+    return generation;
+  }
+
+  private async resolveAdapter(
+    spec: AdapterSpec,
+  ): Promise<{ adapter: LoraAdapter | null; key: string | null }> {
+    const bankRank = this.bank?.rank ?? 0;
+    switch (spec.kind) {
+      case "base":
+        return { adapter: null, key: null };
+      case "adapter": {
+        const adapter = await this.options.adapters.get(spec.id);
+        if (adapter.rank > bankRank) {
+          throw new InvalidRequestError(
+            `adapter ${spec.id} has rank ${adapter.rank}, above the node's bank rank ${bankRank}`,
+          );
+        }
+        return { adapter, key: `adapter:${spec.id}` };
+      }
+      case "merge": {
+        if (spec.parts.length === 0) throw new InvalidRequestError("a merge needs at least one adapter");
+        const adapters = await Promise.all(spec.parts.map((p) => this.options.adapters.get(p.id)));
+        const key = `merge:${JSON.stringify(spec.parts.map((p) => [p.id, p.weight]))}`;
+        const merged = mergeAdaptersLinear(
+          key,
+          adapters.map((adapter, i) => ({ adapter, weight: (spec.parts[i] as { weight: number }).weight })),
+        );
+        if (merged.rank > bankRank) {
+          throw new InvalidRequestError(
+            `the merged adapters have total rank ${merged.rank}, above the node's bank rank ${bankRank}`,
+            "merged_adapters",
+          );
+        }
+        return { adapter: merged, key };
+      }
+    }
+  }
+
+  /** Stops the loop and ends every request (waiting and running) as aborted. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loopDone;
+    for (const p of this.waiting) p.generation.fail(new ShuttingDownError());
+    for (const row of this.rows) row.generation.fail(new ShuttingDownError());
+    this.waiting = [];
+    this.rows = [];
+  }
+
+  private wake(): void {
+    const wake = this.wakeLoop;
+    this.wakeLoop = null;
+    wake?.();
+  }
+
+  private ensureLoop(): void {
+    if (this.loopRunning || this.stopped) return;
+    this.loopRunning = true;
+    this.loopDone = this.loop().finally(() => {
+      this.loopRunning = false;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.dropCancelled();
+      const admitted = this.admit();
+      try {
+        if (admitted.length > 0) await this.prefill(admitted);
+        if (this.rows.length > 0) await this.decode();
+      } catch (error) {
+        this.options.logger?.error({ err: error }, "forward pass failed; failing the running batch");
+        for (const row of [...this.rows, ...admitted]) this.finishRow(row, null, error);
+        this.rows = [];
+        this.cache = emptyCache(this.options.session.config, 0);
+      }
+      this.options.metrics?.batchRows.set(this.rows.length);
+      this.options.metrics?.queueDepth.set(this.waiting.length);
+      if (this.stopped) break;
+      if (
+        this.rows.length === 0 &&
+        !this.waiting.some((p) => p.state !== "loading" || p.request.signal?.aborted)
+      ) {
+        // Idle or only waiting on adapter loads: park until a submission or a finished load wakes us.
+        await new Promise<void>((resolve) => {
+          this.wakeLoop = resolve;
+        });
+      } else {
+        // Let HTTP handlers and adapter loads run between steps.
+        await yieldToEventLoop();
+      }
+    }
+  }
+
+  private dropCancelled(): void {
+    this.waiting = this.waiting.filter((p) => {
+      if (p.state === "failed") return false;
+      if (p.request.signal?.aborted) {
+        p.generation.finish("abort", 0);
+        this.options.metrics?.requests.inc({ reason: "abort" });
+        return false;
+      }
+      return true;
+    });
+    for (const row of this.rows) {
+      if (!row.finished && row.request.signal?.aborted) this.finishRow(row, "abort");
+    }
+    this.compact();
+  }
+
+  private admit(): Row[] {
+    const admitted: Row[] = [];
+    const remaining: Pending[] = [];
+    for (const pending of this.waiting) {
+      if (pending.state !== "ready" || this.rows.length + admitted.length >= this.maxBatch) {
+        remaining.push(pending);
+        continue;
+      }
+      let slot = 0;
+      if (pending.adapter && pending.key && this.slots) {
+        try {
+          const acquired = this.slots.acquire(pending.key, pending.adapter);
+          if (acquired === null) {
+            remaining.push(pending);
+            continue;
+          }
+          slot = acquired;
+        } catch (error) {
+          pending.generation.fail(new InvalidRequestError((error as Error).message));
+          continue;
+        }
+      }
+      const stops = (pending.request.stop ?? []).filter((s) => s.length > 0);
+      admitted.push({
+        request: pending.request,
+        generation: pending.generation,
+        slot,
+        key: pending.key,
+        rng: createRng(pending.request.sampling.seed),
+        decoder: this.options.tokenizer.createDecoder(),
+        stops,
+        longestStop: Math.max(0, ...stops.map((s) => s.length)),
+        lastToken: 0,
+        position: pending.request.prompt.length,
+        completionTokens: 0,
+        text: "",
+        emitted: 0,
+        finished: false,
+      });
+    }
+    this.waiting = remaining;
+    return admitted;
+  }
+
+  private async prefill(admitted: Row[]): Promise<void> {
+    const { session } = this.options;
+    const started = performance.now();
+    const result = await session.forward({
+      cache: emptyCache(session.config, admitted.length),
+      tokens: admitted.map((row) => row.request.prompt),
+      positions: admitted.map(() => 0),
+      ...(this.bank ? { slots: admitted.map((row) => row.slot), bank: this.bank } : {}),
+    });
+    this.options.metrics?.stepSeconds.observe({ phase: "prefill" }, (performance.now() - started) / 1000);
+    this.options.metrics?.promptTokens.inc(admitted.reduce((n, row) => n + row.request.prompt.length, 0));
+    const logits = lastLogits(result, session.config.vocabSize);
+    admitted.forEach((row, i) => {
+      this.acceptToken(row, logits[i] as Float32Array);
+    });
+    const keep = admitted.flatMap((row, i) => (row.finished ? [] : [i]));
+    const joined =
+      keep.length === admitted.length ? result.cache : selectRows(session.config, result.cache, keep);
+    this.cache = concatCaches(session.config, this.cache, joined);
+    this.rows.push(...keep.map((i) => admitted[i] as Row));
+  }
+
+  private async decode(): Promise<void> {
+    const { session } = this.options;
+    const started = performance.now();
+    const result = await session.forward({
+      cache: this.cache,
+      tokens: this.rows.map((row) => [row.lastToken]),
+      positions: this.rows.map((row) => row.position),
+      ...(this.bank ? { slots: this.rows.map((row) => row.slot), bank: this.bank } : {}),
+    });
+    this.options.metrics?.stepSeconds.observe({ phase: "decode" }, (performance.now() - started) / 1000);
+    this.cache = result.cache;
+    this.steps += 1;
+    const logits = lastLogits(result, session.config.vocabSize);
+    this.rows.forEach((row, i) => {
+      row.position += 1;
+      if (!row.finished) this.acceptToken(row, logits[i] as Float32Array);
+    });
+    this.compact();
+  }
+
+  /** Removes finished rows from the batch and the cache. */
+  private compact(): void {
+    if (!this.rows.some((row) => row.finished)) return;
+    const keep = this.rows.flatMap((row, i) => (row.finished ? [] : [i]));
+    this.cache = selectRows(this.options.session.config, this.cache, keep);
+    this.rows = keep.map((i) => this.rows[i] as Row);
+  }
+
+  private acceptToken(row: Row, logits: Float32Array): void {
+    const token = sampleToken(logits, row.request.sampling, row.rng);
+    row.lastToken = token;
+    row.completionTokens += 1;
+    this.tokensGenerated += 1;
+    this.options.metrics?.generatedTokens.inc();
+    if (token === this.options.tokenizer.eos) {
+      this.finishRow(row, "stop");
+      return;
+    }
+    row.text += row.decoder.push(token);
+    if (this.emitText(row, false)) this.finishRow(row, "stop", undefined, true);
+    else if (row.completionTokens >= row.request.maxTokens) this.finishRow(row, "length");
+  }
+
+  /**
+   * Streams the text that can no longer become part of a stop sequence. Returns true when a stop
+   * sequence was found: the text is cut before it and nothing after it is sent.
+   */
+  private emitText(row: Row, final: boolean): boolean {
+    if (row.stops.length > 0) {
+      const from = Math.max(0, row.emitted - row.longestStop);
+      let hit = -1;
+      for (const stop of row.stops) {
+        const index = row.text.indexOf(stop, from);
+        if (index >= 0 && (hit < 0 || index < hit)) hit = index;
+      }
+      if (hit >= 0) {
+        row.generation.push(row.text.slice(row.emitted, hit));
+        row.text = row.text.slice(0, hit);
+        row.emitted = hit;
+        return true;
+      }
+    }
+    const safe = final || row.stops.length === 0 ? row.text.length : row.text.length - (row.longestStop - 1);
+    if (safe > row.emitted) {
+      row.generation.push(row.text.slice(row.emitted, safe));
+      row.emitted = safe;
+    }
+    return false;
+  }
+
+  private finishRow(row: Row, reason: FinishReason | null, error?: unknown, alreadyFlushed = false): void {
+    if (row.finished) return;
+    row.finished = true;
+    if (row.key) this.slots?.release(row.key);
+    if (error !== undefined || reason === null) {
+      row.generation.fail(error);
+      return;
+    }
+    let finishReason = reason;
+    if (!alreadyFlushed && reason !== "abort") {
+      row.text += row.decoder.flush();
+      if (this.emitText(row, true)) finishReason = "stop";
+    }
+    row.generation.finish(finishReason, row.completionTokens);
+    this.options.metrics?.requests.inc({ reason: finishReason });
+  }
+}
