@@ -1,0 +1,376 @@
+import { index, onchainTable, primaryKey, relations } from "ponder";
+
+// Amounts are OPEN in wei (bigint). Statuses are lower-case words of the contracts' enums.
+
+export const datanet = onchainTable(
+  "datanet",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    metadataUri: t.text().notNull(),
+    contributionBond: t.bigint().notNull(),
+    accessFee: t.bigint().notNull(),
+    reviewTimeout: t.bigint().notNull(),
+    curatorCount: t.integer().notNull().default(0),
+    contributionCount: t.integer().notNull().default(0),
+    acceptedCount: t.integer().notNull().default(0),
+    accessGrantCount: t.integer().notNull().default(0),
+    /** Access fees paid to the owner. */
+    accessRevenue: t.bigint().notNull().default(0n),
+    /** Inference fees paid to this datanet's contributors by attribution. */
+    attributedRevenue: t.bigint().notNull().default(0n),
+    /** Unattributed data share paid to the datanet owner. */
+    remainderRevenue: t.bigint().notNull().default(0n),
+    createdAt: t.bigint().notNull(),
+  }),
+  (table) => ({ ownerIdx: index().on(table.owner) }),
+);
+
+export const curator = onchainTable(
+  "curator",
+  (t) => ({
+    datanetId: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    active: t.boolean().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.datanetId, table.account] }) }),
+);
+
+export const contribution = onchainTable(
+  "contribution",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    payee: t.hex().notNull(),
+    contentHash: t.hex().notNull(),
+    uri: t.text().notNull(),
+    bond: t.bigint().notNull(),
+    status: t.text().notNull(),
+    reviewedBy: t.hex(),
+    slashedBond: t.bigint().notNull().default(0n),
+    attributionCount: t.integer().notNull().default(0),
+    earned: t.bigint().notNull().default(0n),
+    submittedAt: t.bigint().notNull(),
+    reviewedAt: t.bigint(),
+  }),
+  (table) => ({
+    datanetIdx: index().on(table.datanetId),
+    contributorIdx: index().on(table.contributor),
+    payeeIdx: index().on(table.payee),
+  }),
+);
+
+export const accessGrant = onchainTable(
+  "access_grant",
+  (t) => ({
+    datanetId: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    status: t.text().notNull(),
+    fee: t.bigint().notNull(),
+    requestedAt: t.bigint(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.datanetId, table.account] }),
+    accountIdx: index().on(table.account),
+  }),
+);
+
+export const model = onchainTable(
+  "model",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    isComposite: t.boolean().notNull(),
+    baseModelId: t.text(),
+    adapterHash: t.hex(),
+    adapterUri: t.text(),
+    manifestRoot: t.hex(),
+    datanetIds: t.bigint().array().notNull(),
+    pricePerRequest: t.bigint().notNull(),
+    metadataUri: t.text().notNull(),
+    status: t.text().notNull(),
+    delistReason: t.text(),
+    requestCount: t.integer().notNull().default(0),
+    finalizedCount: t.integer().notNull().default(0),
+    refundedCount: t.integer().notNull().default(0),
+    /** Sum of the fees of finalized requests. */
+    feeVolume: t.bigint().notNull().default(0n),
+    /** The model share paid out for this model (to its owner, or to its parts' owners). */
+    modelRevenue: t.bigint().notNull().default(0n),
+    registeredAt: t.bigint().notNull(),
+  }),
+  (table) => ({ ownerIdx: index().on(table.owner) }),
+);
+
+export const modelPart = onchainTable(
+  "model_part",
+  (t) => ({
+    compositeId: t.bigint().notNull(),
+    partId: t.bigint().notNull(),
+    weightBps: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.compositeId, table.partId] }) }),
+);
+
+export const inferenceRequest = onchainTable(
+  "inference_request",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    requester: t.hex().notNull(),
+    modelId: t.bigint().notNull(),
+    inputHash: t.hex().notNull(),
+    inputUri: t.text().notNull(),
+    fee: t.bigint().notNull(),
+    deadline: t.bigint().notNull(),
+    status: t.text().notNull(),
+    executor: t.hex(),
+    reportDigest: t.hex(),
+    challengeEndsAt: t.bigint(),
+    treasuryAmount: t.bigint(),
+    executorAmount: t.bigint(),
+    modelAmount: t.bigint(),
+    attributedAmount: t.bigint(),
+    unattributedAmount: t.bigint(),
+    requestedAt: t.bigint().notNull(),
+    settledAt: t.bigint(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({ modelIdx: index().on(table.modelId), requesterIdx: index().on(table.requester) }),
+);
+
+export const report = onchainTable(
+  "report",
+  (t) => ({
+    digest: t.hex().primaryKey(),
+    requestId: t.bigint().notNull(),
+    modelId: t.bigint().notNull(),
+    executor: t.hex().notNull(),
+    outputHash: t.hex().notNull(),
+    outputUri: t.text().notNull(),
+    attributionVersion: t.integer().notNull(),
+    signers: t.hex().array().notNull(),
+    status: t.text().notNull(),
+    challenger: t.hex(),
+    submittedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ requestIdx: index().on(table.requestId) }),
+);
+
+export const attribution = onchainTable(
+  "attribution",
+  (t) => ({
+    reportDigest: t.hex().notNull(),
+    contributionId: t.bigint().notNull(),
+    requestId: t.bigint().notNull(),
+    weightBps: t.integer().notNull(),
+    /** Set when the request is finalized. */
+    payee: t.hex(),
+    amount: t.bigint(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.reportDigest, table.contributionId] }),
+    requestIdx: index().on(table.requestId),
+    contributionIdx: index().on(table.contributionId),
+  }),
+);
+
+/** One payment credited to an account by a finalized request. */
+export const earning = onchainTable(
+  "earning",
+  (t) => ({
+    id: t.text().primaryKey(),
+    account: t.hex().notNull(),
+    /** data | model | keeper | protocol */
+    source: t.text().notNull(),
+    requestId: t.bigint().notNull(),
+    modelId: t.bigint().notNull(),
+    datanetId: t.bigint(),
+    contributionId: t.bigint(),
+    amount: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account), sourceIdx: index().on(table.source) }),
+);
+
+export const account = onchainTable("account", (t) => ({
+  address: t.hex().primaryKey(),
+  earnedData: t.bigint().notNull().default(0n),
+  earnedModel: t.bigint().notNull().default(0n),
+  earnedKeeper: t.bigint().notNull().default(0n),
+  earnedTotal: t.bigint().notNull().default(0n),
+  /** Credited in RewardVault (equals earnedTotal for everyone but the treasury). */
+  credited: t.bigint().notNull().default(0n),
+  claimed: t.bigint().notNull().default(0n),
+  contributionCount: t.integer().notNull().default(0),
+  acceptedCount: t.integer().notNull().default(0),
+  votes: t.bigint().notNull().default(0n),
+  delegate: t.hex(),
+}));
+
+export const claim = onchainTable(
+  "claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    account: t.hex().notNull(),
+    to: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account) }),
+);
+
+export const keeper = onchainTable("keeper", (t) => ({
+  address: t.hex().primaryKey(),
+  stake: t.bigint().notNull(),
+  status: t.text().notNull(),
+  unbondingEndsAt: t.bigint(),
+  slashedTotal: t.bigint().notNull().default(0n),
+  reportsExecuted: t.integer().notNull().default(0),
+  reportsSigned: t.integer().notNull().default(0),
+  joinedAt: t.bigint().notNull(),
+}));
+
+export const slash = onchainTable(
+  "slash",
+  (t) => ({
+    id: t.text().primaryKey(),
+    keeper: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    challenger: t.hex().notNull(),
+    challengerReward: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ keeperIdx: index().on(table.keeper) }),
+);
+
+export const agent = onchainTable(
+  "agent",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    stake: t.bigint().notNull(),
+    status: t.text().notNull(),
+    modelIds: t.bigint().array().notNull(),
+    metadataUri: t.text().notNull(),
+    unbondingEndsAt: t.bigint(),
+    slashedTotal: t.bigint().notNull().default(0n),
+    registeredAt: t.bigint().notNull(),
+  }),
+  (table) => ({ ownerIdx: index().on(table.owner) }),
+);
+
+export const agentSlash = onchainTable("agent_slash", (t) => ({
+  id: t.text().primaryKey(),
+  agentId: t.bigint().notNull(),
+  reason: t.text().notNull(),
+  amount: t.bigint().notNull(),
+  evidenceUri: t.text().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+export const proposal = onchainTable("proposal", (t) => ({
+  id: t.bigint().primaryKey(),
+  proposer: t.hex().notNull(),
+  description: t.text().notNull(),
+  targets: t.hex().array().notNull(),
+  voteStart: t.bigint().notNull(),
+  voteEnd: t.bigint().notNull(),
+  forVotes: t.bigint().notNull().default(0n),
+  againstVotes: t.bigint().notNull().default(0n),
+  abstainVotes: t.bigint().notNull().default(0n),
+  status: t.text().notNull(),
+  eta: t.bigint(),
+  createdAt: t.bigint().notNull(),
+}));
+
+export const vote = onchainTable(
+  "vote",
+  (t) => ({
+    proposalId: t.bigint().notNull(),
+    voter: t.hex().notNull(),
+    /** 0 against, 1 for, 2 abstain */
+    support: t.integer().notNull(),
+    weight: t.bigint().notNull(),
+    reason: t.text().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.proposalId, table.voter] }) }),
+);
+
+export const datanetRelations = relations(datanet, ({ many }) => ({
+  contributions: many(contribution),
+  accessGrants: many(accessGrant),
+  curators: many(curator),
+}));
+
+export const contributionRelations = relations(contribution, ({ one, many }) => ({
+  datanet: one(datanet, { fields: [contribution.datanetId], references: [datanet.id] }),
+  attributions: many(attribution),
+}));
+
+export const accessGrantRelations = relations(accessGrant, ({ one }) => ({
+  datanet: one(datanet, { fields: [accessGrant.datanetId], references: [datanet.id] }),
+}));
+
+export const curatorRelations = relations(curator, ({ one }) => ({
+  datanet: one(datanet, { fields: [curator.datanetId], references: [datanet.id] }),
+}));
+
+export const modelRelations = relations(model, ({ many }) => ({
+  parts: many(modelPart),
+  requests: many(inferenceRequest),
+}));
+
+export const modelPartRelations = relations(modelPart, ({ one }) => ({
+  composite: one(model, { fields: [modelPart.compositeId], references: [model.id] }),
+}));
+
+export const inferenceRequestRelations = relations(inferenceRequest, ({ one, many }) => ({
+  model: one(model, { fields: [inferenceRequest.modelId], references: [model.id] }),
+  reports: many(report),
+  earnings: many(earning),
+}));
+
+export const reportRelations = relations(report, ({ one, many }) => ({
+  request: one(inferenceRequest, { fields: [report.requestId], references: [inferenceRequest.id] }),
+  attributions: many(attribution),
+}));
+
+export const attributionRelations = relations(attribution, ({ one }) => ({
+  report: one(report, { fields: [attribution.reportDigest], references: [report.digest] }),
+  contribution: one(contribution, { fields: [attribution.contributionId], references: [contribution.id] }),
+}));
+
+export const earningRelations = relations(earning, ({ one }) => ({
+  request: one(inferenceRequest, { fields: [earning.requestId], references: [inferenceRequest.id] }),
+  owner: one(account, { fields: [earning.account], references: [account.address] }),
+}));
+
+export const accountRelations = relations(account, ({ many }) => ({
+  earnings: many(earning),
+  claims: many(claim),
+}));
+
+export const claimRelations = relations(claim, ({ one }) => ({
+  owner: one(account, { fields: [claim.account], references: [account.address] }),
+}));
+
+export const keeperRelations = relations(keeper, ({ many }) => ({ slashes: many(slash) }));
+
+export const slashRelations = relations(slash, ({ one }) => ({
+  keeperRow: one(keeper, { fields: [slash.keeper], references: [keeper.address] }),
+}));
+
+export const agentRelations = relations(agent, ({ many }) => ({ slashes: many(agentSlash) }));
+
+export const agentSlashRelations = relations(agentSlash, ({ one }) => ({
+  agentRow: one(agent, { fields: [agentSlash.agentId], references: [agent.id] }),
+}));
+
+export const proposalRelations = relations(proposal, ({ many }) => ({ votes: many(vote) }));
+
+export const voteRelations = relations(vote, ({ one }) => ({
+  proposal: one(proposal, { fields: [vote.proposalId], references: [proposal.id] }),
+}));

@@ -1,0 +1,181 @@
+import { ponder } from "ponder:registry";
+import {
+  attribution,
+  contribution,
+  datanet,
+  earning,
+  inferenceRequest,
+  keeper,
+  model,
+  report,
+} from "ponder:schema";
+import { addToAccount } from "./lib/accounts.js";
+
+ponder.on("InferenceMarket:InferenceRequested", async ({ event, context }) => {
+  const { requestId, requester, modelId, inputHash, inputURI, fee, deadline } = event.args;
+  await context.db.insert(inferenceRequest).values({
+    id: requestId,
+    requester,
+    modelId,
+    inputHash,
+    inputUri: inputURI,
+    fee,
+    deadline: BigInt(deadline),
+    status: "open",
+    requestedAt: event.block.timestamp,
+    transactionHash: event.transaction.hash,
+  });
+  await context.db.update(model, { id: modelId }).set((row) => ({ requestCount: row.requestCount + 1 }));
+});
+
+ponder.on("InferenceMarket:ReportSubmitted", async ({ event, context }) => {
+  const { requestId, digest, executor, report: submitted, signers, challengeEndsAt } = event.args;
+  await context.db.insert(report).values({
+    digest,
+    requestId,
+    modelId: submitted.modelId,
+    executor,
+    outputHash: submitted.outputHash,
+    outputUri: submitted.outputURI,
+    attributionVersion: Number(submitted.attributionVersion),
+    signers: [...signers],
+    status: "pending",
+    submittedAt: event.block.timestamp,
+  });
+  if (submitted.attributions.length > 0) {
+    await context.db.insert(attribution).values(
+      submitted.attributions.map((a) => ({
+        reportDigest: digest,
+        contributionId: a.contributionId,
+        requestId,
+        weightBps: Number(a.weightBps),
+      })),
+    );
+  }
+  await context.db.update(inferenceRequest, { id: requestId }).set({
+    status: "reported",
+    executor,
+    reportDigest: digest,
+    challengeEndsAt: BigInt(challengeEndsAt),
+  });
+  for (const signer of signers) {
+    const row = await context.db.find(keeper, { address: signer });
+    if (row) {
+      await context.db.update(keeper, { address: signer }).set({
+        reportsSigned: row.reportsSigned + 1,
+        reportsExecuted: row.reportsExecuted + (signer === executor ? 1 : 0),
+      });
+    }
+  }
+});
+
+ponder.on("InferenceMarket:ReportChallenged", async ({ event, context }) => {
+  const { requestId, challenger, voidedDigest } = event.args;
+  await context.db.update(report, { digest: voidedDigest }).set({ status: "voided", challenger });
+  await context.db
+    .update(inferenceRequest, { id: requestId })
+    .set({ status: "open", executor: null, reportDigest: null, challengeEndsAt: null });
+});
+
+ponder.on("InferenceMarket:RequestFinalized", async ({ event, context }) => {
+  const { requestId, modelId, executor, fee } = event.args;
+  const { treasuryAmount, executorAmount, modelAmount, attributedAmount, unattributedAmount } = event.args;
+  const request = await context.db.update(inferenceRequest, { id: requestId }).set({
+    status: "finalized",
+    treasuryAmount,
+    executorAmount,
+    modelAmount,
+    attributedAmount,
+    unattributedAmount,
+    settledAt: event.block.timestamp,
+  });
+  if (request.reportDigest) {
+    await context.db.update(report, { digest: request.reportDigest }).set({ status: "finalized" });
+  }
+  await context.db
+    .update(model, { id: modelId })
+    .set((row) => ({ finalizedCount: row.finalizedCount + 1, feeVolume: row.feeVolume + fee }));
+  if (executorAmount > 0n) {
+    await context.db.insert(earning).values({
+      id: `${event.id}:executor`,
+      account: executor,
+      source: "keeper",
+      requestId,
+      modelId,
+      amount: executorAmount,
+      timestamp: event.block.timestamp,
+    });
+    await addToAccount(context.db, executor, { earnedKeeper: executorAmount });
+  }
+});
+
+ponder.on("InferenceMarket:AttributionPaid", async ({ event, context }) => {
+  const { requestId, contributionId, payee, amount } = event.args;
+  const request = await context.db.find(inferenceRequest, { id: requestId });
+  const paid = await context.db
+    .update(contribution, { id: contributionId })
+    .set((row) => ({ earned: row.earned + amount, attributionCount: row.attributionCount + 1 }));
+  if (request?.reportDigest) {
+    await context.db
+      .update(attribution, { reportDigest: request.reportDigest, contributionId })
+      .set({ payee, amount });
+  }
+  await context.db
+    .update(datanet, { id: paid.datanetId })
+    .set((row) => ({ attributedRevenue: row.attributedRevenue + amount }));
+  await context.db.insert(earning).values({
+    id: event.id,
+    account: payee,
+    source: "data",
+    requestId,
+    modelId: request?.modelId ?? 0n,
+    datanetId: paid.datanetId,
+    contributionId,
+    amount,
+    timestamp: event.block.timestamp,
+  });
+  await addToAccount(context.db, payee, { earnedData: amount });
+});
+
+ponder.on("InferenceMarket:DatanetRemainderPaid", async ({ event, context }) => {
+  const { requestId, datanetId, owner, amount } = event.args;
+  const request = await context.db.find(inferenceRequest, { id: requestId });
+  await context.db
+    .update(datanet, { id: datanetId })
+    .set((row) => ({ remainderRevenue: row.remainderRevenue + amount }));
+  await context.db.insert(earning).values({
+    id: event.id,
+    account: owner,
+    source: "data",
+    requestId,
+    modelId: request?.modelId ?? 0n,
+    datanetId,
+    amount,
+    timestamp: event.block.timestamp,
+  });
+  await addToAccount(context.db, owner, { earnedData: amount });
+});
+
+ponder.on("InferenceMarket:ModelRevenuePaid", async ({ event, context }) => {
+  const { requestId, modelId, recipient, amount } = event.args;
+  await context.db.update(model, { id: modelId }).set((row) => ({ modelRevenue: row.modelRevenue + amount }));
+  await context.db.insert(earning).values({
+    id: event.id,
+    account: recipient,
+    source: "model",
+    requestId,
+    modelId,
+    amount,
+    timestamp: event.block.timestamp,
+  });
+  await addToAccount(context.db, recipient, { earnedModel: amount });
+});
+
+ponder.on("InferenceMarket:RequestRefunded", async ({ event, context }) => {
+  const request = await context.db
+    .update(inferenceRequest, { id: event.args.requestId })
+    .set({ status: "refunded", settledAt: event.block.timestamp });
+  await context.db
+    .update(model, { id: request.modelId })
+    .set((row) => ({ refundedCount: row.refundedCount + 1 }));
+});

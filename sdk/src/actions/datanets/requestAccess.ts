@@ -1,0 +1,40 @@
+import { readContract } from "viem/actions";
+import { datanetRegistryAbi } from "../../generated/abis.js";
+import type { ContractsOf } from "../internal/types.js";
+import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import { approveIfNeeded } from "../token/approveIfNeeded.js";
+
+export type RequestAccessParameters = {
+  contracts: ContractsOf<"DatanetRegistry" | "OpenToken">;
+  datanetId: bigint;
+};
+export type RequestAccessReturnType = WriteReturnType & { fee: bigint };
+
+/**
+ * Asks a datanet's owner for access; the access fee is escrowed (approved first when needed)
+ * until the owner approves or denies.
+ *
+ * @example
+ * await requestAccess(developerWallet, { contracts, datanetId })
+ * await approveAccess(ownerWallet, { contracts, datanetId, account: developer })
+ */
+export async function requestAccess(
+  client: WalletClientWithAccount,
+  { contracts, datanetId }: RequestAccessParameters,
+): Promise<RequestAccessReturnType> {
+  const address = contracts.DatanetRegistry;
+  const { accessFee } = await readContract(client, {
+    address,
+    abi: datanetRegistryAbi,
+    functionName: "getDatanet",
+    args: [datanetId],
+  });
+  await approveIfNeeded(client, { token: contracts.OpenToken, spender: address, amount: accessFee });
+  const result = await writeAndWait(client, {
+    address,
+    abi: datanetRegistryAbi,
+    functionName: "requestAccess",
+    args: [datanetId],
+  });
+  return { ...result, fee: accessFee };
+}

@@ -1,0 +1,29 @@
+import type { Address } from "viem";
+import { datanetRegistryAbi } from "../../generated/abis.js";
+import type { ContractsOf } from "../internal/types.js";
+import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+
+export type RevokeAccessParameters = {
+  contracts: ContractsOf<"DatanetRegistry">;
+  datanetId: bigint;
+  account: Address;
+};
+export type RevokeAccessReturnType = WriteReturnType;
+
+/**
+ * Revokes an account's access to a datanet (datanet owner).
+ *
+ * @example
+ * await revokeAccess(ownerWallet, { contracts, datanetId, account: developer })
+ */
+export async function revokeAccess(
+  client: WalletClientWithAccount,
+  { contracts, datanetId, account }: RevokeAccessParameters,
+): Promise<RevokeAccessReturnType> {
+  return writeAndWait(client, {
+    address: contracts.DatanetRegistry,
+    abi: datanetRegistryAbi,
+    functionName: "revokeAccess",
+    args: [datanetId, account],
+  });
+}

@@ -1,0 +1,51 @@
+export * from "./agents/registerAgent.js";
+export * from "./agents/requestAgentUnbond.js";
+export * from "./agents/topUpAgent.js";
+export * from "./agents/updateAgentModels.js";
+export * from "./agents/withdrawAgentStake.js";
+export * from "./datanets/acceptContribution.js";
+export * from "./datanets/approveAccess.js";
+export * from "./datanets/cancelAccessRequest.js";
+export * from "./datanets/contribute.js";
+export * from "./datanets/createDatanet.js";
+export * from "./datanets/denyAccess.js";
+export * from "./datanets/hasAccess.js";
+export * from "./datanets/rejectContribution.js";
+export * from "./datanets/requestAccess.js";
+export * from "./datanets/revokeAccess.js";
+export * from "./datanets/setPayee.js";
+export * from "./datanets/withdrawContribution.js";
+export * from "./governance/castVote.js";
+export * from "./governance/delegateVotes.js";
+export * from "./governance/executeProposal.js";
+export * from "./governance/proposal.js";
+export * from "./governance/propose.js";
+export * from "./governance/queueProposal.js";
+export * from "./inference/finalizeRequests.js";
+export * from "./inference/getRequest.js";
+export * from "./inference/refundRequest.js";
+export * from "./inference/requestInference.js";
+export * from "./inference/requestInferenceWithPermit.js";
+export * from "./inference/signAttributionReport.js";
+export * from "./inference/submitReport.js";
+export * from "./inference/waitForReport.js";
+export * from "./internal/types.js";
+export {
+  TransactionRevertedError,
+  type WalletClientWithAccount,
+  type WriteReturnType,
+} from "./internal/write.js";
+export * from "./keepers/requestKeeperUnbond.js";
+export * from "./keepers/stakeKeeper.js";
+export * from "./keepers/withdrawKeeperStake.js";
+export * from "./models/getModel.js";
+export * from "./models/pauseModel.js";
+export * from "./models/registerComposite.js";
+export * from "./models/registerModel.js";
+export * from "./models/repriceModel.js";
+export * from "./models/retireModel.js";
+export * from "./models/unpauseModel.js";
+export * from "./rewards/claimRewards.js";
+export * from "./rewards/getRewards.js";
+export * from "./token/approveIfNeeded.js";
+export * from "./token/signPermit.js";

@@ -1,0 +1,45 @@
+import { inferenceMarketAbi } from "../../generated/abis.js";
+import type { ContractsOf } from "../internal/types.js";
+import {
+  eventsOf,
+  type WalletClientWithAccount,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
+
+export type FinalizeRequestsParameters = {
+  contracts: ContractsOf<"InferenceMarket">;
+  requestIds: readonly bigint[];
+};
+export type FinalizeRequestsReturnType = WriteReturnType & {
+  finalized: { requestId: bigint; fee: bigint; modelAmount: bigint; attributedAmount: bigint }[];
+};
+
+/**
+ * Settles reported requests whose challenge window has passed (anyone may call, batched):
+ * fees are split and credited in the RewardVault.
+ *
+ * @example
+ * await finalizeRequests(wallet, { contracts, requestIds: [requestId] })
+ */
+export async function finalizeRequests(
+  client: WalletClientWithAccount,
+  { contracts, requestIds }: FinalizeRequestsParameters,
+): Promise<FinalizeRequestsReturnType> {
+  const address = contracts.InferenceMarket;
+  const result = await writeAndWait(client, {
+    address,
+    abi: inferenceMarketAbi,
+    functionName: "finalize",
+    args: [requestIds],
+  });
+  const finalized = eventsOf(result.receipt, inferenceMarketAbi, "RequestFinalized", address).map(
+    ({ args }) => ({
+      requestId: args.requestId,
+      fee: args.fee,
+      modelAmount: args.modelAmount,
+      attributedAmount: args.attributedAmount,
+    }),
+  );
+  return { ...result, finalized };
+}

@@ -1,0 +1,36 @@
+import type { Chain, Client, ContractFunctionReturnType, Transport } from "viem";
+import { readContract } from "viem/actions";
+import { inferenceMarketAbi } from "../../generated/abis.js";
+import type { ContractsOf } from "../internal/types.js";
+
+/** `IInferenceMarket.RequestStatus`, by index. */
+export const requestStatuses = ["none", "open", "reported", "finalized", "refunded"] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+
+export type GetRequestParameters = { contracts: ContractsOf<"InferenceMarket">; requestId: bigint };
+export type GetRequestReturnType = ContractFunctionReturnType<
+  typeof inferenceMarketAbi,
+  "view",
+  "getRequest"
+> & {
+  statusName: RequestStatus;
+};
+
+/**
+ * A request's escrow and settlement state.
+ *
+ * @example
+ * const { statusName, challengeEndsAt } = await getRequest(client, { contracts, requestId })
+ */
+export async function getRequest(
+  client: Client<Transport, Chain | undefined>,
+  { contracts, requestId }: GetRequestParameters,
+): Promise<GetRequestReturnType> {
+  const request = await readContract(client, {
+    address: contracts.InferenceMarket,
+    abi: inferenceMarketAbi,
+    functionName: "getRequest",
+    args: [requestId],
+  });
+  return { ...request, statusName: requestStatuses[request.status] ?? "none" };
+}
