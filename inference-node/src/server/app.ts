@@ -1,0 +1,297 @@
+import { randomUUID } from "node:crypto";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { streamSSE } from "hono/streaming";
+import type { Logger } from "pino";
+import type { ZodType } from "zod";
+import type { AdapterCache } from "../adapters/adapterCache.js";
+import type { AdapterRegistry } from "../adapters/registry.js";
+import type { Generation, GenerationOutput } from "../engine/generation.js";
+import type { AdapterSpec, Scheduler } from "../engine/scheduler.js";
+import { ContextLengthError, InvalidRequestError } from "../errors.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { ByteTokenizer } from "../model/tokenizer.js";
+import { toErrorResponse } from "./errorResponse.js";
+import {
+  type ChatCompletionRequest,
+  type CompletionRequest,
+  chatCompletionRequestSchema,
+  completionRequestSchema,
+} from "./schemas.js";
+
+export interface AppDependencies {
+  scheduler: Scheduler;
+  tokenizer: ByteTokenizer;
+  registry: AdapterRegistry;
+  cache: AdapterCache;
+  metrics: NodeMetrics;
+  logger: Logger;
+  /** Name of the base model (also accepted as `model`, like "base"). */
+  baseModelName: string;
+  maxContextTokens: number;
+  /** max_tokens when the request gives none (capped by the context left). */
+  defaultMaxTokens?: number;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+type Env = { Variables: { requestId: string; log: Logger } };
+
+/** Builds the OpenAI-compatible HTTP app around a scheduler; it owns no process resources. */
+export function createApp(deps: AppDependencies): Hono<Env> {
+  const app = new Hono<Env>();
+  const created = Math.floor(Date.now() / 1000);
+
+  app.use("*", async (c, next) => {
+    const header = c.req.header("x-request-id");
+    const requestId = header && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    const log = deps.logger.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    c.header("x-request-id", requestId);
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) });
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+  });
+
+  app.onError((error, c) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) c.get("log")?.error({ err: error }, "request failed");
+    else
+      c.get("log")?.warn({ status, code: body.error.code, message: body.error.message }, "request refused");
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          message: `no route ${c.req.method} ${c.req.path}`,
+          type: "invalid_request_error",
+          code: "not_found",
+          param: null,
+        },
+      },
+      404,
+    ),
+  );
+
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 1 << 20,
+    onError: (c) =>
+      c.json(
+        {
+          error: {
+            message: "request body too large",
+            type: "invalid_request_error",
+            code: "body_too_large",
+            param: null,
+          },
+        },
+        413,
+      ),
+  });
+
+  async function parseBody<T>(raw: () => Promise<unknown>, schema: ZodType<T>): Promise<T> {
+    let json: unknown;
+    try {
+      json = await raw();
+    } catch {
+      throw new InvalidRequestError("the request body is not valid JSON");
+    }
+    return schema.parse(json);
+  }
+
+  function adapterSpec(body: CompletionRequest | ChatCompletionRequest): AdapterSpec {
+    if (body.merged_adapters) {
+      const { ids, weights } = body.merged_adapters;
+      return { kind: "merge", parts: ids.map((id, i) => ({ id, weight: weights[i] as number })) };
+    }
+    if (body.model === "base" || body.model === deps.baseModelName) return { kind: "base" };
+    return { kind: "adapter", id: body.model };
+  }
+
+  function submit(
+    body: CompletionRequest | ChatCompletionRequest,
+    prompt: string,
+    signal: AbortSignal,
+    requestId: string,
+  ) {
+    const tokens = deps.tokenizer.encode(prompt);
+    const room = deps.maxContextTokens - tokens.length;
+    if (room < 1) {
+      throw new ContextLengthError(
+        `the prompt has ${tokens.length} tokens; the context holds ${deps.maxContextTokens}`,
+        "prompt",
+      );
+    }
+    return deps.scheduler.submit({
+      id: requestId,
+      adapter: adapterSpec(body),
+      prompt: tokens,
+      maxTokens: body.max_tokens ?? Math.min(deps.defaultMaxTokens ?? 128, room),
+      stop: body.stop,
+      sampling: {
+        temperature: body.temperature,
+        topP: body.top_p,
+        topK: body.top_k,
+        ...(body.seed === undefined ? {} : { seed: body.seed }),
+      },
+      signal,
+    });
+  }
+
+  const usage = (output: GenerationOutput) => ({
+    prompt_tokens: output.promptTokens,
+    completion_tokens: output.completionTokens,
+    total_tokens: output.promptTokens + output.completionTokens,
+  });
+
+  /** Ties a generation to the client connection: a disconnect aborts it. */
+  function connectionSignal(request: Request): AbortController {
+    const controller = new AbortController();
+    if (request.signal.aborted) controller.abort();
+    else request.signal.addEventListener("abort", () => controller.abort(), { once: true });
+    return controller;
+  }
+
+  async function respond(
+    c: Context<Env>,
+    body: CompletionRequest | ChatCompletionRequest,
+    generation: Generation,
+    controller: AbortController,
+    kind: "text" | "chat",
+  ) {
+    await generation.ready;
+    const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${generation.id}`;
+    const object = kind === "chat" ? "chat.completion" : "text_completion";
+    const now = Math.floor(Date.now() / 1000);
+    if (!body.stream) {
+      const output = await generation.done;
+      const choice =
+        kind === "chat"
+          ? {
+              index: 0,
+              message: { role: "assistant", content: output.text },
+              finish_reason: output.finishReason,
+              logprobs: null,
+            }
+          : { index: 0, text: output.text, finish_reason: output.finishReason, logprobs: null };
+      return c.json({ id, object, created: now, model: body.model, choices: [choice], usage: usage(output) });
+    }
+    const chunkObject = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+    const chunk = (delta: string | null, finishReason: string | null, extra: object = {}) => ({
+      id,
+      object: chunkObject,
+      created: now,
+      model: body.model,
+      choices: [
+        kind === "chat"
+          ? {
+              index: 0,
+              delta: delta === null ? {} : { content: delta },
+              finish_reason: finishReason,
+              logprobs: null,
+            }
+          : { index: 0, text: delta ?? "", finish_reason: finishReason, logprobs: null },
+      ],
+      ...extra,
+    });
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => controller.abort());
+      if (kind === "chat") {
+        await stream.writeSSE({
+          data: JSON.stringify({
+            ...chunk(null, null),
+            choices: [
+              { index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null },
+            ],
+          }),
+        });
+      }
+      try {
+        for await (const delta of generation)
+          await stream.writeSSE({ data: JSON.stringify(chunk(delta, null)) });
+        const output = await generation.done;
+        await stream.writeSSE({
+          data: JSON.stringify(chunk(null, output.finishReason, { usage: usage(output) })),
+        });
+      } catch (error) {
+        const { body: errorBody } = toErrorResponse(error);
+        await stream.writeSSE({ data: JSON.stringify(errorBody) });
+      }
+      await stream.writeSSE({ data: "[DONE]" });
+    });
+  }
+
+  app.post("/v1/completions", limit, async (c) => {
+    const body = await parseBody(() => c.req.json(), completionRequestSchema);
+    const controller = connectionSignal(c.req.raw);
+    const generation = submit(body, body.prompt, controller.signal, c.get("requestId"));
+    return respond(c, body, generation, controller, "text");
+  });
+
+  app.post("/v1/chat/completions", limit, async (c) => {
+    const body = await parseBody(() => c.req.json(), chatCompletionRequestSchema);
+    const controller = connectionSignal(c.req.raw);
+    const prompt = deps.tokenizer.applyChatTemplate(body.messages);
+    const generation = submit(body, prompt, controller.signal, c.get("requestId"));
+    return respond(c, body, generation, controller, "chat");
+  });
+
+  app.get("/v1/models", async (c) => {
+    const resident = new Set(deps.cache.residentIds());
+    const records = await deps.registry.list();
+    return c.json({
+      object: "list",
+      data: [
+        {
+          id: "base",
+          object: "model",
+          created,
+          owned_by: "payable-ai",
+          root: deps.baseModelName,
+          parent: null,
+          resident: true,
+        },
+        ...records.map((r) => ({
+          id: r.id,
+          object: "model",
+          created,
+          owned_by: "payable-ai",
+          root: deps.baseModelName,
+          parent: "base",
+          sha256: r.sha256,
+          resident: resident.has(r.id),
+        })),
+      ],
+    });
+  });
+
+  app.get("/health", (c) =>
+    c.json({
+      status: "ok",
+      model: deps.baseModelName,
+      active_rows: deps.scheduler.activeRows,
+      queued: deps.scheduler.queued,
+      max_batch: deps.scheduler.maxBatch,
+      max_queue: deps.scheduler.maxQueue,
+      resident_adapters: deps.cache.residentIds().length,
+      adapter_cache_bytes: deps.cache.bytes,
+      adapter_cache_budget_bytes: deps.cache.budgetBytes,
+    }),
+  );
+
+  app.get("/metrics", async (c) => {
+    deps.metrics.adapterCacheBytes.set(deps.cache.bytes);
+    deps.metrics.adapterCacheBudget.set(deps.cache.budgetBytes);
+    deps.metrics.batchRows.set(deps.scheduler.activeRows);
+    deps.metrics.queueDepth.set(deps.scheduler.queued);
+    return c.body(await deps.metrics.registry.metrics(), 200, {
+      "content-type": deps.metrics.registry.contentType,
+    });
+  });
+
+  return app;
+}
