@@ -1,4 +1,4 @@
-const LN2 = 0.6931471805599453;
+const LN2 = Math.LN2;
 
 /**
  * Natural logarithm from `+ - * /` only. `Math.log` is not required to be

@@ -17,6 +17,15 @@ export class ViemAccessChecker implements AccessChecker {
     readonly datanetRegistry: Address,
   ) {}
 
+  /** The chain id behind `rpcUrl` (to find its deployment file). */
+  static async chainIdOf(rpcUrl: string): Promise<number> {
+    try {
+      return await createPublicClient({ transport: http(rpcUrl, { retryCount: 2 }) }).getChainId();
+    } catch (cause) {
+      throw new ChainUnavailableError(`cannot reach ${rpcUrl}`, { cause });
+    }
+  }
+
   /** Connects and reads the chain id once (it scopes every signature the gateway accepts). */
   static async connect(parameters: { rpcUrl: string; datanetRegistry: Address }): Promise<ViemAccessChecker> {
     const client = createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 2 }) });

@@ -1,0 +1,84 @@
+/**
+ * Data gateway CLI.
+ *
+ *   npm run gateway -w keepers -- --rpc-url http://127.0.0.1:8545 \
+ *     [--datanet-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
+ *     [--max-upload-bytes 5242880] [--max-session-seconds 86400] [--log-level info]
+ *
+ * Without --datanet-registry the address comes from deployments/<chainId>.json.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { readDeployment } from "@payable-ai/sdk";
+import { pino } from "pino";
+import { getAddress, isAddress } from "viem";
+import { LocalBlobStore } from "../blobstore/localBlobStore.js";
+import { DEFAULT_MAX_SESSION_SECONDS, DEFAULT_MAX_UPLOAD_BYTES } from "./app.js";
+import { FileNonceStore } from "./nonceStore.js";
+import { startGateway } from "./server.js";
+import { ViemAccessChecker } from "./viemAccessChecker.js";
+import { LocalBlobVisibility } from "./visibility.js";
+
+const { values } = parseArgs({
+  options: {
+    "rpc-url": { type: "string", default: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    "datanet-registry": { type: "string" },
+    "deployments-dir": { type: "string" },
+    "data-dir": { type: "string", default: ".data/gateway" },
+    port: { type: "string", default: "8788" },
+    host: { type: "string", default: "127.0.0.1" },
+    "max-upload-bytes": { type: "string", default: String(DEFAULT_MAX_UPLOAD_BYTES) },
+    "max-session-seconds": { type: "string", default: String(DEFAULT_MAX_SESSION_SECONDS) },
+    "log-level": { type: "string", default: "info" },
+  },
+});
+
+const logger = pino({ level: values["log-level"] });
+
+function positiveInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const rpcUrl = values["rpc-url"];
+  let registry = values["datanet-registry"];
+  if (registry === undefined) {
+    const probe = await ViemAccessChecker.chainIdOf(rpcUrl);
+    const deployment = await readDeployment({ chainId: probe, dir: values["deployments-dir"] });
+    registry = deployment.contracts.DatanetRegistry;
+  }
+  if (!isAddress(registry)) throw new Error(`--datanet-registry "${registry}" is not an address`);
+  const access = await ViemAccessChecker.connect({ rpcUrl, datanetRegistry: getAddress(registry) });
+  const dataDir = resolve(values["data-dir"]);
+  const gateway = await startGateway(
+    {
+      blobs: new LocalBlobStore(resolve(dataDir, "blobs")),
+      visibility: new LocalBlobVisibility(resolve(dataDir, "datanet-content")),
+      access,
+      nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
+      logger,
+      maxUploadBytes: positiveInteger("max-upload-bytes", values["max-upload-bytes"]),
+      maxSessionSeconds: positiveInteger("max-session-seconds", values["max-session-seconds"]),
+    },
+    { port: positiveInteger("port", values.port), host: values.host },
+  );
+  logger.info(
+    { url: gateway.url, chainId: access.chainId, datanetRegistry: access.datanetRegistry, dataDir },
+    "data gateway listening",
+  );
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "stopping");
+    await gateway.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, (error as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,363 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DataAccessRequest, dataAccessRequestTypes, dataGatewayDomain } from "@payable-ai/sdk";
+import { type Hex, type PrivateKeyAccount, toHex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blobIdOf } from "../../src/blobstore/blobStore.js";
+import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
+import { FileNonceStore } from "../../src/gateway/nonceStore.js";
+import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
+import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
+import { LocalBlobVisibility } from "../../src/gateway/visibility.js";
+import { type DatanetChain, startDatanetChain } from "../support/datanetChain.js";
+
+const MAX_UPLOAD = 64 * 1024;
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("data gateway against a DatanetRegistry on anvil", () => {
+  let chain: DatanetChain;
+  let gateway: RunningGateway;
+  let dataDir: string;
+  let skew = 0;
+  const now = () => Math.floor(Date.now() / 1000) + skew;
+
+  let datanetId: bigint;
+  let otherDatanetId: bigint;
+  let contributionId: bigint;
+  let strangersContributionId: bigint;
+  let otherDatanetContributionId: bigint;
+  const contributionText = text("Rainfall in the upper valley, hourly, 2019-2024, station 17.");
+  const strangersText = text("A second contribution, by another account.");
+
+  async function upload(body: Uint8Array<ArrayBuffer>, visibility?: "public" | "datanet") {
+    const query = visibility === undefined ? "" : `?visibility=${visibility}`;
+    return fetch(`${gateway.url}/blobs${query}`, { method: "POST", body });
+  }
+
+  async function signRequest(
+    signer: PrivateKeyAccount,
+    overrides: Partial<DataAccessRequest> = {},
+    domain = dataGatewayDomain(chain.anvil.chainId, chain.registry),
+  ) {
+    const request: DataAccessRequest = {
+      account: signer.address,
+      datanetId,
+      nonce: toHex(randomBytes(32)),
+      expiresAt: BigInt(now() + 600),
+      ...overrides,
+    };
+    const signature = await signer.signTypedData({
+      domain,
+      types: dataAccessRequestTypes,
+      primaryType: "DataAccessRequest",
+      message: request,
+    });
+    return {
+      request: {
+        ...request,
+        datanetId: request.datanetId.toString(),
+        expiresAt: request.expiresAt.toString(),
+      },
+      signature,
+    };
+  }
+
+  async function openSession(body: unknown) {
+    return fetch(`${gateway.url}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function sessionFor(signer: PrivateKeyAccount, overrides: Partial<DataAccessRequest> = {}) {
+    const res = await openSession(await signRequest(signer, overrides));
+    expect(res.status).toBe(201);
+    return (await res.json()) as { token: string; scope: string; expiresAt: number };
+  }
+
+  function download(token: string | undefined, id: bigint, datanet = datanetId) {
+    return fetch(`${gateway.url}/datanets/${datanet}/contributions/${id}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+  }
+
+  beforeAll(async () => {
+    chain = await startDatanetChain();
+    dataDir = await mkdtemp(join(tmpdir(), "gateway-"));
+    const access = await ViemAccessChecker.connect({
+      rpcUrl: chain.anvil.rpcUrl,
+      datanetRegistry: chain.registry,
+    });
+    gateway = await startGateway({
+      blobs: new LocalBlobStore(join(dataDir, "blobs")),
+      visibility: new LocalBlobVisibility(join(dataDir, "datanet-content")),
+      access,
+      nonces: await FileNonceStore.open(join(dataDir, "nonces.log")),
+      maxUploadBytes: MAX_UPLOAD,
+      now,
+    });
+    const { accounts } = chain;
+    datanetId = await chain.createDatanet([accounts.curator.address]);
+    otherDatanetId = await chain.createDatanet();
+
+    expect((await upload(contributionText, "datanet")).status).toBe(201);
+    contributionId = await chain.contribute(
+      accounts.contributor,
+      datanetId,
+      `0x${blobIdOf(contributionText)}`,
+      "gw://1",
+    );
+    expect((await upload(strangersText)).status).toBe(201); // datanet content is the default
+    strangersContributionId = await chain.contribute(
+      accounts.stranger,
+      datanetId,
+      `0x${blobIdOf(strangersText)}`,
+      "gw://2",
+    );
+    otherDatanetContributionId = await chain.contribute(
+      accounts.contributor,
+      otherDatanetId,
+      `0x${blobIdOf(strangersText)}`,
+      "gw://3",
+    );
+    await chain.requestAccess(accounts.reader, datanetId);
+    await chain.approveAccess(datanetId, accounts.reader.address);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await chain?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe("blobs", () => {
+    it("stores a public blob under its sha256 and serves it to anyone", async () => {
+      const body = text("model output #1");
+      const res = await upload(body, "public");
+      expect(res.status).toBe(201);
+      const json = await res.json();
+      expect(json).toEqual({
+        id: blobIdOf(body),
+        contentHash: `0x${blobIdOf(body)}`,
+        size: body.byteLength,
+        visibility: "public",
+        created: true,
+      });
+      const again = await upload(body, "public");
+      expect(again.status).toBe(200);
+      expect((await again.json()).created).toBe(false);
+
+      const get = await fetch(`${gateway.url}/blobs/0x${blobIdOf(body).toUpperCase()}`);
+      expect(get.status).toBe(200);
+      expect(get.headers.get("etag")).toBe(`"${blobIdOf(body)}"`);
+      expect(new Uint8Array(await get.arrayBuffer())).toEqual(body);
+    });
+
+    it("accepts an upload to its own id and refuses one whose content hashes elsewhere", async () => {
+      const body = text("adapter bytes");
+      const ok = await fetch(`${gateway.url}/blobs/${blobIdOf(body)}?visibility=public`, {
+        method: "PUT",
+        body,
+      });
+      expect(ok.status).toBe(201);
+      const wrong = await fetch(`${gateway.url}/blobs/${blobIdOf(text("other"))}?visibility=public`, {
+        method: "PUT",
+        body,
+      });
+      expect(wrong.status).toBe(400);
+      expect((await wrong.json()).error.code).toBe("hash_mismatch");
+      expect((await fetch(`${gateway.url}/blobs/${blobIdOf(text("other"))}`)).status).toBe(404);
+    });
+
+    it("answers 400 for a malformed id or visibility and 404 for an unknown blob", async () => {
+      const bad = await fetch(`${gateway.url}/blobs/not-a-hash`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error).toMatchObject({ code: "invalid_request" });
+      expect((await fetch(`${gateway.url}/blobs/${"ab".repeat(31)}`)).status).toBe(400);
+      expect((await upload(text("x"), "secret" as "public")).status).toBe(400);
+      const missing = await fetch(`${gateway.url}/blobs/${blobIdOf(text("never uploaded"))}`);
+      expect(missing.status).toBe(404);
+      expect((await missing.json()).error.code).toBe("blob_not_found");
+    });
+
+    it("takes a body of exactly the limit and refuses one byte more, declared or streamed", async () => {
+      expect((await upload(randomBytes(MAX_UPLOAD), "public")).status).toBe(201);
+      const over = randomBytes(MAX_UPLOAD + 1);
+      const declared = await upload(over, "public");
+      expect(declared.status).toBe(413);
+      expect((await declared.json()).error.code).toBe("payload_too_large");
+      const streamed = await fetch(`${gateway.url}/blobs?visibility=public`, {
+        method: "POST",
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(over.subarray(0, MAX_UPLOAD));
+            controller.enqueue(over.subarray(MAX_UPLOAD));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expect(streamed.status).toBe(413);
+      expect((await fetch(`${gateway.url}/blobs/${blobIdOf(over)}`)).status).toBe(404);
+    });
+
+    it("never serves datanet content as a public blob, even if uploaded again as public", async () => {
+      const res = await fetch(`${gateway.url}/blobs/${blobIdOf(contributionText)}`);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.code).toBe("datanet_content");
+      const reupload = await upload(contributionText, "public");
+      expect((await reupload.json()).visibility).toBe("datanet");
+      expect((await fetch(`${gateway.url}/blobs/${blobIdOf(contributionText)}`)).status).toBe(403);
+    });
+  });
+
+  describe("contribution downloads", () => {
+    it("serves contributions to an account granted access on-chain", async () => {
+      const session = await sessionFor(chain.accounts.reader);
+      expect(session.scope).toBe("datanet");
+      const res = await download(session.token, contributionId);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-contribution-uri")).toBe("gw://1");
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(contributionText);
+      const second = await download(session.token, strangersContributionId);
+      expect(new Uint8Array(await second.arrayBuffer())).toEqual(strangersText);
+    });
+
+    it("serves the datanet owner and its curators", async () => {
+      for (const account of [chain.accounts.owner, chain.accounts.curator]) {
+        const session = await sessionFor(account);
+        expect(session.scope).toBe("datanet");
+        expect((await download(session.token, contributionId)).status).toBe(200);
+      }
+    });
+
+    it("serves a contributor its own contributions only", async () => {
+      const session = await sessionFor(chain.accounts.contributor);
+      expect(session.scope).toBe("own-contributions");
+      expect((await download(session.token, contributionId)).status).toBe(200);
+      const other = await download(session.token, strangersContributionId);
+      expect(other.status).toBe(403);
+      expect((await other.json()).error.code).toBe("access_denied");
+    });
+
+    it("refuses an account without access", async () => {
+      const res = await openSession(
+        await signRequest(chain.accounts.stranger, { datanetId: otherDatanetId }),
+      );
+      const session = (await res.json()) as { token: string };
+      const denied = await download(session.token, otherDatanetContributionId, otherDatanetId);
+      expect(denied.status).toBe(403);
+      expect((await denied.json()).error.code).toBe("access_denied");
+    });
+
+    it("stops serving at once when access is revoked", async () => {
+      const { accounts } = chain;
+      await chain.requestAccess(accounts.reader, otherDatanetId);
+      await chain.approveAccess(otherDatanetId, accounts.reader.address);
+      const session = await sessionFor(accounts.reader, { datanetId: otherDatanetId });
+      expect((await download(session.token, otherDatanetContributionId, otherDatanetId)).status).toBe(200);
+      await chain.revokeAccess(otherDatanetId, accounts.reader.address);
+      const after = await download(session.token, otherDatanetContributionId, otherDatanetId);
+      expect(after.status).toBe(403);
+    });
+
+    it("refuses a replayed request", async () => {
+      const signed = await signRequest(chain.accounts.reader);
+      expect((await openSession(signed)).status).toBe(201);
+      const replay = await openSession(signed);
+      expect(replay.status).toBe(409);
+      expect((await replay.json()).error.code).toBe("nonce_used");
+    });
+
+    it("refuses an expired request and one that asks for too long a session", async () => {
+      const expired = await openSession(
+        await signRequest(chain.accounts.reader, { expiresAt: BigInt(now() - 1) }),
+      );
+      expect(expired.status).toBe(401);
+      expect((await expired.json()).error.code).toBe("request_expired");
+      const tooLong = await openSession(
+        await signRequest(chain.accounts.reader, { expiresAt: BigInt(now() + 2 * 24 * 3600) }),
+      );
+      expect(tooLong.status).toBe(400);
+      expect((await tooLong.json()).error.code).toBe("request_too_long");
+    });
+
+    it("refuses signatures by another key, under another domain, or malformed", async () => {
+      const forged = await signRequest(chain.accounts.stranger, { account: chain.accounts.reader.address });
+      const res = await openSession(forged);
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe("bad_signature");
+
+      const otherChain = await signRequest(
+        chain.accounts.reader,
+        {},
+        dataGatewayDomain(chain.anvil.chainId + 1, chain.registry),
+      );
+      expect((await openSession(otherChain)).status).toBe(401);
+      const otherContract = await signRequest(
+        chain.accounts.reader,
+        {},
+        dataGatewayDomain(chain.anvil.chainId, chain.accounts.owner.address),
+      );
+      expect((await openSession(otherContract)).status).toBe(401);
+
+      const good = await signRequest(chain.accounts.reader);
+      expect((await openSession({ ...good, signature: "0x1234" as Hex })).status).toBe(401);
+      const invalid = await openSession({ ...good, request: { ...good.request, nonce: "0x12" } });
+      expect(invalid.status).toBe(400);
+      expect((await invalid.json()).error.message).toMatch(/request\.nonce/);
+    });
+
+    it("expires sessions with their request", async () => {
+      const session = await sessionFor(chain.accounts.reader, { expiresAt: BigInt(now() + 30) });
+      expect((await download(session.token, contributionId)).status).toBe(200);
+      skew += 31;
+      try {
+        const res = await download(session.token, contributionId);
+        expect(res.status).toBe(401);
+        expect((await res.json()).error.code).toBe("session_invalid");
+      } finally {
+        skew -= 31;
+      }
+    });
+
+    it("answers 401 without a session, 403 for another datanet, 404 for unknown ids", async () => {
+      expect((await download(undefined, contributionId)).status).toBe(401);
+      expect((await download("made-up-token", contributionId)).status).toBe(401);
+      const session = await sessionFor(chain.accounts.reader);
+      const wrong = await download(session.token, otherDatanetContributionId, otherDatanetId);
+      expect(wrong.status).toBe(403);
+      expect((await wrong.json()).error.code).toBe("wrong_datanet");
+      const unknown = await download(session.token, 999n);
+      expect(unknown.status).toBe(404);
+      expect((await unknown.json()).error.code).toBe("contribution_not_found");
+      const elsewhere = await download(session.token, otherDatanetContributionId);
+      expect(elsewhere.status).toBe(404);
+      expect((await elsewhere.json()).error.code).toBe("contribution_not_in_datanet");
+      const noDatanet = await openSession(await signRequest(chain.accounts.reader, { datanetId: 999n }));
+      expect(noDatanet.status).toBe(404);
+      expect((await noDatanet.json()).error.code).toBe("datanet_not_found");
+    });
+
+    it("answers 404 for a contribution whose file was never uploaded", async () => {
+      const hash = `0x${blobIdOf(text("registered on-chain, never uploaded"))}` as Hex;
+      const id = await chain.contribute(chain.accounts.contributor, datanetId, hash, "gw://4");
+      const session = await sessionFor(chain.accounts.reader);
+      const res = await download(session.token, id);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe("blob_not_found");
+    });
+  });
+
+  it("answers 503 while the chain is unreachable (runs last: stops anvil)", async () => {
+    const session = await sessionFor(chain.accounts.reader);
+    await chain.stop();
+    const res = await download(session.token, contributionId);
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe("chain_unavailable");
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+});
