@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+
+import {KeeperRegistry} from "../contracts/KeeperRegistry.sol";
+import {IKeeperRegistry} from "../contracts/interfaces/IKeeperRegistry.sol";
+import {ProtocolFixture} from "./utils/ProtocolFixture.sol";
+
+contract KeeperRegistryTest is ProtocolFixture {
+    address internal newcomer = makeAddr("newcomer");
+
+    function setUp() public override {
+        super.setUp();
+        _fund(newcomer, 10_000 ether, address(keepers));
+    }
+
+    function test_constructor_setsParameters() public view {
+        assertEq(keepers.token(), address(open));
+        assertEq(keepers.owner(), governance);
+        assertEq(keepers.treasury(), treasury);
+        assertEq(keepers.minStake(), MIN_STAKE);
+        assertEq(keepers.quorum(), 2);
+        assertEq(keepers.unbondingDelay(), UNBONDING_DELAY);
+        assertEq(keepers.equivocationSlashBps(), 5000);
+        assertEq(keepers.challengerRewardBps(), 5000);
+        assertEq(keepers.market(), address(market));
+        assertEq(keepers.activeKeeperCount(), 3);
+        assertEq(keepers.totalStaked(), 3 * KEEPER_STAKE);
+    }
+
+    function test_RevertWhen_constructorQuorumZero() public {
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperQuorumOutOfBounds.selector, 0));
+        new KeeperRegistry(address(open), governance, treasury, MIN_STAKE, 0, UNBONDING_DELAY);
+    }
+
+    // ─── stake ────────────────────────────────────────────────────────────────
+
+    function test_stake_joinsActiveSet() public {
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperStaked(newcomer, MIN_STAKE, MIN_STAKE);
+        vm.prank(newcomer);
+        keepers.stake(MIN_STAKE);
+        assertTrue(keepers.isActive(newcomer));
+        assertEq(keepers.stakeOf(newcomer), MIN_STAKE);
+        assertEq(keepers.activeKeeperCount(), 4);
+        assertEq(open.balanceOf(address(keepers)), 3 * KEEPER_STAKE + MIN_STAKE);
+        address[] memory active = keepers.activeKeepers();
+        assertEq(active.length, 4);
+        assertEq(active[3], newcomer);
+    }
+
+    function test_stake_topUp() public {
+        vm.startPrank(newcomer);
+        keepers.stake(MIN_STAKE);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperStaked(newcomer, 1, MIN_STAKE + 1);
+        keepers.stake(1);
+        vm.stopPrank();
+        assertEq(keepers.stakeOf(newcomer), MIN_STAKE + 1);
+    }
+
+    function test_RevertWhen_firstStakeBelowMinimum() public {
+        vm.prank(newcomer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeeperRegistry.KeeperStakeBelowMinimum.selector, MIN_STAKE - 1, MIN_STAKE)
+        );
+        keepers.stake(MIN_STAKE - 1);
+    }
+
+    function test_RevertWhen_stakeZero() public {
+        vm.prank(newcomer);
+        vm.expectRevert(IKeeperRegistry.KeeperZeroAmount.selector);
+        keepers.stake(0);
+    }
+
+    function test_RevertWhen_stakeWhileUnbonding() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperIsUnbonding.selector, keeper, endsAt));
+        keepers.stake(1);
+    }
+
+    function test_minStakeRaise_deactivatesUnderstakedKeepers() public {
+        vm.prank(governance);
+        keepers.setMinStake(KEEPER_STAKE + 1);
+        assertFalse(keepers.isActive(keeperAddrs[0]));
+        assertEq(keepers.activeKeeperCount(), 0);
+        assertEq(keepers.activeKeepers().length, 0);
+        _fund(keeperAddrs[0], 1, address(keepers));
+        vm.prank(keeperAddrs[0]);
+        keepers.stake(1);
+        assertTrue(keepers.isActive(keeperAddrs[0]));
+    }
+
+    // ─── unbond and withdraw ─────────────────────────────────────────────────
+
+    function test_requestUnbond_leavesActiveSetAtOnce() public {
+        address keeper = keeperAddrs[0];
+        uint64 endsAt = uint64(block.timestamp) + UNBONDING_DELAY;
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperUnbondingRequested(keeper, KEEPER_STAKE, endsAt);
+        vm.prank(keeper);
+        assertEq(keepers.requestUnbond(), endsAt);
+        assertFalse(keepers.isActive(keeper));
+        assertEq(keepers.activeKeeperCount(), 2);
+        (uint256 stake, uint64 unbondingEndsAt) = keepers.keeperInfo(keeper);
+        assertEq(stake, KEEPER_STAKE);
+        assertEq(unbondingEndsAt, endsAt);
+    }
+
+    function test_withdraw_afterDelay() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.warp(endsAt);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperWithdrawn(keeper, KEEPER_STAKE);
+        vm.prank(keeper);
+        assertEq(keepers.withdraw(), KEEPER_STAKE);
+        assertEq(open.balanceOf(keeper), KEEPER_STAKE);
+        assertEq(keepers.stakeOf(keeper), 0);
+        assertEq(keepers.totalStaked(), 2 * KEEPER_STAKE);
+        // A withdrawn keeper may join again.
+        vm.prank(keeper);
+        open.approve(address(keepers), MIN_STAKE);
+        vm.prank(keeper);
+        keepers.stake(MIN_STAKE);
+        assertTrue(keepers.isActive(keeper));
+    }
+
+    function test_RevertWhen_withdrawBeforeDelay() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.warp(endsAt - 1);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperUnbondingNotElapsed.selector, keeper, endsAt));
+        keepers.withdraw();
+    }
+
+    function test_RevertWhen_withdrawWithoutUnbond() public {
+        vm.prank(keeperAddrs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperNotUnbonding.selector, keeperAddrs[0]));
+        keepers.withdraw();
+    }
+
+    function test_RevertWhen_unbondTwice() public {
+        vm.prank(keeperAddrs[0]);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.prank(keeperAddrs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperIsUnbonding.selector, keeperAddrs[0], endsAt));
+        keepers.requestUnbond();
+    }
+
+    function test_RevertWhen_unbondWithoutStake() public {
+        vm.prank(newcomer);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperNotStaked.selector, newcomer));
+        keepers.requestUnbond();
+    }
+
+    // ─── slashing ─────────────────────────────────────────────────────────────
+
+    function test_slash_byGovernanceDuringUnbonding() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperSlashed(keeper, 300 ether, address(0), 0);
+        vm.prank(governance);
+        assertEq(keepers.slash(keeper, 300 ether), 300 ether);
+        assertEq(open.balanceOf(treasury), 300 ether);
+        vm.warp(endsAt);
+        vm.prank(keeper);
+        assertEq(keepers.withdraw(), KEEPER_STAKE - 300 ether);
+    }
+
+    function test_slash_cappedAtStakeAndLeavesSet() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(governance);
+        assertEq(keepers.slash(keeper, type(uint256).max), KEEPER_STAKE);
+        assertFalse(keepers.isActive(keeper));
+        assertEq(keepers.activeKeeperCount(), 2);
+        assertEq(keepers.totalStaked(), 2 * KEEPER_STAKE);
+    }
+
+    function test_RevertWhen_slashByStranger() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
+        keepers.slash(keeperAddrs[0], 1);
+    }
+
+    function test_RevertWhen_slashUnstaked() public {
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperNotStaked.selector, newcomer));
+        keepers.slash(newcomer, 1);
+    }
+
+    function test_RevertWhen_slashZero() public {
+        vm.prank(governance);
+        vm.expectRevert(IKeeperRegistry.KeeperZeroAmount.selector);
+        keepers.slash(keeperAddrs[0], 0);
+    }
+
+    function test_RevertWhen_slashEquivocationNotByMarket() public {
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotMarket.selector, governance));
+        keepers.slashEquivocation(keeperAddrs[0], challenger);
+    }
+
+    function test_slashEquivocation_byMarketPaysChallenger() public {
+        vm.prank(address(market));
+        assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger), KEEPER_STAKE / 2);
+        assertEq(open.balanceOf(challenger), KEEPER_STAKE / 4);
+        assertEq(open.balanceOf(treasury), KEEPER_STAKE / 4);
+    }
+
+    function testFuzz_slashEquivocation_conservesStake(uint16 slashBps, uint16 rewardBps) public {
+        slashBps = uint16(bound(slashBps, 1, 10_000));
+        rewardBps = uint16(bound(rewardBps, 0, 10_000));
+        vm.prank(governance);
+        keepers.setSlashParameters(slashBps, rewardBps);
+        vm.prank(address(market));
+        uint256 slashed = keepers.slashEquivocation(keeperAddrs[0], challenger);
+        assertEq(slashed, KEEPER_STAKE * slashBps / 10_000);
+        assertEq(open.balanceOf(challenger) + open.balanceOf(treasury), slashed);
+        assertEq(open.balanceOf(address(keepers)), keepers.totalStaked());
+    }
+
+    // ─── governance ─────────────────────────────────────────────────────────
+
+    function test_setters_updateAndEmit() public {
+        vm.startPrank(governance);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.MinStakeSet(5 ether);
+        keepers.setMinStake(5 ether);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.QuorumSet(3);
+        keepers.setQuorum(3);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.UnbondingDelaySet(2 days);
+        keepers.setUnbondingDelay(2 days);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.SlashParametersSet(10_000, 0);
+        keepers.setSlashParameters(10_000, 0);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.TreasurySet(address(0xbeef));
+        keepers.setTreasury(address(0xbeef));
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.MarketSet(address(market));
+        keepers.setMarket(address(market));
+        vm.stopPrank();
+        assertEq(keepers.minStake(), 5 ether);
+        assertEq(keepers.quorum(), 3);
+        assertEq(keepers.unbondingDelay(), 2 days);
+        assertEq(keepers.treasury(), address(0xbeef));
+    }
+
+    function test_RevertWhen_settersOutOfBounds() public {
+        vm.startPrank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperMinStakeOutOfBounds.selector, 0));
+        keepers.setMinStake(0);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperQuorumOutOfBounds.selector, 0));
+        keepers.setQuorum(0);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperQuorumOutOfBounds.selector, 33));
+        keepers.setQuorum(33);
+        // The unbonding delay must stay longer than the market's challenge window.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IKeeperRegistry.KeeperUnbondingDelayOutOfBounds.selector, CHALLENGE_WINDOW, CHALLENGE_WINDOW
+            )
+        );
+        keepers.setUnbondingDelay(CHALLENGE_WINDOW);
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeeperRegistry.KeeperUnbondingDelayOutOfBounds.selector, 91 days, CHALLENGE_WINDOW)
+        );
+        keepers.setUnbondingDelay(91 days);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperBpsOutOfBounds.selector, 0));
+        keepers.setSlashParameters(0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperBpsOutOfBounds.selector, 10_001));
+        keepers.setSlashParameters(1, 10_001);
+        vm.expectRevert(IKeeperRegistry.KeeperZeroAddress.selector);
+        keepers.setTreasury(address(0));
+        vm.expectRevert(IKeeperRegistry.KeeperZeroAddress.selector);
+        keepers.setMarket(address(0));
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_marketWindowNotBelowDelay() public {
+        KeeperRegistry fresh =
+            new KeeperRegistry(address(open), governance, treasury, MIN_STAKE, 1, CHALLENGE_WINDOW + 1);
+        // The market's own registry allows a 2 hour window; the fresh one, with a shorter delay, refuses it.
+        vm.prank(governance);
+        market.setChallengeWindow(2 hours);
+        vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IKeeperRegistry.KeeperUnbondingDelayOutOfBounds.selector, CHALLENGE_WINDOW + 1, 2 hours
+            )
+        );
+        fresh.setMarket(address(market));
+    }
+
+    function test_RevertWhen_setterCalledByStranger() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
+        keepers.setQuorum(1);
+    }
+}
