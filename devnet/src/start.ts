@@ -1,0 +1,52 @@
+import { startDevnet } from "./network.js";
+import type { DevnetService } from "./services.js";
+
+// The data gateway, inference node and keepers join the local network here, each as a
+// DevnetService (see services.ts), started after the indexer in this order.
+const extraServices: DevnetService[] = [];
+
+const anvilPort = Number(process.env.ANVIL_PORT ?? 8545);
+const indexerPort = Number(process.env.INDEXER_PORT ?? 42069);
+
+function log(message: string) {
+  console.log(`[devnet] ${message}`);
+}
+
+log("starting the Payable AI local network");
+let network: Awaited<ReturnType<typeof startDevnet>>;
+try {
+  network = await startDevnet({
+    anvilPort,
+    indexerPort,
+    blockTime: Number(process.env.BLOCK_TIME ?? 1),
+    services: extraServices,
+    log,
+  });
+} catch (error) {
+  console.error(`\n[devnet] ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const width = Math.max(...Object.keys(network.urls).map((k) => k.length));
+console.log("\nPayable AI local network is up:\n");
+for (const [name, url] of Object.entries(network.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
+console.log(`\n  Contracts: deployments/${network.chainId}.json`);
+if (network.demo) {
+  console.log(
+    `  Demo: datanet ${network.demo.datanetId}, model ${network.demo.modelId}, ` +
+      `request ${network.demo.settledRequestId} settled, request ${network.demo.openRequestId} open`,
+  );
+}
+console.log("\nPress Ctrl-C to stop.\n");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  await network.stop();
+  log("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
