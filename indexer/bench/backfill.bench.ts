@@ -1,0 +1,412 @@
+// Indexer benchmark: fills a fresh anvil with protocol activity through the real contracts,
+// then measures (1) backfill throughput of `ponder start` against a baseline start on an empty
+// deployment measured in the same run and (2) GraphQL latency of the contributor leaderboard.
+// Writes bench/results.json. Usage: npm run bench -w indexer [-- --requests 400]
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  type AttributionReport,
+  agentRegistryAbi,
+  contentHash,
+  contributionVotesAbi,
+  type Deployment,
+  datanetRegistryAbi,
+  inferenceMarketAbi,
+  keeperRegistryAbi,
+  modelRegistryAbi,
+  openGovernorAbi,
+  openTokenAbi,
+  rewardVaultAbi,
+  signAttributionReport,
+  sortSignatures,
+} from "@payable-ai/sdk";
+import {
+  anvilPrivateKeys,
+  deployProtocol,
+  freePort,
+  removeDeployment,
+  startAnvil,
+} from "@payable-ai/sdk/testing";
+import {
+  type Abi,
+  type AbiEvent,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  encodeFunctionData,
+  type Hex,
+  http,
+  parseEther,
+  toEventSelector,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { startIndexer } from "../runner/index.js";
+
+const { values: options } = parseArgs({
+  options: {
+    requests: { type: "string", default: "300" },
+    contributions: { type: "string", default: "200" },
+    attributions: { type: "string", default: "8" },
+    queries: { type: "string", default: "300" },
+  },
+});
+const requests = Number(options.requests);
+const contributions = Number(options.contributions);
+const attributionsPerReport = Number(options.attributions);
+const queries = Number(options.queries);
+
+function log(message: string) {
+  console.log(`[bench] ${message}`);
+}
+
+async function main() {
+  const chainId = 914_000 + Math.floor(Math.random() * 1000);
+  const anvil = await startAnvil({ chainId });
+  try {
+    const deployment = await deployProtocol({ rpcUrl: anvil.rpcUrl, chainId });
+    const baselineMs = await timeBackfill(anvil.rpcUrl, chainId);
+    log(`baseline: indexer ready on an empty deployment in ${baselineMs.toFixed(0)} ms`);
+
+    const generated = await generateActivity(anvil.rpcUrl, chainId, deployment);
+    log(`generated ${generated.transactions} transactions`);
+
+    const port = await freePort();
+    const started = performance.now();
+    const indexer = await startIndexer({ rpcUrl: anvil.rpcUrl, chainId, port, timeoutMs: 600_000 });
+    const loadedMs = performance.now() - started;
+    try {
+      const events = await countIndexedEvents(anvil.rpcUrl, chainId, deployment);
+      const backfillMs = Math.max(1, loadedMs - baselineMs);
+      log(
+        `indexed ${events} events: ready in ${loadedMs.toFixed(0)} ms (${backfillMs.toFixed(0)} ms over baseline)`,
+      );
+      const latencies = await measureLeaderboard(indexer.graphqlUrl, queries);
+      const results = {
+        events,
+        transactions: generated.transactions,
+        requests,
+        contributions,
+        attributions_per_report: attributionsPerReport,
+        baseline_ready_ms: Math.round(baselineMs),
+        loaded_ready_ms: Math.round(loadedMs),
+        backfill_ms: Math.round(backfillMs),
+        backfill_events_per_s: Math.round((events / backfillMs) * 1000),
+        graphql_queries: queries,
+        graphql_p50_ms: percentile(latencies, 0.5),
+        graphql_p95_ms: percentile(latencies, 0.95),
+        graphql_p99_ms: percentile(latencies, 0.99),
+        database: process.env.DATABASE_URL ? "postgres" : "pglite",
+        node: process.version,
+      };
+      await writeFile(resolve(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+      console.log(JSON.stringify(results, null, 2));
+    } finally {
+      await indexer.stop();
+    }
+  } finally {
+    await anvil.stop();
+    await removeDeployment(chainId);
+  }
+}
+
+async function timeBackfill(rpcUrl: string, chainId: number): Promise<number> {
+  const started = performance.now();
+  const indexer = await startIndexer({ rpcUrl, chainId, port: await freePort() });
+  const elapsed = performance.now() - started;
+  await indexer.stop();
+  return elapsed;
+}
+
+/** Events the indexer handles: one per handler in src/, matched on-chain by address and topic. */
+async function countIndexedEvents(rpcUrl: string, chainId: number, deployment: Deployment): Promise<number> {
+  const { contracts } = deployment;
+  const watched: [Hex, Abi][] = [
+    [contracts.DatanetRegistry, datanetRegistryAbi],
+    [contracts.ModelRegistry, modelRegistryAbi],
+    [contracts.InferenceMarket, inferenceMarketAbi],
+    [contracts.KeeperRegistry, keeperRegistryAbi],
+    [contracts.RewardVault, rewardVaultAbi],
+    [contracts.AgentRegistry, agentRegistryAbi],
+    [contracts.OpenGovernor, openGovernorAbi],
+    [contracts.ContributionVotes, contributionVotesAbi],
+  ];
+  const handled = new Set(await handledEventNames());
+  const client = createPublicClient({ transport: http(rpcUrl) });
+  let events = 0;
+  for (const [address, abi] of watched) {
+    const name = Object.entries(contracts).find(([, a]) => a === address)?.[0];
+    const topics = new Set(
+      abi
+        .filter((item) => item.type === "event" && handled.has(`${name}:${item.name}`))
+        .map((item) => toEventSelector(item as AbiEvent)),
+    );
+    const logs = await client.getLogs({ address, fromBlock: BigInt(deployment.startBlock) });
+    events += logs.filter((log) => log.topics[0] && topics.has(log.topics[0])).length;
+  }
+  void chainId;
+  return events;
+}
+
+/** `Contract:Event` names registered with `ponder.on` in src/. */
+async function handledEventNames(): Promise<string[]> {
+  const dir = resolve(import.meta.dirname, "../src");
+  const names: string[] = [];
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith(".ts")) continue;
+    const source = await readFile(resolve(dir, file), "utf8");
+    for (const match of source.matchAll(/ponder\.on\("([A-Za-z]+:[A-Za-z]+)"/g))
+      names.push(match[1] as string);
+  }
+  return names;
+}
+
+const leaderboardQuery = `query Leaderboard {
+  accounts(orderBy: "earnedData", orderDirection: "desc", limit: 20, where: { earnedData_gt: "0" }) {
+    items { address earnedData earnedTotal contributionCount acceptedCount }
+  }
+}`;
+
+async function measureLeaderboard(graphqlUrl: string, count: number): Promise<number[]> {
+  const run = async () => {
+    const started = performance.now();
+    const response = await fetch(graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: leaderboardQuery }),
+    });
+    const body = (await response.json()) as { data?: { accounts: { items: unknown[] } } };
+    if (!body.data?.accounts.items.length) throw new Error("the leaderboard is empty");
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 20; i++) await run();
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) latencies.push(await run());
+  return latencies;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+  return Math.round((sorted[index] ?? 0) * 100) / 100;
+}
+
+async function generateActivity(rpcUrl: string, chainId: number, deployment: Deployment) {
+  const { contracts } = deployment;
+  const chain = defineChain({
+    id: chainId,
+    name: "bench",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const transport = http(rpcUrl);
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
+  const testClient = createTestClient({ chain, transport, mode: "anvil" });
+  let transactions = 0;
+
+  // Transactions are sent with explicit nonces and mined in batches: the bench measures the
+  // indexer, not the round trips of one-at-a-time sending.
+  const nonces = new Map<Hex, number>();
+  async function send(key: Hex, to: Hex, abi: Abi, functionName: string, args: readonly unknown[]) {
+    const account = privateKeyToAccount(key);
+    const wallet = createWalletClient({ account, chain, transport });
+    let nonce = nonces.get(key);
+    if (nonce === undefined)
+      nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+    nonces.set(key, nonce + 1);
+    transactions++;
+    return wallet.sendTransaction({
+      to,
+      data: encodeFunctionData({ abi, functionName, args } as never),
+      nonce,
+      gas: 3_000_000n,
+    });
+  }
+  async function mineAll(hashes: Hex[]) {
+    await testClient.mine({ blocks: 1 });
+    for (const hash of hashes) {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    }
+  }
+
+  const [deployer, owner, developer, user, ...rest] = anvilPrivateKeys;
+  const keepers = rest.slice(0, 3);
+  const contributorKeys = rest.slice(3);
+  const quorum = Number(
+    await publicClient.readContract({
+      address: contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "quorum",
+    }),
+  );
+  const minStake = await publicClient.readContract({
+    address: contracts.KeeperRegistry,
+    abi: keeperRegistryAbi,
+    functionName: "minStake",
+  });
+  const price = parseEther("1");
+
+  await testClient.setAutomine(false);
+  let hashes: Hex[] = [];
+  for (const key of [owner, developer, user, ...keepers, ...contributorKeys]) {
+    const amount =
+      key === user ? price * BigInt(requests) + parseEther("100") : minStake + parseEther("1000");
+    hashes.push(
+      await send(deployer, contracts.OpenToken, openTokenAbi, "transfer", [
+        privateKeyToAccount(key).address,
+        amount,
+      ]),
+    );
+  }
+  await mineAll(hashes);
+  hashes = [];
+  for (const key of keepers) {
+    hashes.push(
+      await send(key, contracts.OpenToken, openTokenAbi, "approve", [contracts.KeeperRegistry, minStake]),
+    );
+    hashes.push(await send(key, contracts.KeeperRegistry, keeperRegistryAbi, "stake", [minStake]));
+  }
+  hashes.push(
+    await send(owner, contracts.DatanetRegistry, datanetRegistryAbi, "createDatanet", [
+      { metadataURI: "bench", contributionBond: 0n, accessFee: 0n, reviewTimeout: 86_400n },
+      [],
+    ]),
+  );
+  await mineAll(hashes);
+  const datanetId = await publicClient.readContract({
+    address: contracts.DatanetRegistry,
+    abi: datanetRegistryAbi,
+    functionName: "datanetCount",
+  });
+
+  hashes = [];
+  const contributionIds: bigint[] = [];
+  const firstId =
+    (await publicClient.readContract({
+      address: contracts.DatanetRegistry,
+      abi: datanetRegistryAbi,
+      functionName: "contributionCount",
+    })) + 1n;
+  for (let i = 0; i < contributions; i++) {
+    const key = contributorKeys[i % contributorKeys.length] as Hex;
+    hashes.push(
+      await send(key, contracts.DatanetRegistry, datanetRegistryAbi, "contribute", [
+        datanetId,
+        contentHash(`bench contribution ${i}`),
+        `bench:${i}`,
+      ]),
+    );
+    contributionIds.push(firstId + BigInt(i));
+  }
+  await mineAll(hashes);
+  hashes = [];
+  for (const id of contributionIds) {
+    hashes.push(await send(owner, contracts.DatanetRegistry, datanetRegistryAbi, "acceptContribution", [id]));
+  }
+  hashes.push(
+    await send(developer, contracts.DatanetRegistry, datanetRegistryAbi, "requestAccess", [datanetId]),
+  );
+  await mineAll(hashes);
+  hashes = [
+    await send(owner, contracts.DatanetRegistry, datanetRegistryAbi, "approveAccess", [
+      datanetId,
+      privateKeyToAccount(developer).address,
+    ]),
+  ];
+  await mineAll(hashes);
+  hashes = [
+    await send(developer, contracts.ModelRegistry, modelRegistryAbi, "registerModel", [
+      {
+        baseModelId: "bench",
+        adapterHash: contentHash("bench adapter"),
+        adapterURI: "bench",
+        manifestRoot: contentHash("bench manifest"),
+        datanetIds: [datanetId],
+        pricePerRequest: price,
+        metadataURI: "bench",
+      },
+    ]),
+  ];
+  await mineAll(hashes);
+  const modelId = await publicClient.readContract({
+    address: contracts.ModelRegistry,
+    abi: modelRegistryAbi,
+    functionName: "modelCount",
+  });
+
+  const firstRequest =
+    (await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "requestCount",
+    })) + 1n;
+  hashes = [
+    await send(user, contracts.OpenToken, openTokenAbi, "approve", [
+      contracts.InferenceMarket,
+      price * BigInt(requests),
+    ]),
+  ];
+  for (let i = 0; i < requests; i++) {
+    hashes.push(
+      await send(user, contracts.InferenceMarket, inferenceMarketAbi, "requestInference", [
+        modelId,
+        contentHash(`bench input ${i}`),
+        `bench:${i}`,
+        price,
+      ]),
+    );
+  }
+  await mineAll(hashes);
+
+  const executorKey = keepers[0] as Hex;
+  const executor = privateKeyToAccount(executorKey).address;
+  const signerAccounts = keepers.slice(0, quorum).map((k) => privateKeyToAccount(k));
+  hashes = [];
+  for (let i = 0; i < requests; i++) {
+    const requestId = firstRequest + BigInt(i);
+    const weight = Math.floor(9000 / attributionsPerReport);
+    const report: AttributionReport = {
+      requestId,
+      modelId,
+      outputHash: contentHash(`bench output ${i}`),
+      outputURI: `bench:${i}`,
+      executor,
+      attributionVersion: 1,
+      attributions: Array.from({ length: attributionsPerReport }, (_, j) => ({
+        contributionId: contributionIds[(i * 7 + j * 13) % contributionIds.length] as bigint,
+        weightBps: weight,
+      })).filter((a, j, all) => all.findIndex((b) => b.contributionId === a.contributionId) === j),
+    };
+    const signatures = await Promise.all(
+      signerAccounts.map((account) =>
+        signAttributionReport(account, { chainId, market: contracts.InferenceMarket, report }),
+      ),
+    );
+    hashes.push(
+      await send(executorKey, contracts.InferenceMarket, inferenceMarketAbi, "submitReport", [
+        report,
+        sortSignatures(signatures),
+      ]),
+    );
+  }
+  await mineAll(hashes);
+
+  const window = await publicClient.readContract({
+    address: contracts.InferenceMarket,
+    abi: inferenceMarketAbi,
+    functionName: "challengeWindow",
+  });
+  await testClient.increaseTime({ seconds: Number(window) + 1 });
+  hashes = [];
+  for (let i = 0; i < requests; i += 20) {
+    const ids = Array.from({ length: Math.min(20, requests - i) }, (_, j) => firstRequest + BigInt(i + j));
+    hashes.push(await send(user, contracts.InferenceMarket, inferenceMarketAbi, "finalize", [ids]));
+  }
+  await mineAll(hashes);
+  await testClient.setAutomine(true);
+  return { transactions };
+}
+
+await main();
