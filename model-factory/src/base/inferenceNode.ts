@@ -1,0 +1,48 @@
+/**
+ * The inference node's model format, reference forward pass and PEFT reader/writer, imported from
+ * its sources. `@payable-ai/inference-node` exports `./src/index.ts`, which does not exist yet;
+ * when it does, these imports become `from "@payable-ai/inference-node"`.
+ */
+export type { LoraAdapter, LoraModule } from "../../../inference-node/src/adapters/lora.js";
+export { mergeAdapterIntoWeights } from "../../../inference-node/src/adapters/lora.js";
+export {
+  loraScale,
+  packPeftAdapter,
+  parsePeftConfig,
+  peftToLoraAdapter,
+  readAdapterPackage,
+} from "../../../inference-node/src/adapters/peft.js";
+export {
+  readSafetensors,
+  type SafetensorsDtype,
+  type TensorToWrite,
+  writeSafetensors,
+} from "../../../inference-node/src/adapters/safetensors.js";
+export {
+  ATTENTION_TARGETS,
+  headDim,
+  isLoraTarget,
+  type LlamaConfig,
+  LORA_TARGETS,
+  type LoraTarget,
+  moduleGroup,
+  projectionShape,
+  SMALL_CONFIG,
+  TINY_CONFIG,
+} from "../../../inference-node/src/model/config.js";
+export {
+  MODEL_FILE,
+  type ModelDirConfig,
+  readModelDir,
+  writeGeneratedModel,
+} from "../../../inference-node/src/model/modelDir.js";
+export { decodeModel } from "../../../inference-node/src/model/onnxGraph.js";
+export { deriveSeed, mulberry32 } from "../../../inference-node/src/model/random.js";
+export { referenceForward } from "../../../inference-node/src/model/reference.js";
+export { ByteTokenizer, EOS_TOKEN, PAD_TOKEN } from "../../../inference-node/src/model/tokenizer.js";
+export {
+  countParameters,
+  generateLlamaWeights,
+  type LlamaLayerWeights,
+  type LlamaWeights,
+} from "../../../inference-node/src/model/weights.js";
