@@ -3,6 +3,7 @@ export * from "./data/examples.js";
 export * from "./data/synthetic.js";
 export * from "./output/manifest.js";
 export * from "./output/peftAdapter.js";
+export * from "./output/publish.js";
 export * from "./train/backend.js";
 export * from "./train/checkpoint.js";
 export * from "./train/hyperparameters.js";
