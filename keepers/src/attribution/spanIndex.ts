@@ -27,21 +27,20 @@ export const defaultSpanSearchOptions: SpanSearchOptions = { minSpanTokens: 8, m
 /**
  * Collects the texts of a model's training contributions, then builds a
  * {@link SpanIndex}. Insertion order does not matter: contributions are laid out
- * by ascending id at build time.
+ * by ascending id at build time. `build` hands the builder's buffers to the index,
+ * so a builder builds once.
  */
 export class SpanIndexBuilder {
-  readonly #vocabulary = new Map<string, number>();
+  #vocabulary = new Map<string, number>();
+  #built = false;
   #tokens = new Uint32Array(1 << 16);
   #length = 0;
   #starts: number[] = [];
   #ends: number[] = [];
   #ids: bigint[] = [];
 
-  get contributionCount(): number {
-    return this.#ids.length;
-  }
-
   add(contributionId: bigint, text: string): this {
+    if (this.#built) throw new AttributionError("this SpanIndexBuilder has already built its index");
     if (contributionId < 0n || contributionId > MAX_CONTRIBUTION_ID) {
       throw new AttributionError(`contribution id ${contributionId} is outside [0, 2^64)`);
     }
@@ -68,6 +67,8 @@ export class SpanIndexBuilder {
   }
 
   build(): SpanIndex {
+    if (this.#built) throw new AttributionError("this SpanIndexBuilder has already built its index");
+    this.#built = true;
     const docCount = this.#ids.length;
     const order = Array.from({ length: docCount }, (_, i) => i);
     const ids = this.#ids;
@@ -96,17 +97,20 @@ export class SpanIndexBuilder {
     this.#tokens = new Uint32Array(0);
     this.#starts = [];
     this.#ends = [];
+    this.#ids = [];
+    const vocabulary = this.#vocabulary;
+    this.#vocabulary = new Map();
 
     // Initial ranks: words keep their id, each separator is unique and above every word,
     // so no match or comparison ever crosses from one contribution into the next.
-    const vocabularySize = this.#vocabulary.size;
+    const vocabularySize = vocabulary.size;
     const ranks = new Int32Array(n);
     for (let i = 0, d = 0; i < n; i++) {
       const t = tokens[i] as number;
       ranks[i] = t === 0 ? vocabularySize + 1 + d++ : t;
     }
     const suffixArray = buildSuffixArray(ranks, vocabularySize + 1 + docCount);
-    return new SpanIndex(tokens, suffixArray, docStarts, docIds, new Map(this.#vocabulary));
+    return new SpanIndex(tokens, suffixArray, docStarts, docIds, vocabulary);
   }
 }
 

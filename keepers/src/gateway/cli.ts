@@ -3,7 +3,8 @@
  *
  *   npm run gateway -w keepers -- --rpc-url http://127.0.0.1:8545 \
  *     [--datanet-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
- *     [--max-upload-bytes 5242880] [--max-session-seconds 86400] [--log-level info]
+ *     [--max-upload-bytes 5242880] [--max-session-seconds 86400] [--sync-interval-ms 2000] \
+ *     [--log-level info]
  *
  * Without --datanet-registry the address comes from deployments/<chainId>.json.
  */
@@ -14,6 +15,7 @@ import { pino } from "pino";
 import { getAddress, isAddress } from "viem";
 import { LocalBlobStore } from "../blobstore/localBlobStore.js";
 import { DEFAULT_MAX_SESSION_SECONDS, DEFAULT_MAX_UPLOAD_BYTES } from "./app.js";
+import { ContributionSync } from "./contributionSync.js";
 import { FileNonceStore } from "./nonceStore.js";
 import { startGateway } from "./server.js";
 import { ViemAccessChecker } from "./viemAccessChecker.js";
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "max-upload-bytes": { type: "string", default: String(DEFAULT_MAX_UPLOAD_BYTES) },
     "max-session-seconds": { type: "string", default: String(DEFAULT_MAX_SESSION_SECONDS) },
+    "sync-interval-ms": { type: "string", default: "2000" },
+    "from-block": { type: "string" },
     "log-level": { type: "string", default: "info" },
   },
 });
@@ -45,18 +49,34 @@ function positiveInteger(name: string, value: string): number {
 async function main(): Promise<void> {
   const rpcUrl = values["rpc-url"];
   let registry = values["datanet-registry"];
+  let fromBlock = 0n;
   if (registry === undefined) {
     const probe = await ViemAccessChecker.chainIdOf(rpcUrl);
     const deployment = await readDeployment({ chainId: probe, dir: values["deployments-dir"] });
     registry = deployment.contracts.DatanetRegistry;
+    fromBlock = BigInt(deployment.startBlock);
   }
+  if (values["from-block"] !== undefined)
+    fromBlock = BigInt(positiveInteger("from-block", values["from-block"]));
   if (!isAddress(registry)) throw new Error(`--datanet-registry "${registry}" is not an address`);
   const access = await ViemAccessChecker.connect({ rpcUrl, datanetRegistry: getAddress(registry) });
   const dataDir = resolve(values["data-dir"]);
+  const visibility = new LocalBlobVisibility(resolve(dataDir, "datanet-content"));
+  const sync = new ContributionSync({
+    client: access.client,
+    datanetRegistry: access.datanetRegistry,
+    visibility,
+    stateFile: resolve(dataDir, "contribution-sync.block"),
+    fromBlock,
+    logger,
+  });
+  // Catch up before serving, so no registered contribution is ever served publicly.
+  await sync.syncOnce();
+  sync.start(positiveInteger("sync-interval-ms", values["sync-interval-ms"]));
   const gateway = await startGateway(
     {
       blobs: new LocalBlobStore(resolve(dataDir, "blobs")),
-      visibility: new LocalBlobVisibility(resolve(dataDir, "datanet-content")),
+      visibility,
       access,
       nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
       logger,
@@ -71,6 +91,7 @@ async function main(): Promise<void> {
   );
   const stop = async (signal: string) => {
     logger.info({ signal }, "stopping");
+    await sync.stop();
     await gateway.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 export * from "./accessChecker.js";
 export * from "./app.js";
+export * from "./contributionSync.js";
 export * from "./errors.js";
 export * from "./nonceStore.js";
 export * from "./server.js";

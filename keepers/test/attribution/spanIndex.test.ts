@@ -85,6 +85,10 @@ describe("SpanIndex", () => {
     expect(() => new SpanIndexBuilder().add(1n, "a").add(1n, "b").build()).toThrow(/added twice/);
     expect(() => new SpanIndexBuilder().add(1n << 64n, "a")).toThrow(AttributionError);
     expect(() => new SpanIndexBuilder().add(-1n, "a")).toThrow(AttributionError);
+    const spent = new SpanIndexBuilder().add(1n, "a");
+    spent.build();
+    expect(() => spent.build()).toThrow(/already built/);
+    expect(() => spent.add(2n, "b")).toThrow(/already built/);
     expect(() =>
       build().maximalSpans(new Uint32Array(1), { minSpanTokens: 0, maxSpanOccurrences: 1 }),
     ).toThrow(/minSpanTokens/);

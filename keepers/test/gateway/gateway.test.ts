@@ -7,6 +7,7 @@ import { type Hex, type PrivateKeyAccount, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
+import { ContributionSync } from "../../src/gateway/contributionSync.js";
 import { FileNonceStore } from "../../src/gateway/nonceStore.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
@@ -21,6 +22,8 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
   let gateway: RunningGateway;
   let dataDir: string;
   let skew = 0;
+  let access: ViemAccessChecker;
+  let visibility: LocalBlobVisibility;
   const now = () => Math.floor(Date.now() / 1000) + skew;
 
   let datanetId: bigint;
@@ -87,13 +90,11 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
   beforeAll(async () => {
     chain = await startDatanetChain();
     dataDir = await mkdtemp(join(tmpdir(), "gateway-"));
-    const access = await ViemAccessChecker.connect({
-      rpcUrl: chain.anvil.rpcUrl,
-      datanetRegistry: chain.registry,
-    });
+    access = await ViemAccessChecker.connect({ rpcUrl: chain.anvil.rpcUrl, datanetRegistry: chain.registry });
+    visibility = new LocalBlobVisibility(join(dataDir, "datanet-content"));
     gateway = await startGateway({
       blobs: new LocalBlobStore(join(dataDir, "blobs")),
-      visibility: new LocalBlobVisibility(join(dataDir, "datanet-content")),
+      visibility,
       access,
       nonces: await FileNonceStore.open(join(dataDir, "nonces.log")),
       maxUploadBytes: MAX_UPLOAD,
@@ -212,6 +213,29 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
       expect((await reupload.json()).visibility).toBe("datanet");
       expect((await fetch(`${gateway.url}/blobs/${blobIdOf(contributionText)}`)).status).toBe(403);
     });
+  });
+
+  it("stops serving a public blob publicly once it is registered as a contribution", async () => {
+    const sync = new ContributionSync({
+      client: access.client,
+      datanetRegistry: chain.registry,
+      visibility,
+      stateFile: join(dataDir, "sync", "next-block"),
+      fromBlock: 0n,
+      maxRange: 3n,
+    });
+    const marked = await sync.syncOnce();
+    expect(marked).toBeGreaterThanOrEqual(3); // the contributions made in beforeAll
+    const body = text("uploaded as public, then contributed");
+    expect((await upload(body, "public")).status).toBe(201);
+    expect((await fetch(`${gateway.url}/blobs/${blobIdOf(body)}`)).status).toBe(200);
+    await chain.contribute(chain.accounts.contributor, datanetId, `0x${blobIdOf(body)}`, "gw://5");
+    expect(await sync.syncOnce()).toBe(1);
+    expect(await sync.syncOnce()).toBe(0); // resumes after the last block read
+    const res = await fetch(`${gateway.url}/blobs/${blobIdOf(body)}`);
+    expect(res.status).toBe(403);
+    sync.start(10);
+    await sync.stop();
   });
 
   describe("contribution downloads", () => {
