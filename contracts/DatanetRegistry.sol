@@ -288,6 +288,16 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IDatanetRegistry
+    function contributionPayout(uint256 contributionId)
+        external
+        view
+        returns (uint256 datanetId, address payee, ContributionStatus status)
+    {
+        Contribution storage c = _existingContribution(contributionId);
+        return (c.datanetId, c.payee, c.status);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function contributionByHash(uint256 datanetId, bytes32 contentHash) external view returns (uint256) {
         return _byHash[datanetId][contentHash];
     }

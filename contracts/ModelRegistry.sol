@@ -174,6 +174,11 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function priceOf(uint256 modelId) external view returns (uint256) {
+        return _existingModel(modelId).pricePerRequest;
+    }
+
+    /// @inheritdoc IModelRegistry
     function modelByAdapter(bytes32 adapterHash) external view returns (uint256) {
         return _byAdapter[adapterHash];
     }

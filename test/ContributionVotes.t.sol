@@ -125,6 +125,7 @@ contract ContributionVotesTest is Test {
         votes.mint(alice, 1 ether);
         vm.expectRevert(IContributionVotes.ContributionVotesNonTransferable.selector);
         vm.prank(alice);
+        // forge-lint: disable-next-line(erc20-unchecked-transfer)
         votes.transfer(bob, 1);
     }
 
@@ -133,6 +134,7 @@ contract ContributionVotesTest is Test {
         votes.mint(alice, 1 ether);
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, bob, 0, 1));
         vm.prank(bob);
+        // forge-lint: disable-next-line(erc20-unchecked-transfer)
         votes.transferFrom(alice, bob, 1);
     }
 
@@ -159,6 +161,7 @@ contract ContributionVotesTest is Test {
         votes.mint(alice, 1 ether);
         vm.expectRevert(IContributionVotes.ContributionVotesNonTransferable.selector);
         vm.prank(alice);
+        // forge-lint: disable-next-line(erc20-unchecked-transfer)
         votes.transfer(to, amount);
     }
 }

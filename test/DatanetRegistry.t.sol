@@ -850,6 +850,26 @@ contract DatanetRegistryTest is Test {
         registry.getContribution(0);
     }
 
+    function test_contributionPayout_followsPayeeAndStatus() public {
+        uint256 id = _contribute(bob, HASH);
+        (uint256 datanet, address payee, IDatanetRegistry.ContributionStatus status) = registry.contributionPayout(id);
+        assertEq(datanet, datanetId);
+        assertEq(payee, bob);
+        assertEq(uint8(status), uint8(IDatanetRegistry.ContributionStatus.Pending));
+        vm.prank(bob);
+        registry.setPayee(id, dave);
+        vm.prank(carol);
+        registry.acceptContribution(id);
+        (, payee, status) = registry.contributionPayout(id);
+        assertEq(payee, dave);
+        assertEq(uint8(status), uint8(IDatanetRegistry.ContributionStatus.Accepted));
+    }
+
+    function test_RevertWhen_contributionPayoutUnknown() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetUnknownContribution.selector, 1));
+        registry.contributionPayout(1);
+    }
+
     function test_hasAccess_ownerCuratorGrantedOnly() public view {
         assertTrue(registry.hasAccess(datanetId, alice));
         assertTrue(registry.hasAccess(datanetId, carol));

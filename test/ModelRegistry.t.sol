@@ -125,6 +125,7 @@ contract ModelRegistryTest is Test {
         assertEq(m.adapterHash, params.adapterHash);
         assertEq(m.manifestRoot, ROOT);
         assertEq(m.pricePerRequest, 1 ether);
+        assertEq(models.priceOf(id), 1 ether);
         assertEq(uint8(m.status), uint8(IModelRegistry.ModelStatus.Active));
         assertFalse(m.isComposite);
         assertEq(m.registeredAt, block.timestamp);
@@ -536,6 +537,8 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 1));
         models.getModel(1);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 1));
+        models.priceOf(1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 1));
         models.datanetIds(1);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 1));
         models.usesDatanet(1, 1);
@@ -557,6 +560,7 @@ contract ModelRegistryTest is Test {
         vm.prank(bob);
         models.setPrice(id, price);
         assertEq(models.getModel(id).pricePerRequest, price);
+        assertEq(models.priceOf(id), price);
     }
 
     function testFuzz_registerComposite_weightsMustTotal(uint256 first, uint256 second) public {

@@ -246,6 +246,7 @@ contract OpenGovernorTest is Test {
             abi.encodeWithSelector(
                 TimelockController.TimelockUnexpectedOperationState.selector,
                 operationId,
+                // forge-lint: disable-next-line(incorrect-shift)
                 bytes32(1 << uint8(TimelockController.OperationState.Ready))
             )
         );

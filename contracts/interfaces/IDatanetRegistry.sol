@@ -334,6 +334,17 @@ interface IDatanetRegistry {
     /// @param contributionId The contribution.
     function getContribution(uint256 contributionId) external view returns (Contribution memory);
 
+    /// @notice The fields a payout needs, without copying the whole contribution (cheaper than `getContribution`).
+    /// Reverts with `DatanetUnknownContribution` for an unknown id.
+    /// @param contributionId The contribution.
+    /// @return datanetId The datanet it belongs to.
+    /// @return payee Who receives its payouts.
+    /// @return status Its review status.
+    function contributionPayout(uint256 contributionId)
+        external
+        view
+        returns (uint256 datanetId, address payee, ContributionStatus status);
+
     /// @notice The pending or accepted contribution holding `contentHash` in datanet `datanetId`, or zero.
     /// @param datanetId The datanet.
     /// @param contentHash The content hash.

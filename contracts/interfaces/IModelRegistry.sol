@@ -189,6 +189,11 @@ interface IModelRegistry {
     /// @param modelId The model.
     function getModel(uint256 modelId) external view returns (Model memory);
 
+    /// @notice A model's price per request, without copying the whole model (cheaper than `getModel`).
+    /// Reverts with `ModelUnknown` for an unknown id.
+    /// @param modelId The model.
+    function priceOf(uint256 modelId) external view returns (uint256);
+
     /// @notice The model registered with `adapterHash`, or zero.
     /// @param adapterHash sha256 of an adapter file.
     function modelByAdapter(bytes32 adapterHash) external view returns (uint256);

@@ -17,9 +17,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
     OpenToken public immutable open;
     address[] internal _actors;
 
-    /// @notice Calls that went through, by name, for the run summary.
-    mapping(bytes32 action => uint256) public calls;
-
     constructor(DatanetRegistry registry_, OpenToken open_, address[] memory actors_) {
         registry = registry_;
         open = open_;
@@ -51,7 +48,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
             IDatanetRegistry.DatanetConfig("ipfs://d", bound(bond, 0, MAX_AMOUNT), bound(fee, 0, MAX_AMOUNT), timeout),
             curators
         );
-        ++calls["createDatanet"];
     }
 
     function updateDatanet(uint256 datanetSeed, uint256 bond, uint256 fee) external {
@@ -65,7 +61,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
                 "ipfs://d2", bound(bond, 0, MAX_AMOUNT), bound(fee, 0, MAX_AMOUNT), d.reviewTimeout
             )
         );
-        ++calls["updateDatanet"];
     }
 
     function contribute(uint256 actorSeed, uint256 datanetSeed, bytes32 contentHash) external {
@@ -74,7 +69,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         if (registry.contributionByHash(datanetId, contentHash) != 0) return;
         vm.prank(_actor(actorSeed));
         registry.contribute(datanetId, contentHash, "blob://c");
-        ++calls["contribute"];
     }
 
     function review(uint256 contributionSeed, bool accept) external {
@@ -87,7 +81,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(reviewer);
         if (accept) registry.acceptContribution(id);
         else registry.rejectContribution(id);
-        ++calls[accept ? bytes32("accept") : bytes32("reject")];
     }
 
     function withdraw(uint256 contributionSeed) external {
@@ -96,10 +89,10 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         IDatanetRegistry.Contribution memory c = registry.getContribution(id);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
         uint256 availableAt = c.submittedAt + registry.getDatanet(c.datanetId).reviewTimeout;
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < availableAt) vm.warp(availableAt);
         vm.prank(c.contributor);
         registry.withdrawContribution(id);
-        ++calls["withdraw"];
     }
 
     function setPayee(uint256 contributionSeed, uint256 payeeSeed) external {
@@ -107,7 +100,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         uint256 id = _contribution(contributionSeed);
         vm.prank(registry.getContribution(id).contributor);
         registry.setPayee(id, _actor(payeeSeed));
-        ++calls["setPayee"];
     }
 
     function requestAccess(uint256 actorSeed, uint256 datanetSeed) external {
@@ -118,7 +110,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         if (registry.accessOf(datanetId, account).status == IDatanetRegistry.AccessStatus.Requested) return;
         vm.prank(account);
         registry.requestAccess(datanetId);
-        ++calls["requestAccess"];
     }
 
     /// @param action 0 approve, 1 deny, 2 cancel by the requester.
@@ -137,7 +128,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
             if (action == 0) registry.approveAccess(datanetId, account);
             else registry.denyAccess(datanetId, account);
         }
-        ++calls["settleAccess"];
     }
 
     function revokeAccess(uint256 actorSeed, uint256 datanetSeed) external {
@@ -147,7 +137,6 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         if (registry.accessOf(datanetId, account).status != IDatanetRegistry.AccessStatus.Granted) return;
         vm.prank(registry.datanetOwner(datanetId));
         registry.revokeAccess(datanetId, account);
-        ++calls["revokeAccess"];
     }
 
     function transferDatanetOwnership(uint256 datanetSeed, uint256 ownerSeed) external {
@@ -155,6 +144,5 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         uint256 datanetId = _datanet(datanetSeed);
         vm.prank(registry.datanetOwner(datanetId));
         registry.transferDatanetOwnership(datanetId, _actor(ownerSeed));
-        ++calls["transferOwnership"];
     }
 }
