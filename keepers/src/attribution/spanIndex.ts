@@ -178,6 +178,9 @@ export class SpanIndex {
     if (!Number.isInteger(minSpanTokens) || minSpanTokens < 1) {
       throw new AttributionError(`minSpanTokens must be a positive integer, got ${minSpanTokens}`);
     }
+    if (!Number.isInteger(maxSpanOccurrences) || maxSpanOccurrences < 1) {
+      throw new AttributionError(`maxSpanOccurrences must be a positive integer, got ${maxSpanOccurrences}`);
+    }
     const spans: MatchedSpan[] = [];
     const length = query.length;
     let m = 0;
