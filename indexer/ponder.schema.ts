@@ -199,8 +199,10 @@ export const account = onchainTable("account", (t) => ({
   earnedData: t.bigint().notNull().default(0n),
   earnedModel: t.bigint().notNull().default(0n),
   earnedKeeper: t.bigint().notNull().default(0n),
+  /** Protocol share (the treasury account only). */
+  earnedProtocol: t.bigint().notNull().default(0n),
   earnedTotal: t.bigint().notNull().default(0n),
-  /** Credited in RewardVault (equals earnedTotal for everyone but the treasury). */
+  /** Credited in RewardVault; equals earnedTotal. */
   credited: t.bigint().notNull().default(0n),
   claimed: t.bigint().notNull().default(0n),
   contributionCount: t.integer().notNull().default(0),

@@ -170,8 +170,9 @@ export async function seedDemo(
     executor,
     attributionVersion: 1,
     attributions: [
-      { contributionId: contributionIds[1] as bigint, weightBps: 6000 },
+      // Ascending contribution ids, as the market requires.
       { contributionId: contributionIds[0] as bigint, weightBps: 2500 },
+      { contributionId: contributionIds[1] as bigint, weightBps: 6000 },
     ],
   };
   const signers = demoKeys.keepers.slice(0, Number(quorum)).map((k) => privateKeyToAccount(k));

@@ -377,7 +377,9 @@ async function generateActivity(rpcUrl: string, chainId: number, deployment: Dep
       attributions: Array.from({ length: attributionsPerReport }, (_, j) => ({
         contributionId: contributionIds[(i * 7 + j * 13) % contributionIds.length] as bigint,
         weightBps: weight,
-      })).filter((a, j, all) => all.findIndex((b) => b.contributionId === a.contributionId) === j),
+      }))
+        .filter((a, j, all) => all.findIndex((b) => b.contributionId === a.contributionId) === j)
+        .sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1)),
     };
     const signatures = await Promise.all(
       signerAccounts.map((account) =>

@@ -95,6 +95,24 @@ ponder.on("InferenceMarket:RequestFinalized", async ({ event, context }) => {
   await context.db
     .update(model, { id: modelId })
     .set((row) => ({ finalizedCount: row.finalizedCount + 1, feeVolume: row.feeVolume + fee }));
+  if (treasuryAmount > 0n) {
+    // The treasury is not in the event; read it as of this block (governance can change it).
+    const treasury = await context.client.readContract({
+      address: event.log.address,
+      abi: context.contracts.InferenceMarket.abi,
+      functionName: "treasury",
+    });
+    await context.db.insert(earning).values({
+      id: `${event.id}:treasury`,
+      account: treasury,
+      source: "protocol",
+      requestId,
+      modelId,
+      amount: treasuryAmount,
+      timestamp: event.block.timestamp,
+    });
+    await addToAccount(context.db, treasury, { earnedProtocol: treasuryAmount });
+  }
   if (executorAmount > 0n) {
     await context.db.insert(earning).values({
       id: `${event.id}:executor`,

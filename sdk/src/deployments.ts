@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Address, getAddress, isAddress } from "viem";
 import { BaseError } from "./errors/base.js";
 
@@ -49,7 +50,8 @@ export class DeploymentInvalidError extends BaseError {
 
 /** The folder that holds `deployments/<chainId>.json`: `PAYABLE_DEPLOYMENTS_DIR`, else `<repo>/deployments`. */
 export function defaultDeploymentsDir(): string {
-  return process.env.PAYABLE_DEPLOYMENTS_DIR ?? resolve(import.meta.dirname, "../../deployments");
+  // import.meta.url rather than import.meta.dirname: Ponder loads this module through vite-node.
+  return process.env.PAYABLE_DEPLOYMENTS_DIR ?? fileURLToPath(new URL("../../deployments", import.meta.url));
 }
 
 export type ReadDeploymentParameters = { chainId: number; dir?: string | undefined };

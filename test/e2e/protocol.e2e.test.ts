@@ -184,6 +184,8 @@ describe("protocol round trip, indexed", () => {
         claimed,
       });
       expect(credited - claimed).toBe(claimable);
+      // Every credit is attributed to a source (data, model, keeper or protocol).
+      expect(BigInt(row.earnedTotal)).toBe(credited);
     }
     const claimer = seeded().claimed;
     const claimerRow = data.accounts.items.find((r) => r.address === lower(claimer.account));
@@ -220,12 +222,19 @@ describe("protocol round trip, indexed", () => {
 
     const [top] = leaderboard.body.contributors;
     if (!top) throw new Error("empty leaderboard");
-    const earnings = await api<{ data: string; model: string; keeper: string; total: string }>(
-      `/accounts/${top.address}/earnings`,
-    );
+    const earnings = await api<{
+      data: string;
+      model: string;
+      keeper: string;
+      protocol: string;
+      total: string;
+    }>(`/accounts/${top.address}/earnings`);
     expect(earnings.body.data).toBe(top.earnedData);
     expect(BigInt(earnings.body.total)).toBe(
-      BigInt(earnings.body.data) + BigInt(earnings.body.model) + BigInt(earnings.body.keeper),
+      BigInt(earnings.body.data) +
+        BigInt(earnings.body.model) +
+        BigInt(earnings.body.keeper) +
+        BigInt(earnings.body.protocol),
     );
 
     const executor = await api<{ keeper: string }>(`/accounts/${demo.executor}/earnings`);

@@ -88,6 +88,7 @@ app.get("/accounts/:address/earnings", async (c) => {
       data: amountOf("data"),
       model: amountOf("model"),
       keeper: amountOf("keeper"),
+      protocol: amountOf("protocol"),
       total: row?.earnedTotal ?? 0n,
       credited,
       claimed,

@@ -9,6 +9,7 @@ type AccountDelta = Partial<
     | "earnedData"
     | "earnedModel"
     | "earnedKeeper"
+    | "earnedProtocol"
     | "credited"
     | "claimed"
     | "contributionCount"
@@ -18,7 +19,11 @@ type AccountDelta = Partial<
 
 /** Adds `delta` to an account's counters, creating the row on first sight. */
 export async function addToAccount(db: Context["db"], address: Address, delta: AccountDelta): Promise<void> {
-  const earned = (delta.earnedData ?? 0n) + (delta.earnedModel ?? 0n) + (delta.earnedKeeper ?? 0n);
+  const earned =
+    (delta.earnedData ?? 0n) +
+    (delta.earnedModel ?? 0n) +
+    (delta.earnedKeeper ?? 0n) +
+    (delta.earnedProtocol ?? 0n);
   await db
     .insert(account)
     .values({ address, ...delta, earnedTotal: earned })
@@ -26,6 +31,7 @@ export async function addToAccount(db: Context["db"], address: Address, delta: A
       earnedData: row.earnedData + (delta.earnedData ?? 0n),
       earnedModel: row.earnedModel + (delta.earnedModel ?? 0n),
       earnedKeeper: row.earnedKeeper + (delta.earnedKeeper ?? 0n),
+      earnedProtocol: row.earnedProtocol + (delta.earnedProtocol ?? 0n),
       earnedTotal: row.earnedTotal + earned,
       credited: row.credited + (delta.credited ?? 0n),
       claimed: row.claimed + (delta.claimed ?? 0n),

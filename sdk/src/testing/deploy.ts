@@ -12,7 +12,12 @@ export type DeployProtocolParameters = {
   chainId: number;
   /** Deployer key; anvil's first account by default. */
   privateKey?: Hex | undefined;
-  /** Extra environment for the script (e.g. demo parameters). */
+  /**
+   * Use the local-network parameters (short windows and periods, `LOCAL_NETWORK=true`); the
+   * script applies them on chain 31337 by itself. Default: true.
+   */
+  local?: boolean | undefined;
+  /** Extra environment for the script (e.g. `MARKET_CHALLENGE_WINDOW`). */
   env?: Record<string, string> | undefined;
   timeoutMs?: number | undefined;
 };
@@ -50,7 +55,11 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   const output = await new Promise<string>((resolveRun, reject) => {
     const child = spawn(foundryBinary("forge"), args, {
       cwd: repositoryRoot,
-      env: { ...process.env, PRIVATE_KEY: privateKey, ...parameters.env },
+      env: {
+        ...process.env,
+        LOCAL_NETWORK: String(parameters.local ?? true),
+        ...parameters.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";

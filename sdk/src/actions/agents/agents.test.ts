@@ -43,9 +43,10 @@ describe("agent actions", () => {
     await expect(
       updateAgentModels(owner, { contracts, agentId, modelIds: [b.modelId, a.modelId] }),
     ).rejects.toThrow(/AgentModelsNotAscending/);
-    await expect(topUpAgent(wallet(roles.owner), { contracts, agentId, amount: 1n })).rejects.toThrow(
-      /Agent/,
-    );
+    await expect(topUpAgent(owner, { contracts, agentId, amount: 0n })).rejects.toThrow(/AgentZeroAmount/);
+    await expect(
+      updateAgentModels(wallet(roles.owner), { contracts, agentId, modelIds: [a.modelId] }),
+    ).rejects.toThrow(/AgentNotOwner/);
 
     await requestAgentUnbond(owner, { contracts, agentId });
     await expect(withdrawAgentStake(owner, { contracts, agentId })).rejects.toThrow(

@@ -84,7 +84,10 @@ describe("model actions", () => {
     await expect(
       registerComposite(wallet(roles.user), {
         contracts,
-        parts: [{ modelId: a.modelId, weightBps: 9000n }],
+        parts: [
+          { modelId: a.modelId, weightBps: 6000n },
+          { modelId: b.modelId, weightBps: 3000n },
+        ],
         pricePerRequest: 1n,
         metadataURI: "ipfs://bad",
       }),
