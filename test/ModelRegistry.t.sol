@@ -584,6 +584,50 @@ contract ModelRegistryTest is Test {
         assertEq(weights[0], first);
     }
 
+    function testFuzz_compositeDatanets_areTheUnionOfParts(uint8[3] memory masks) public {
+        vm.startPrank(alice);
+        for (uint256 d = 3; d <= 6; ++d) {
+            datanets.createDatanet(IDatanetRegistry.DatanetConfig("ipfs://more", 0, 0, 1 days), new address[](0));
+        }
+        vm.stopPrank();
+
+        uint256[] memory partIds = new uint256[](3);
+        bool[7] memory expected;
+        for (uint256 p; p < 3; ++p) {
+            uint256 mask = bound(masks[p], 1, 63);
+            uint256[] memory ids = new uint256[](6);
+            uint256 n;
+            // Highest datanet first, so the union's order is not simply ascending.
+            for (uint256 d = 6; d >= 1; --d) {
+                if ((mask >> (d - 1)) & 1 == 1) {
+                    ids[n++] = d;
+                    expected[d] = true;
+                }
+            }
+            assembly ("memory-safe") {
+                mstore(ids, n)
+            }
+            partIds[p] = _register(alice, ids);
+        }
+        uint256[] memory weights = new uint256[](3);
+        (weights[0], weights[1], weights[2]) = (3334, 3333, 3333);
+        uint256 composite = _composite(eve, partIds, weights);
+
+        uint256[] memory union = models.datanetIds(composite);
+        uint256 expectedCount;
+        for (uint256 d = 1; d <= 6; ++d) {
+            assertEq(models.usesDatanet(composite, d), expected[d]);
+            if (expected[d]) ++expectedCount;
+        }
+        assertEq(union.length, expectedCount);
+        for (uint256 i; i < union.length; ++i) {
+            assertTrue(expected[union[i]]);
+            for (uint256 j; j < i; ++j) {
+                assertTrue(union[i] != union[j]);
+            }
+        }
+    }
+
     function testFuzz_isRequestable_falseForUnknown(uint256 modelId) public view {
         assertFalse(models.isRequestable(modelId));
     }
