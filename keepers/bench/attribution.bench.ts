@@ -7,6 +7,7 @@
  *   npm run bench -w keepers [-- --contributions 1000000 --queries 200]
  */
 import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -219,6 +220,8 @@ const results = {
   index_ms_1k_contributions: Number(base.indexMs.toFixed(3)),
   speedup_vs_bruteforce_1k: Number((base.naiveMs / base.indexMs).toFixed(1)),
   baseline_agrees: base.agree,
+  cpus: cpus().length,
+  load_average_1m_at_end: Number((loadavg()[0] as number).toFixed(2)),
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
 };

@@ -1,2 +1,3 @@
 export * from "./attribution/index.js";
 export * from "./blobstore/index.js";
+export * from "./gateway/index.js";
