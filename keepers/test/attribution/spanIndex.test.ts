@@ -92,6 +92,9 @@ describe("SpanIndex", () => {
     expect(() =>
       build().maximalSpans(new Uint32Array(1), { minSpanTokens: 0, maxSpanOccurrences: 1 }),
     ).toThrow(/minSpanTokens/);
+    expect(() =>
+      build().maximalSpans(new Uint32Array(1), { minSpanTokens: 1, maxSpanOccurrences: 0 }),
+    ).toThrow(/maxSpanOccurrences/);
   });
 
   it("builds an empty index that matches nothing", () => {
