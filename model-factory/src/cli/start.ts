@@ -1,0 +1,35 @@
+import { parseArgs } from "node:util";
+import { GatewayDataSource } from "../data/dataSource.js";
+import { startFactory } from "../service/server.js";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8788" },
+    host: { type: "string", default: "127.0.0.1" },
+    "data-dir": { type: "string", default: ".data/factory" },
+    gateway: { type: "string", default: "http://127.0.0.1:8787" },
+    /** name=directory, repeatable */
+    model: { type: "string", multiple: true, default: ["llama-small=../inference-node/.data/model"] },
+  },
+});
+
+const baseModels: Record<string, string> = {};
+for (const entry of values.model ?? []) {
+  const [name, directory] = entry.split("=");
+  if (!name || !directory) throw new Error(`--model takes name=directory, got ${entry}`);
+  baseModels[name] = directory;
+}
+const factory = await startFactory({
+  port: Number(values.port),
+  host: values.host,
+  dataDir: values["data-dir"] as string,
+  baseModels,
+  dataSource: new GatewayDataSource(values.gateway as string),
+});
+console.log(`model factory listening on ${factory.url} (gateway ${values.gateway})`);
+const stop = async () => {
+  await factory.close();
+  process.exit(0);
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);

@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import { DataAccessError } from "../data/dataSource.js";
+import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
+import { hyperparametersSchema } from "../train/hyperparameters.js";
+import { createJobSchema, isTerminal, JobError, type JobEvent, type JobManager } from "./jobs.js";
+
+export interface FactoryAppDependencies {
+  jobs: JobManager;
+}
+
+const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+
+/**
+ * The Model Factory job API:
+ * `GET /health`, `GET /base-models`, `GET /hyperparameters/defaults`,
+ * `POST /jobs`, `GET /jobs`, `GET /jobs/:id`, `POST /jobs/:id/cancel`,
+ * `GET /jobs/:id/events` (SSE: `status`, `progress`, `eval`), `GET /jobs/:id/adapter`.
+ */
+export function createFactoryApp(deps: FactoryAppDependencies): Hono {
+  const { jobs } = deps;
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof JobError)
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    if (error instanceof z.ZodError) {
+      return c.json({ error: { code: "invalid_request", message: z.prettifyError(error) } }, 400);
+    }
+    if (error instanceof DataAccessError && error.status && error.status < 500) {
+      return c.json({ error: { code: error.code ?? "data_access", message: error.message } }, 400);
+    }
+    return c.json({ error: { code: "internal", message: (error as Error).message } }, 500);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.get("/health", (c) => c.json({ ok: true, jobs: jobs.list().length }));
+  app.get("/base-models", (c) => c.json({ baseModels: jobs.baseModelNames }));
+  app.get("/hyperparameters/defaults", (c) => c.json(hyperparametersSchema.parse({})));
+
+  app.post("/jobs", async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new JobError(400, "invalid_json", "the body must be JSON");
+    }
+    const job = await jobs.create(createJobSchema.parse(body));
+    return c.json(job, 201);
+  });
+  app.get("/jobs", (c) => c.json({ jobs: jobs.list() }));
+  app.get("/jobs/:id", (c) => c.json(jobs.get(c.req.param("id"))));
+  app.post("/jobs/:id/cancel", async (c) => c.json(await jobs.cancel(c.req.param("id"))));
+
+  app.get("/jobs/:id/adapter", async (c) => {
+    const job = jobs.get(c.req.param("id"));
+    if (job.status !== "completed" || !job.output) {
+      throw new JobError(
+        409,
+        "job_not_completed",
+        `job ${job.id} is ${job.status}; the adapter exists once it completes`,
+      );
+    }
+    const bytes = await readFile(join(jobs.jobDir(job.id), "output", ADAPTER_PACKAGE_FILE));
+    return c.body(new Uint8Array(bytes), 200, {
+      "content-type": "application/octet-stream",
+      "x-adapter-sha256": job.output.adapterHash,
+    });
+  });
+
+  app.get("/jobs/:id/events", (c) => {
+    const id = c.req.param("id");
+    const job = jobs.get(id);
+    return streamSSE(c, async (stream) => {
+      const queue: JobEvent[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = jobs.subscribe(id, (event) => {
+        queue.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      try {
+        await stream.writeSSE({ event: "status", data: json(job) });
+        if (job.progress) await stream.writeSSE({ event: "progress", data: json(job.progress) });
+        let done = isTerminal(job.status);
+        while (!done && !stream.aborted) {
+          if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+          for (const event of queue.splice(0)) {
+            if (event.type === "status") {
+              await stream.writeSSE({ event: "status", data: json(event.job) });
+              done ||= isTerminal(event.job.status);
+            } else if (event.type === "progress") {
+              await stream.writeSSE({ event: "progress", data: json(event.progress) });
+            } else {
+              await stream.writeSSE({ event: "eval", data: json(event) });
+            }
+          }
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,415 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Hex } from "viem";
+import { z } from "zod";
+import { type BaseModel, loadBaseModel } from "../base/loadBaseModel.js";
+import type { DatanetSelection, DataSource, SignedAccessRequest } from "../data/dataSource.js";
+import type { TrainingExample } from "../data/examples.js";
+import { publishTrainingResult } from "../output/publish.js";
+import { type Hyperparameters, hyperparametersSchema } from "../train/hyperparameters.js";
+import { type TrainProgress, train } from "../train/trainer.js";
+
+export const JOB_STATUSES = [
+  "queued",
+  "fetching_data",
+  "training",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+const TERMINAL: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  baseModel: string;
+  datanets: { datanetId: string; contributionIds: string[] }[];
+  hyperparameters: Hyperparameters;
+  status: JobStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Times the service restarted while the job was unfinished and picked it up again. */
+  restarts: number;
+  progress: TrainProgress | null;
+  evals: { step: number; loss: number; perplexity: number }[];
+  resumedFromStep: number | null;
+  error: string | null;
+  output: {
+    adapterHash: Hex;
+    manifestRoot: Hex | null;
+    contributions: number;
+    evalLossBase: number | null;
+    evalLossTuned: number | null;
+    steps: number;
+    stoppedEarly: boolean;
+  } | null;
+}
+
+export type JobEvent =
+  | { type: "status"; job: JobRecord }
+  | { type: "progress"; jobId: string; progress: TrainProgress }
+  | { type: "eval"; jobId: string; step: number; loss: number; perplexity: number };
+
+const bigintLike = z
+  .union([z.string().regex(/^\d+$/, "a decimal integer"), z.number().int().nonnegative()])
+  .transform((v) => BigInt(v));
+
+/** Body of `POST /jobs`. */
+export const createJobSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    baseModel: z.string().min(1),
+    datanets: z
+      .array(z.object({ datanetId: bigintLike, contributionIds: z.array(bigintLike).min(1).max(100_000) }))
+      .min(1),
+    access: z.array(
+      z.object({
+        request: z.object({
+          account: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address"),
+          datanetId: bigintLike,
+          nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex"),
+          expiresAt: bigintLike,
+        }),
+        signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "hex"),
+      }),
+    ),
+    hyperparameters: hyperparametersSchema.optional().default(() => hyperparametersSchema.parse({})),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    for (const d of body.datanets) {
+      if (!body.access.some((a) => a.request.datanetId === d.datanetId)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["access"],
+          message: `no signed access request for datanet ${d.datanetId}`,
+        });
+      }
+    }
+  });
+export type CreateJobInput = z.input<typeof createJobSchema>;
+
+export class JobError extends Error {
+  override name = "JobError";
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class Cancelled extends Error {
+  override name = "Cancelled";
+}
+class ServiceStopping extends Error {
+  override name = "ServiceStopping";
+}
+
+export interface JobManagerOptions {
+  dataDir: string;
+  /** Base model name → model directory of the inference node. */
+  baseModels: Record<string, string>;
+  dataSource: DataSource;
+}
+
+const DATA_FILE = "data.json";
+const JOB_FILE = "job.json";
+
+/**
+ * Fine-tuning jobs, one at a time (training uses every core), persisted as
+ * `<dataDir>/jobs/<id>/job.json`. The fetched examples are kept beside the job, so a job
+ * interrupted by a restart resumes from its last checkpoint without asking for new signatures;
+ * a job interrupted before its data arrived fails with a message to resubmit.
+ */
+export class JobManager {
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly listeners = new Map<string, Set<(event: JobEvent) => void>>();
+  private readonly pendingAccess = new Map<
+    string,
+    { selections: DatanetSelection[]; access: SignedAccessRequest[] }
+  >();
+  private readonly bases = new Map<string, Promise<BaseModel>>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  private constructor(private readonly options: JobManagerOptions) {}
+
+  static async open(options: JobManagerOptions): Promise<JobManager> {
+    const manager = new JobManager(options);
+    await manager.restore();
+    return manager;
+  }
+
+  get baseModelNames(): string[] {
+    return Object.keys(this.options.baseModels);
+  }
+
+  list(): JobRecord[] {
+    return [...this.jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  get(id: string): JobRecord {
+    const job = this.jobs.get(id);
+    if (!job) throw new JobError(404, "job_not_found", `no job ${id}`);
+    return job;
+  }
+
+  async create(input: z.output<typeof createJobSchema>): Promise<JobRecord> {
+    if (!(input.baseModel in this.options.baseModels)) {
+      throw new JobError(
+        400,
+        "unknown_base_model",
+        `base model ${JSON.stringify(input.baseModel)} is not served here; choose one of ${this.baseModelNames.join(", ")}`,
+      );
+    }
+    const now = new Date().toISOString();
+    const job: JobRecord = {
+      id: randomUUID(),
+      name: input.name ?? `${input.baseModel} fine-tune`,
+      baseModel: input.baseModel,
+      datanets: input.datanets.map((d) => ({
+        datanetId: d.datanetId.toString(),
+        contributionIds: d.contributionIds.map(String),
+      })),
+      hyperparameters: input.hyperparameters,
+      status: "queued",
+      createdAt: now,
+      updatedAt: now,
+      restarts: 0,
+      progress: null,
+      evals: [],
+      resumedFromStep: null,
+      error: null,
+      output: null,
+    };
+    this.jobs.set(job.id, job);
+    // Signed requests live in memory only: they are single-use credentials, not job settings.
+    this.pendingAccess.set(job.id, {
+      selections: input.datanets,
+      access: input.access.map((a) => ({
+        request: { ...a.request, account: a.request.account as Hex, nonce: a.request.nonce as Hex },
+        signature: a.signature as Hex,
+      })),
+    });
+    await this.persist(job);
+    this.enqueue(job.id);
+    return job;
+  }
+
+  async cancel(id: string): Promise<JobRecord> {
+    const job = this.get(id);
+    if (TERMINAL.includes(job.status)) {
+      throw new JobError(409, "job_finished", `job ${id} is already ${job.status}`);
+    }
+    const controller = this.controllers.get(id);
+    if (controller) {
+      controller.abort(new Cancelled(`job ${id} cancelled`));
+    } else {
+      await this.update(job, { status: "cancelled" });
+    }
+    return job;
+  }
+
+  subscribe(id: string, listener: (event: JobEvent) => void): () => void {
+    this.get(id);
+    let set = this.listeners.get(id);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(id, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  jobDir(id: string): string {
+    return join(this.options.dataDir, "jobs", id);
+  }
+
+  /** Stops the running job where it is (its checkpoint stays) and waits for the queue to settle. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.controllers.values())
+      controller.abort(new ServiceStopping("service stopping"));
+    await this.queue;
+  }
+
+  private async restore(): Promise<void> {
+    const root = join(this.options.dataDir, "jobs");
+    await mkdir(root, { recursive: true });
+    for (const id of await readdir(root)) {
+      let job: JobRecord;
+      try {
+        job = JSON.parse(await readFile(join(root, id, JOB_FILE), "utf8"));
+      } catch {
+        continue;
+      }
+      this.jobs.set(job.id, job);
+    }
+    for (const job of this.list().reverse()) {
+      if (TERMINAL.includes(job.status)) continue;
+      if (await this.hasData(job.id)) {
+        job.restarts += 1;
+        await this.update(job, { status: "queued" });
+        this.enqueue(job.id);
+      } else {
+        await this.update(job, {
+          status: "failed",
+          error:
+            "the service restarted before the datanet data was fetched; submit the job again with a new signed access request",
+        });
+      }
+    }
+  }
+
+  private async hasData(id: string): Promise<boolean> {
+    try {
+      await readFile(join(this.jobDir(id), DATA_FILE));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private enqueue(id: string): void {
+    this.queue = this.queue.then(() => this.run(id));
+  }
+
+  private async run(id: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (job?.status !== "queued" || this.stopping) return;
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    const { signal } = controller;
+    try {
+      const examples = await this.examplesFor(job, signal);
+      const base = await this.base(job.baseModel);
+      await this.update(job, { status: "training" });
+      let lastWrite = 0;
+      const result = await train({
+        base: { name: job.baseModel, llama: base.llama, weights: base.weights },
+        examples,
+        hyperparameters: job.hyperparameters,
+        checkpointDir: join(this.jobDir(id), "checkpoints"),
+        signal,
+        onEval: (record) => {
+          job.evals.push(record);
+          this.emit(id, { type: "eval", jobId: id, ...record });
+        },
+        onProgress: (progress) => {
+          job.progress = progress;
+          this.emit(id, { type: "progress", jobId: id, progress });
+          if (Date.now() - lastWrite > 1000 || progress.evalLoss !== undefined) {
+            lastWrite = Date.now();
+            this.persist(job).catch(() => undefined);
+          }
+        },
+      });
+      const out = await publishTrainingResult(join(this.jobDir(id), "output"), result, job.baseModel);
+      await this.update(job, {
+        status: "completed",
+        resumedFromStep: result.resumedFromStep,
+        evals: result.evals,
+        output: {
+          adapterHash: out.adapterHash,
+          manifestRoot: out.manifestRoot,
+          contributions: out.contributions,
+          evalLossBase: result.baseEvalLoss,
+          evalLossTuned: result.bestEvalLoss,
+          steps: result.steps,
+          stoppedEarly: result.status === "early_stopped",
+        },
+      });
+    } catch (error) {
+      const reason = signal.aborted ? signal.reason : error;
+      if (reason instanceof ServiceStopping) {
+        await this.persist(job);
+      } else if (reason instanceof Cancelled) {
+        await this.update(job, { status: "cancelled" });
+      } else {
+        await this.update(job, { status: "failed", error: (reason as Error).message ?? String(reason) });
+      }
+    } finally {
+      this.controllers.delete(id);
+      this.pendingAccess.delete(id);
+    }
+  }
+
+  private async examplesFor(job: JobRecord, signal: AbortSignal): Promise<TrainingExample[]> {
+    const path = join(this.jobDir(job.id), DATA_FILE);
+    if (await this.hasData(job.id)) {
+      const saved = JSON.parse(await readFile(path, "utf8")) as {
+        prompt: string;
+        response: string;
+        contributionId?: string;
+        contentHash?: Hex;
+      }[];
+      return saved.map((e) => ({
+        ...e,
+        contributionId: e.contributionId === undefined ? undefined : BigInt(e.contributionId),
+      }));
+    }
+    const pending = this.pendingAccess.get(job.id);
+    if (!pending) throw new Error("the signed access requests of this job are gone; submit it again");
+    await this.update(job, { status: "fetching_data" });
+    const examples = await this.options.dataSource.fetchExamples(pending.selections, pending.access, signal);
+    if (examples.length === 0) throw new Error("the selected contributions hold no training examples");
+    await writeJson(
+      path,
+      examples.map((e) => ({ ...e, contributionId: e.contributionId?.toString() })),
+    );
+    return examples;
+  }
+
+  private base(name: string): Promise<BaseModel> {
+    let base = this.bases.get(name);
+    if (!base) {
+      base = loadBaseModel(this.options.baseModels[name] as string);
+      this.bases.set(name, base);
+      base.catch(() => this.bases.delete(name));
+    }
+    return base;
+  }
+
+  private async update(job: JobRecord, patch: Partial<JobRecord>): Promise<void> {
+    Object.assign(job, patch);
+    await this.persist(job);
+    this.emit(job.id, { type: "status", job });
+  }
+
+  /** Writes are chained per job so an older snapshot never lands after a newer one. */
+  private persist(job: JobRecord): Promise<void> {
+    job.updatedAt = new Date().toISOString();
+    const snapshot = JSON.parse(JSON.stringify(job));
+    const previous = this.writes.get(job.id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      await mkdir(this.jobDir(job.id), { recursive: true });
+      await writeJson(join(this.jobDir(job.id), JOB_FILE), snapshot);
+    });
+    this.writes.set(
+      job.id,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private emit(id: string, event: JobEvent): void {
+    for (const listener of this.listeners.get(id) ?? []) listener(event);
+  }
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.includes(status);
+}
+
+let writes = 0;
+async function writeJson(path: string, value: unknown): Promise<void> {
+  const temporary = `${path}.${process.pid}.${++writes}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(temporary, path);
+}

@@ -1,0 +1,267 @@
+import { join } from "node:path";
+import { LocalBlobStore } from "@payable-ai/keepers/blobstore";
+import {
+  type AccessChecker,
+  ContributionNotFoundError,
+  type ContributionRecord,
+  FileNonceStore,
+  LocalBlobVisibility,
+  type RunningGateway,
+  startGateway,
+} from "@payable-ai/keepers/gateway";
+import { contentHash } from "@payable-ai/sdk";
+import type { Address } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayDataSource, type SignedAccessRequest, signAccessRequest } from "../src/data/dataSource.js";
+import { syntheticDatanet } from "../src/data/synthetic.js";
+import { buildTrainingManifest } from "../src/output/manifest.js";
+import type { JobRecord } from "../src/service/jobs.js";
+import { type RunningFactory, startFactory } from "../src/service/server.js";
+import { tempDir, tinyModelDir } from "./helpers.js";
+
+/**
+ * On-chain facts for the gateway, held in memory: the gateway's checks against a real
+ * DatanetRegistry are covered by the keepers' tests on anvil; here the factory is under test.
+ */
+class TableAccessChecker implements AccessChecker {
+  readonly chainId = 31_337;
+  readonly datanetRegistry: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  readonly readers = new Set<string>();
+  readonly contributions = new Map<bigint, ContributionRecord>();
+  async hasAccess(datanetId: bigint, account: Address) {
+    return this.readers.has(`${datanetId}:${account.toLowerCase()}`);
+  }
+  async getContribution(contributionId: bigint) {
+    const record = this.contributions.get(contributionId);
+    if (!record) throw new ContributionNotFoundError(contributionId);
+    return record;
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: event payloads are checked field by field
+type SseEvent = { event: string; data: any };
+type ErrorBody = { error: { code: string; message: string } };
+
+/** Reads an SSE stream until `until` says stop (or the stream ends). */
+async function readEvents(url: string, until: (e: SseEvent) => boolean): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return events;
+    buffer += decoder.decode(value, { stream: true });
+    let split = buffer.indexOf("\n\n");
+    while (split >= 0) {
+      const block = buffer.slice(0, split);
+      buffer = buffer.slice(split + 2);
+      split = buffer.indexOf("\n\n");
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (data === undefined) continue;
+      const parsed = { event, data: JSON.parse(data) };
+      events.push(parsed);
+      if (until(parsed)) {
+        controller.abort();
+        return events;
+      }
+    }
+  }
+}
+
+const finished = (e: SseEvent) =>
+  e.event === "status" && ["completed", "failed", "cancelled"].includes(e.data.status);
+
+describe("job service", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let gateway: RunningGateway;
+  let factory: RunningFactory;
+  let modelDir: string;
+  const chain = new TableAccessChecker();
+  const developer = privateKeyToAccount(generatePrivateKey());
+  const stranger = privateKeyToAccount(generatePrivateKey());
+  const contributor = privateKeyToAccount(generatePrivateKey());
+  const datanet = syntheticDatanet(24, 9, 1n);
+  const datanetId = 1n;
+  const small = {
+    rank: 4,
+    alpha: 8,
+    batchSize: 4,
+    maxLength: 96,
+    learningRate: 1e-2,
+    evalFraction: 0.25,
+    evalEvery: 2,
+    warmupSteps: 1,
+  };
+
+  const sign = async (account = developer): Promise<SignedAccessRequest> => {
+    const { chainId, datanetRegistry } = await new GatewayDataSource(gateway.url).domain();
+    return signAccessRequest(account, {
+      chainId,
+      datanetRegistry,
+      datanetId,
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+    });
+  };
+  const post = (path: string, body?: unknown) =>
+    fetch(`${factory.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body:
+        body === undefined
+          ? undefined
+          : JSON.stringify(body, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+    });
+  const createJob = async (hyperparameters: object, account = developer) => {
+    const response = await post("/jobs", {
+      baseModel: "llama-tiny",
+      datanets: [{ datanetId, contributionIds: datanet.map((c) => c.contributionId) }],
+      access: [await sign(account)],
+      hyperparameters,
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as JobRecord;
+  };
+  const startService = () =>
+    startFactory({
+      dataDir: join(dir.path, "factory"),
+      baseModels: { "llama-tiny": modelDir },
+      dataSource: new GatewayDataSource(gateway.url),
+    });
+
+  beforeAll(async () => {
+    dir = await tempDir("service");
+    modelDir = await tinyModelDir(join(dir.path, "model"));
+    gateway = await startGateway({
+      blobs: new LocalBlobStore(join(dir.path, "blobs")),
+      visibility: new LocalBlobVisibility(join(dir.path, "visibility")),
+      access: chain,
+      nonces: await FileNonceStore.open(join(dir.path, "nonces.log")),
+    });
+    for (const c of datanet) {
+      const upload = await fetch(`${gateway.url}/blobs?visibility=datanet`, {
+        method: "POST",
+        body: Buffer.from(c.content),
+      });
+      expect(upload.status).toBe(201);
+      chain.contributions.set(c.contributionId, {
+        contributionId: c.contributionId,
+        datanetId,
+        contributor: contributor.address,
+        contentHash: c.contentHash,
+        status: 2,
+        uri: `ipfs://contribution/${c.contributionId}`,
+      });
+    }
+    chain.readers.add(`${datanetId}:${developer.address.toLowerCase()}`);
+    factory = await startService();
+  });
+  afterAll(async () => {
+    await factory?.close();
+    await gateway?.close();
+    await dir.remove();
+  });
+
+  it("trains from gateway data and streams progress until the adapter is ready", async () => {
+    const job = await createJob({ ...small, maxSteps: 6 });
+    expect(job.status).toBe("queued");
+    expect(job.hyperparameters.targets).toEqual(["q_proj", "k_proj", "v_proj", "o_proj"]);
+    const events = await readEvents(`${factory.url}/jobs/${job.id}/events`, finished);
+    const statuses = events.filter((e) => e.event === "status").map((e) => e.data.status);
+    expect(statuses.at(-1)).toBe("completed");
+    expect(statuses).toContain("training");
+    const progress = events.filter((e) => e.event === "progress").map((e) => e.data);
+    expect(progress.length).toBeGreaterThan(0);
+    for (const p of progress) {
+      expect(p).toMatchObject({ totalSteps: 6 });
+      expect(p.loss).toBeGreaterThan(0);
+      expect(p.tokensPerSecond).toBeGreaterThan(0);
+      expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(progress.some((p) => p.evalLoss !== undefined)).toBe(true);
+    expect(events.some((e) => e.event === "eval")).toBe(true);
+
+    const done = (await (await fetch(`${factory.url}/jobs/${job.id}`)).json()) as JobRecord;
+    expect(done.output?.evalLossTuned).toBeLessThan(done.output?.evalLossBase as number);
+    const expectedRoot = buildTrainingManifest(
+      datanet.map((c) => ({ contributionId: c.contributionId, contentHash: c.contentHash })),
+    ).root;
+    expect(done.output?.manifestRoot).toBe(expectedRoot);
+    const adapter = await fetch(`${factory.url}/jobs/${job.id}/adapter`);
+    const bytes = new Uint8Array(await adapter.arrayBuffer());
+    expect(contentHash(bytes)).toBe(done.output?.adapterHash);
+
+    const list = (await (await fetch(`${factory.url}/jobs`)).json()) as { jobs: JobRecord[] };
+    expect(list.jobs.map((j) => j.id)).toContain(job.id);
+  });
+
+  it("fails a job whose account has no access, with the gateway's reason", async () => {
+    const job = await createJob({ ...small, maxSteps: 2 }, stranger);
+    const events = await readEvents(`${factory.url}/jobs/${job.id}/events`, finished);
+    const last = events.at(-1)?.data as JobRecord;
+    expect(last.status).toBe("failed");
+    expect(last.error).toMatch(/no access to datanet 1/);
+  });
+
+  it("answers bad requests with 4xx and a message", async () => {
+    const noAccess = await post("/jobs", {
+      baseModel: "llama-tiny",
+      datanets: [{ datanetId: 1, contributionIds: [1] }],
+      access: [],
+    });
+    expect(noAccess.status).toBe(400);
+    expect(((await noAccess.json()) as ErrorBody).error.message).toMatch(
+      /no signed access request for datanet 1/,
+    );
+    const badHp = await post("/jobs", {
+      baseModel: "llama-tiny",
+      datanets: [{ datanetId: 1, contributionIds: [1] }],
+      access: [await sign()],
+      hyperparameters: { rank: 0, targets: ["nope"] },
+    });
+    expect(badHp.status).toBe(400);
+    const unknownModel = await post("/jobs", {
+      baseModel: "gpt-9",
+      datanets: [{ datanetId: 1, contributionIds: [1] }],
+      access: [await sign()],
+    });
+    expect(unknownModel.status).toBe(400);
+    expect(((await unknownModel.json()) as ErrorBody).error.code).toBe("unknown_base_model");
+    expect((await post("/jobs", undefined)).status).toBe(400);
+    expect((await fetch(`${factory.url}/jobs/nope`)).status).toBe(404);
+    expect((await post("/jobs/nope/cancel")).status).toBe(404);
+    const defaults = await (await fetch(`${factory.url}/hyperparameters/defaults`)).json();
+    expect(defaults).toMatchObject({ rank: 8, alpha: 16, quantization: "none" });
+  });
+
+  it("cancels a running job", async () => {
+    const job = await createJob({ ...small, maxSteps: 400 });
+    await readEvents(`${factory.url}/jobs/${job.id}/events`, (e) => e.event === "progress");
+    const cancel = await post(`/jobs/${job.id}/cancel`);
+    expect(cancel.status).toBe(200);
+    const events = await readEvents(`${factory.url}/jobs/${job.id}/events`, finished);
+    expect(events.at(-1)?.data.status).toBe("cancelled");
+    expect((await post(`/jobs/${job.id}/cancel`)).status).toBe(409);
+  });
+
+  it("resumes an unfinished job from its checkpoint after a restart", async () => {
+    const job = await createJob({ ...small, maxSteps: 10, checkpointEvery: 2, evalEvery: 5 });
+    await readEvents(
+      `${factory.url}/jobs/${job.id}/events`,
+      (e) => e.event === "progress" && e.data.step >= 3,
+    );
+    await factory.close();
+    factory = await startService();
+    const events = await readEvents(`${factory.url}/jobs/${job.id}/events`, finished);
+    const last = events.at(-1)?.data as JobRecord;
+    expect(last.status).toBe("completed");
+    expect(last.restarts).toBe(1);
+    expect(last.resumedFromStep).toBeGreaterThanOrEqual(2);
+    expect(last.output?.steps).toBe(10);
+  });
+});
