@@ -117,6 +117,7 @@ contract AgentRegistry is IAgentRegistry, Ownable {
     function withdraw(uint256 agentId) external returns (uint256 amount) {
         Agent storage agent = _owned(agentId);
         if (agent.status != AgentStatus.Unbonding) revert AgentInvalidStatus(agentId, agent.status);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < agent.unbondingEndsAt) revert AgentUnbondingNotElapsed(agentId, agent.unbondingEndsAt);
         amount = agent.stake;
         agent.stake = 0;

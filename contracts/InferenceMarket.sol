@@ -135,6 +135,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     function refund(uint256 requestId) external nonReentrant {
         Request storage request = _requestOf(requestId);
         if (request.status != RequestStatus.Open) revert MarketRequestNotOpen(requestId, request.status);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp <= request.deadline) revert MarketDeadlineNotReached(requestId, request.deadline);
         uint256 fee = request.fee;
         address requester = request.requester;
@@ -155,6 +156,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         uint256 requestId = report.requestId;
         Request storage request = _requestOf(requestId);
         if (request.status != RequestStatus.Open) revert MarketRequestNotOpen(requestId, request.status);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > request.deadline) revert MarketRequestExpired(requestId, request.deadline);
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
 
@@ -179,6 +181,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     {
         Request storage request = _requestOf(requestId);
         if (request.status != RequestStatus.Reported) revert MarketRequestNotReported(requestId, request.status);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp >= request.challengeEndsAt) {
             revert MarketChallengeWindowClosed(requestId, request.challengeEndsAt);
         }
@@ -401,6 +404,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     function _finalize(uint256 requestId) internal {
         Request storage request = _requestOf(requestId);
         if (request.status != RequestStatus.Reported) revert MarketRequestNotReported(requestId, request.status);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < request.challengeEndsAt) {
             revert MarketChallengeWindowOpen(requestId, request.challengeEndsAt);
         }

@@ -109,6 +109,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     function withdraw() external returns (uint256 amount) {
         Keeper memory keeper = _keepers[msg.sender];
         if (keeper.unbondingEndsAt == 0) revert KeeperNotUnbonding(msg.sender);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < keeper.unbondingEndsAt) {
             revert KeeperUnbondingNotElapsed(msg.sender, keeper.unbondingEndsAt);
         }

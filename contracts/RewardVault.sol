@@ -67,6 +67,7 @@ contract RewardVault is IRewardVault, Ownable, EIP712, Nonces, ReentrancyGuardTr
         nonReentrant
         returns (uint256 amount)
     {
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > deadline) revert VaultClaimExpired(deadline, block.timestamp);
         bytes32 digest =
             _hashTypedDataV4(keccak256(abi.encode(CLAIM_TYPEHASH, account, to, _useNonce(account), deadline)));

@@ -31,6 +31,8 @@ contract Seed is Script {
         uint256[3] keepers;
     }
 
+    error TransferFailed(address to, uint256 amount);
+
     IERC20 internal token;
     DatanetRegistry internal datanets;
     ModelRegistry internal models;
@@ -98,11 +100,11 @@ contract Seed is Script {
     function _fundAndStake(Actors memory a) internal {
         uint256 minStake = keepers.minStake();
         vm.startBroadcast(a.deployer);
-        token.transfer(vm.addr(a.contributor), 1000 ether);
-        token.transfer(vm.addr(a.developer), 1000 ether);
-        token.transfer(vm.addr(a.user), 1000 ether);
+        _transfer(vm.addr(a.contributor), 1000 ether);
+        _transfer(vm.addr(a.developer), 1000 ether);
+        _transfer(vm.addr(a.user), 1000 ether);
         for (uint256 i; i < 3; ++i) {
-            token.transfer(vm.addr(a.keepers[i]), minStake);
+            _transfer(vm.addr(a.keepers[i]), minStake);
         }
         vm.stopBroadcast();
         for (uint256 i; i < 3; ++i) {
@@ -111,6 +113,10 @@ contract Seed is Script {
             keepers.stake(minStake);
             vm.stopBroadcast();
         }
+    }
+
+    function _transfer(address to, uint256 amount) internal {
+        if (!token.transfer(to, amount)) revert TransferFailed(to, amount);
     }
 
     function _datanet(Actors memory a) internal returns (uint256 datanetId, uint256[] memory contributionIds) {

@@ -77,6 +77,7 @@ contract InferenceMarketHandler is Test {
 
     function submitReport(uint256 requestSeed, uint256 attributionSeed, uint256 signerSeed) external {
         uint256 requestId = _find(requestSeed, IInferenceMarket.RequestStatus.Open);
+        // forge-lint: disable-next-line(block-timestamp)
         if (requestId == 0 || block.timestamp > market.getRequest(requestId).deadline) return;
         address[] memory signers = _pickSigners(signerSeed);
         if (signers.length == 0) return;
@@ -87,6 +88,7 @@ contract InferenceMarketHandler is Test {
 
     function challenge(uint256 requestSeed, uint256 signerSeed) external {
         uint256 requestId = _find(requestSeed, IInferenceMarket.RequestStatus.Reported);
+        // forge-lint: disable-next-line(block-timestamp)
         if (requestId == 0 || block.timestamp >= market.getRequest(requestId).challengeEndsAt) return;
         address[] memory accepted = market.reportSigners(requestId);
         address[] memory equivocator = new address[](1);
@@ -106,6 +108,7 @@ contract InferenceMarketHandler is Test {
         for (uint256 i; i < count && found < ids.length; ++i) {
             uint256 requestId = (requestSeed % count + i) % count + 1;
             IInferenceMarket.Request memory r = market.getRequest(requestId);
+            // forge-lint: disable-next-line(block-timestamp)
             if (r.status != IInferenceMarket.RequestStatus.Reported || block.timestamp < r.challengeEndsAt) continue;
             ids[found++] = requestId;
             fees += r.fee;
@@ -126,6 +129,7 @@ contract InferenceMarketHandler is Test {
         uint256 requestId = _find(requestSeed, IInferenceMarket.RequestStatus.Open);
         if (requestId == 0) return;
         IInferenceMarket.Request memory r = market.getRequest(requestId);
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp <= r.deadline) return;
         market.refund(requestId);
         ghostRefundedFees += r.fee;
@@ -149,6 +153,7 @@ contract InferenceMarketHandler is Test {
     function withdraw(uint256 keeperSeed) external {
         address keeper = keeperAddrs[keeperSeed % keeperAddrs.length];
         (, uint64 unbondingEndsAt) = keepers.keeperInfo(keeper);
+        // forge-lint: disable-next-line(block-timestamp)
         if (unbondingEndsAt == 0 || block.timestamp < unbondingEndsAt) return;
         vm.prank(keeper);
         keepers.withdraw();
