@@ -32,6 +32,9 @@ class TableAccessChecker implements AccessChecker {
   async hasAccess(datanetId: bigint, account: Address) {
     return this.readers.has(`${datanetId}:${account.toLowerCase()}`);
   }
+  async isActiveKeeper() {
+    return false;
+  }
   async getContribution(contributionId: bigint) {
     const record = this.contributions.get(contributionId);
     if (!record) throw new ContributionNotFoundError(contributionId);
