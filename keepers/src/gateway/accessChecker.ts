@@ -25,6 +25,12 @@ export interface AccessChecker {
   hasAccess(datanetId: bigint, account: Address): Promise<boolean>;
   /** `getContribution(contributionId)`. Throws {@link ContributionNotFoundError}. */
   getContribution(contributionId: bigint): Promise<ContributionRecord>;
+  /**
+   * `KeeperRegistry.isActive(account)`; false when the gateway knows no
+   * KeeperRegistry. Active keepers read every datanet: they recompute attribution
+   * over the training contributions, and they are staked and slashable.
+   */
+  isActiveKeeper(account: Address): Promise<boolean>;
 }
 
 export class DatanetNotFoundError extends Error {

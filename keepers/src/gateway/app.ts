@@ -143,13 +143,15 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
       now: now(),
       maxSessionSeconds,
     });
-    // Also answers 404 for an unknown datanet. Without access the session still serves
-    // the account's own contributions.
+    // Also answers 404 for an unknown datanet. Without access (or keeper status) the
+    // session still serves the account's own contributions.
     const hasAccess = await deps.access.hasAccess(request.datanetId, request.account);
+    const isKeeper = !hasAccess && (await deps.access.isActiveKeeper(request.account));
     sessions.prune(now());
     const session = sessions.open(request.account, request.datanetId, Number(request.expiresAt));
+    const scope = hasAccess ? "datanet" : isKeeper ? "keeper" : "own-contributions";
     c.get("log").info(
-      { account: session.account, datanetId: String(session.datanetId), hasAccess },
+      { account: session.account, datanetId: String(session.datanetId), scope },
       "session opened",
     );
     return c.json(
@@ -158,7 +160,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
         account: session.account,
         datanetId: String(session.datanetId),
         expiresAt: session.expiresAt,
-        scope: hasAccess ? "datanet" : "own-contributions",
+        scope,
       },
       201,
     );
@@ -186,7 +188,8 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
     // Checked on every download, so a revocation applies at once.
     const allowed =
       contribution.contributor === session.account ||
-      (await deps.access.hasAccess(datanetId, session.account));
+      (await deps.access.hasAccess(datanetId, session.account)) ||
+      (await deps.access.isActiveKeeper(session.account));
     if (!allowed) {
       throw forbidden("access_denied", `${session.account} has no access to datanet ${datanetId}`);
     }

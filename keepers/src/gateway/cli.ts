@@ -2,11 +2,12 @@
  * Data gateway CLI.
  *
  *   npm run gateway -w keepers -- --rpc-url http://127.0.0.1:8545 \
- *     [--datanet-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
+ *     [--datanet-registry 0x…] [--keeper-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
  *     [--max-upload-bytes 5242880] [--max-session-seconds 86400] [--sync-interval-ms 2000] \
  *     [--log-level info]
  *
- * Without --datanet-registry the address comes from deployments/<chainId>.json.
+ * Without --datanet-registry both registries come from deployments/<chainId>.json;
+ * without a KeeperRegistry, keepers get no blanket read access.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
   options: {
     "rpc-url": { type: "string", default: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
     "datanet-registry": { type: "string" },
+    "keeper-registry": { type: "string" },
     "deployments-dir": { type: "string" },
     "data-dir": { type: "string", default: ".data/gateway" },
     port: { type: "string", default: "8788" },
@@ -49,17 +51,26 @@ function positiveInteger(name: string, value: string): number {
 async function main(): Promise<void> {
   const rpcUrl = values["rpc-url"];
   let registry = values["datanet-registry"];
+  let keeperRegistry = values["keeper-registry"];
   let fromBlock = 0n;
   if (registry === undefined) {
     const probe = await ViemAccessChecker.chainIdOf(rpcUrl);
     const deployment = await readDeployment({ chainId: probe, dir: values["deployments-dir"] });
     registry = deployment.contracts.DatanetRegistry;
+    keeperRegistry ??= deployment.contracts.KeeperRegistry;
     fromBlock = BigInt(deployment.startBlock);
   }
   if (values["from-block"] !== undefined)
     fromBlock = BigInt(positiveInteger("from-block", values["from-block"]));
   if (!isAddress(registry)) throw new Error(`--datanet-registry "${registry}" is not an address`);
-  const access = await ViemAccessChecker.connect({ rpcUrl, datanetRegistry: getAddress(registry) });
+  if (keeperRegistry !== undefined && !isAddress(keeperRegistry)) {
+    throw new Error(`--keeper-registry "${keeperRegistry}" is not an address`);
+  }
+  const access = await ViemAccessChecker.connect({
+    rpcUrl,
+    datanetRegistry: getAddress(registry),
+    keeperRegistry: keeperRegistry === undefined ? undefined : getAddress(keeperRegistry),
+  });
   const dataDir = resolve(values["data-dir"]);
   const visibility = new LocalBlobVisibility(resolve(dataDir, "datanet-content"));
   const sync = new ContributionSync({

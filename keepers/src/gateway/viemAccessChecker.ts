@@ -1,5 +1,5 @@
 import { decodeContractError } from "@payable-ai/sdk";
-import { iDatanetRegistryAbi } from "@payable-ai/sdk/abis";
+import { iDatanetRegistryAbi, iKeeperRegistryAbi } from "@payable-ai/sdk/abis";
 import { type Address, createPublicClient, getAddress, http, type PublicClient } from "viem";
 import {
   type AccessChecker,
@@ -15,6 +15,7 @@ export class ViemAccessChecker implements AccessChecker {
     readonly client: PublicClient,
     readonly chainId: number,
     readonly datanetRegistry: Address,
+    readonly keeperRegistry: Address | undefined,
   ) {}
 
   /** The chain id behind `rpcUrl` (to find its deployment file). */
@@ -27,7 +28,11 @@ export class ViemAccessChecker implements AccessChecker {
   }
 
   /** Connects and reads the chain id once (it scopes every signature the gateway accepts). */
-  static async connect(parameters: { rpcUrl: string; datanetRegistry: Address }): Promise<ViemAccessChecker> {
+  static async connect(parameters: {
+    rpcUrl: string;
+    datanetRegistry: Address;
+    keeperRegistry?: Address | undefined;
+  }): Promise<ViemAccessChecker> {
     const client = createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 2 }) });
     let chainId: number;
     try {
@@ -35,11 +40,15 @@ export class ViemAccessChecker implements AccessChecker {
     } catch (cause) {
       throw new ChainUnavailableError(`cannot reach ${parameters.rpcUrl}`, { cause });
     }
-    const code = await client.getCode({ address: parameters.datanetRegistry });
-    if (code === undefined || code === "0x") {
-      throw new Error(`no contract at ${parameters.datanetRegistry} on chain ${chainId}`);
+    for (const address of [parameters.datanetRegistry, parameters.keeperRegistry]) {
+      if (address === undefined) continue;
+      const code = await client.getCode({ address });
+      if (code === undefined || code === "0x")
+        throw new Error(`no contract at ${address} on chain ${chainId}`);
     }
-    return new ViemAccessChecker(client, chainId, getAddress(parameters.datanetRegistry));
+    const keeperRegistry =
+      parameters.keeperRegistry === undefined ? undefined : getAddress(parameters.keeperRegistry);
+    return new ViemAccessChecker(client, chainId, getAddress(parameters.datanetRegistry), keeperRegistry);
   }
 
   async hasAccess(datanetId: bigint, account: Address): Promise<boolean> {
@@ -54,6 +63,20 @@ export class ViemAccessChecker implements AccessChecker {
       if (decodeContractError(error, iDatanetRegistryAbi)?.errorName === "DatanetUnknown") {
         throw new DatanetNotFoundError(datanetId);
       }
+      throw unavailable(error);
+    }
+  }
+
+  async isActiveKeeper(account: Address): Promise<boolean> {
+    if (this.keeperRegistry === undefined) return false;
+    try {
+      return await this.client.readContract({
+        address: this.keeperRegistry,
+        abi: iKeeperRegistryAbi,
+        functionName: "isActive",
+        args: [account],
+      });
+    } catch (error) {
       throw unavailable(error);
     }
   }

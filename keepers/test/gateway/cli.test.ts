@@ -42,6 +42,7 @@ describe("gateway CLI", () => {
       protocolContractNames.map((name) => [name, chain.accounts.owner.address]),
     );
     contracts.DatanetRegistry = chain.registry;
+    contracts.KeeperRegistry = chain.keeperRegistry;
     await writeFile(
       join(deployments, `${chain.anvil.chainId}.json`),
       JSON.stringify({ chainId: chain.anvil.chainId, startBlock: 0, contracts }),

@@ -90,7 +90,11 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
   beforeAll(async () => {
     chain = await startDatanetChain();
     dataDir = await mkdtemp(join(tmpdir(), "gateway-"));
-    access = await ViemAccessChecker.connect({ rpcUrl: chain.anvil.rpcUrl, datanetRegistry: chain.registry });
+    access = await ViemAccessChecker.connect({
+      rpcUrl: chain.anvil.rpcUrl,
+      datanetRegistry: chain.registry,
+      keeperRegistry: chain.keeperRegistry,
+    });
     visibility = new LocalBlobVisibility(join(dataDir, "datanet-content"));
     gateway = await startGateway({
       blobs: new LocalBlobStore(join(dataDir, "blobs")),
@@ -265,6 +269,17 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
       const other = await download(session.token, strangersContributionId);
       expect(other.status).toBe(403);
       expect((await other.json()).error.code).toBe("access_denied");
+    });
+
+    it("serves active keepers, who recompute attribution, and nobody before they stake", async () => {
+      const before = await sessionFor(chain.accounts.keeper);
+      expect(before.scope).toBe("own-contributions");
+      expect((await download(before.token, contributionId)).status).toBe(403);
+      await chain.stakeKeeper(chain.accounts.keeper);
+      // Checked live: the session opened before staking now serves.
+      expect((await download(before.token, contributionId)).status).toBe(200);
+      const after = await sessionFor(chain.accounts.keeper);
+      expect(after.scope).toBe("keeper");
     });
 
     it("refuses an account without access", async () => {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { iDatanetRegistryAbi } from "@payable-ai/sdk/abis";
+import { iDatanetRegistryAbi, iKeeperRegistryAbi } from "@payable-ai/sdk/abis";
 import { type Anvil, anvilPrivateKeys, repositoryRoot, startAnvil } from "@payable-ai/sdk/testing";
 import {
   type Abi,
@@ -26,8 +26,9 @@ async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
 export type DatanetChain = Awaited<ReturnType<typeof startDatanetChain>>;
 
 /**
- * anvil with a real OpenToken and DatanetRegistry. Accounts: `owner` (deployer
- * and datanet owner), `contributor`, `reader`, `stranger`, `curator`.
+ * anvil with a real OpenToken, DatanetRegistry and KeeperRegistry (minimum stake
+ * 100 OPEN). Accounts: `owner` (deployer and datanet owner), `contributor`,
+ * `reader`, `stranger`, `curator`, `keeper` (not staked until `stakeKeeper`).
  */
 export async function startDatanetChain() {
   const anvil: Anvil = await startAnvil({ chainId: 31_3370 });
@@ -39,9 +40,10 @@ export async function startDatanetChain() {
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
     });
     const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
-    const [owner, contributor, reader, stranger, curator] = anvilPrivateKeys
-      .slice(0, 5)
+    const [owner, contributor, reader, stranger, curator, keeper] = anvilPrivateKeys
+      .slice(0, 6)
       .map((k) => privateKeyToAccount(k)) as [
+      PrivateKeyAccount,
       PrivateKeyAccount,
       PrivateKeyAccount,
       PrivateKeyAccount,
@@ -66,6 +68,20 @@ export async function startDatanetChain() {
       parseEther("1000"),
     ]);
     const registry = await deploy("DatanetRegistry", [open, owner.address, owner.address, 60n, 86_400n]);
+    const minStake = parseEther("100");
+    const keeperRegistry = await deploy("KeeperRegistry", [
+      open,
+      owner.address,
+      owner.address,
+      minStake,
+      1n,
+      3600n,
+    ]);
+    const openAbi = (await artifact("OpenToken")).abi;
+    const mined = async (hash: Hex) => {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    };
 
     const send = async (account: PrivateKeyAccount, functionName: string, args: readonly unknown[]) => {
       const hash = await wallet(account).writeContract({
@@ -83,7 +99,35 @@ export async function startDatanetChain() {
       anvil,
       publicClient,
       registry,
-      accounts: { owner, contributor, reader, stranger, curator },
+      keeperRegistry,
+      /** Funds `account` with the minimum stake and stakes it in the KeeperRegistry. */
+      async stakeKeeper(account: PrivateKeyAccount): Promise<void> {
+        await mined(
+          await wallet(owner).writeContract({
+            address: open,
+            abi: openAbi,
+            functionName: "transfer",
+            args: [account.address, minStake],
+          }),
+        );
+        await mined(
+          await wallet(account).writeContract({
+            address: open,
+            abi: openAbi,
+            functionName: "approve",
+            args: [keeperRegistry, minStake],
+          }),
+        );
+        await mined(
+          await wallet(account).writeContract({
+            address: keeperRegistry,
+            abi: iKeeperRegistryAbi,
+            functionName: "stake",
+            args: [minStake],
+          }),
+        );
+      },
+      accounts: { owner, contributor, reader, stranger, curator, keeper },
       async createDatanet(curators: Address[] = []): Promise<bigint> {
         const receipt = await send(owner, "createDatanet", [
           { metadataURI: "ipfs://datanet", contributionBond: 0n, accessFee: 0n, reviewTimeout: 3600n },
