@@ -29,6 +29,7 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     mapping(uint256 modelId => uint256[]) private _partIds;
     mapping(uint256 modelId => uint256[]) private _partWeights;
     mapping(bytes32 adapterHash => uint256 modelId) private _byAdapter;
+    mapping(uint256 modelId => bool) private _compositionBlocked;
 
     /// @param datanets_ The datanet registry whose access rules registration checks.
     /// @param initialOwner Owner until the deployment hands the contract to the governance timelock.
@@ -87,6 +88,7 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
             Model storage part = _existingModel(partId);
             if (part.isComposite) revert ModelNestedComposite(partId);
             if (part.status != ModelStatus.Active) revert ModelInvalidStatus(partId, part.status);
+            if (_compositionBlocked[partId]) revert ModelCompositionBlocked(partId);
             if (params.weightsBps[i] == 0) revert ModelZeroPartWeight(partId);
             for (uint256 j; j < i; ++j) {
                 if (params.partIds[j] == partId) revert ModelDuplicatePart(partId);
@@ -149,6 +151,13 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
         _requireLive(modelId, model.status);
         model.status = ModelStatus.Retired;
         emit ModelRetired(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setComposable(uint256 modelId, bool composable) external {
+        _authorizedModel(modelId);
+        _compositionBlocked[modelId] = !composable;
+        emit ModelComposableSet(modelId, composable);
     }
 
     /// @inheritdoc IModelRegistry
@@ -244,13 +253,20 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function isComposable(uint256 modelId) external view returns (bool) {
+        _existingModel(modelId);
+        return !_compositionBlocked[modelId];
+    }
+
+    /// @inheritdoc IModelRegistry
     function isRequestable(uint256 modelId) external view returns (bool) {
         Model storage model = _models[modelId];
         if (model.status != ModelStatus.Active) return false;
         if (!model.isComposite) return true;
         uint256[] storage partIds = _partIds[modelId];
         for (uint256 i; i < partIds.length; ++i) {
-            if (_models[partIds[i]].status != ModelStatus.Active) return false;
+            uint256 partId = partIds[i];
+            if (_models[partId].status != ModelStatus.Active || _compositionBlocked[partId]) return false;
         }
         return true;
     }

@@ -269,6 +269,41 @@ contract ModelRegistryTest is Test {
         assertFalse(models.isRequestable(id));
     }
 
+    function test_setComposable_blocksNewAndExistingComposites() public {
+        uint256 a = _register(bob, _ids(1));
+        uint256 b = _register(carol, _ids(2));
+        uint256 id = _composite(eve, _ids(a, b), _ids(5000, 5000));
+        assertTrue(models.isComposable(b));
+
+        vm.expectEmit(address(models));
+        emit IModelRegistry.ModelComposableSet(b, false);
+        vm.prank(carol);
+        models.setComposable(b, false);
+        assertFalse(models.isComposable(b));
+        assertFalse(models.isRequestable(id));
+        assertTrue(models.isRequestable(b));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelCompositionBlocked.selector, b));
+        _composite(eve, _ids(a, b), _ids(4000, 6000));
+
+        vm.prank(carol);
+        models.setComposable(b, true);
+        assertTrue(models.isRequestable(id));
+    }
+
+    function test_RevertWhen_setComposableByStranger() public {
+        uint256 a = _register(bob, _ids(1));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelNotAuthorized.selector, a, eve));
+        vm.prank(eve);
+        models.setComposable(a, false);
+    }
+
+    function test_RevertWhen_setComposableUnknown() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 3));
+        models.setComposable(3, false);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, 3));
+        models.isComposable(3);
+    }
+
     function test_RevertWhen_registerCompositeWithOnePart() public {
         uint256 a = _register(bob, _ids(1));
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalidPartCount.selector, 1, 16));

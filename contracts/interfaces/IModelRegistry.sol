@@ -92,6 +92,8 @@ interface IModelRegistry {
     error ModelZeroPartWeight(uint256 partId);
     /// @notice Part weights sum to `sum`, not 10,000.
     error ModelPartWeightsNotTotal(uint256 sum);
+    /// @notice The owner of part `partId` does not allow it in composites.
+    error ModelCompositionBlocked(uint256 partId);
     /// @notice Model `modelId` is `status`, which does not allow the call.
     error ModelInvalidStatus(uint256 modelId, ModelStatus status);
 
@@ -130,6 +132,8 @@ interface IModelRegistry {
     event ModelUnpaused(uint256 indexed modelId);
     /// @notice Model `modelId` was retired by its owner.
     event ModelRetired(uint256 indexed modelId);
+    /// @notice The owner of model `modelId` allowed (`composable`) or refused its use in composites.
+    event ModelComposableSet(uint256 indexed modelId, bool composable);
     /// @notice Model `modelId` was delisted by governance for `reason`.
     event ModelDelisted(uint256 indexed modelId, string reason);
 
@@ -142,8 +146,8 @@ interface IModelRegistry {
     /// @return modelId The new model's id.
     function registerModel(ModelParams calldata params) external returns (uint256 modelId);
 
-    /// @notice Registers a composite of active plain models and mints its token to the caller. Its revenue is
-    /// split among the parts' owners by weight; it uses the datanets of its parts.
+    /// @notice Registers a composite of active, composable plain models and mints its token to the caller. Its
+    /// revenue is split among the parts' owners by weight; it uses the datanets of its parts.
     /// @param params Part ids, weights in basis points, price, metadata URI.
     /// @return modelId The new model's id.
     function registerComposite(CompositeParams calldata params) external returns (uint256 modelId);
@@ -169,6 +173,12 @@ interface IModelRegistry {
     /// @notice Retires an active or paused model for good; only the model's owner or an approved account.
     /// @param modelId The model.
     function retire(uint256 modelId) external;
+
+    /// @notice Allows or refuses the model's use as a part of composites (allowed by default); only the model's
+    /// owner or an approved account. Refusing also stops existing composites that use it from taking requests.
+    /// @param modelId The model.
+    /// @param composable Whether composites may use it.
+    function setComposable(uint256 modelId, bool composable) external;
 
     /// @notice Delists a model for good; only the contract owner (the governance timelock).
     /// @param modelId The model.
@@ -223,7 +233,12 @@ interface IModelRegistry {
         view
         returns (address[] memory recipients, uint256[] memory weightsBps);
 
-    /// @notice Whether the model takes requests: `Active`, and for a composite every part `Active` too.
+    /// @notice Whether a model may be used as a part of composites (its owner's choice; true by default).
+    /// Reverts with `ModelUnknown` for an unknown id.
+    /// @param modelId The model.
+    function isComposable(uint256 modelId) external view returns (bool);
+
+    /// @notice Whether the model takes requests: `Active`, and for a composite every part `Active` and composable.
     /// Unknown ids return false.
     /// @param modelId The model.
     function isRequestable(uint256 modelId) external view returns (bool);
