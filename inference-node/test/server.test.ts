@@ -279,8 +279,8 @@ describe("HTTP API", () => {
       const statuses = responses.map((r) => r.status);
       expect(statuses).toContain(200);
       expect(statuses).toContain(429);
-      const refused = responses.find((r) => r.status === 429);
-      expect((await refused?.json()).error.code).toBe("queue_full");
+      const refused = responses.find((r) => r.status === 429) as Response;
+      expect((await refused.json()).error.code).toBe("queue_full");
       await Promise.all(responses.map((r) => r.text().catch(() => "")));
     } finally {
       await small.close();

@@ -18,6 +18,7 @@ export class SafetensorsError extends Error {
   override name = "SafetensorsError";
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 const MAX_HEADER = 100_000_000;
 
@@ -97,7 +98,8 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: Safeten
   const out = new Float32Array(count);
   switch (dtype) {
     case "F32":
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+      if (LITTLE_ENDIAN) out.set(new Float32Array(bytes.slice(offset, offset + count * 4).buffer));
+      else for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
       break;
     case "F64":
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
@@ -127,9 +129,12 @@ export function halfToFloat(h: number): number {
 }
 
 /** Rounds a float to IEEE half precision (round to nearest even). */
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
 export function floatToHalf(value: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
+  const f32 = scratchF32;
+  const u32 = scratchU32;
   f32[0] = value;
   const x = u32[0] as number;
   const sign = (x >>> 16) & 0x8000;
@@ -155,8 +160,8 @@ export function floatToHalf(value: number): number {
 
 /** Truncates to bfloat16 with round to nearest even. */
 export function floatToBfloat16(value: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
+  const f32 = scratchF32;
+  const u32 = scratchU32;
   f32[0] = value;
   const x = u32[0] as number;
   if (Number.isNaN(value)) return 0x7fc0;
@@ -198,6 +203,11 @@ export function writeSafetensors(
   let position = 8 + headerBytes.length;
   for (const name of names) {
     const t = tensors[name] as TensorToWrite;
+    if (t.dtype === "F32" && LITTLE_ENDIAN) {
+      out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), position);
+      position += t.data.byteLength;
+      continue;
+    }
     for (const value of t.data) {
       switch (t.dtype) {
         case "F32":

@@ -5,7 +5,7 @@ import {
   moduleGroup,
   projectionShape,
 } from "../model/config.js";
-import { deriveSeed, randomNormal } from "../model/random.js";
+import { deriveSeed, randomWeights } from "../model/random.js";
 import { packPeftAdapter } from "./peft.js";
 import { type SafetensorsDtype, type TensorToWrite, writeSafetensors } from "./safetensors.js";
 
@@ -46,12 +46,12 @@ export function syntheticPeftAdapter(model: LlamaConfig, options: SyntheticAdapt
       tensors[`${prefix}.lora_A.weight`] = {
         dtype,
         shape: [r, inDim],
-        data: randomNormal(r * inDim, 1 / Math.sqrt(inDim), deriveSeed(options.seed, `${prefix}.A`)),
+        data: randomWeights(r * inDim, 1 / Math.sqrt(inDim), deriveSeed(options.seed, `${prefix}.A`)),
       };
       tensors[`${prefix}.lora_B.weight`] = {
         dtype,
         shape: [outDim, r],
-        data: randomNormal(outDim * r, 0.3 / Math.sqrt(r), deriveSeed(options.seed, `${prefix}.B`)),
+        data: randomWeights(outDim * r, 0.3 / Math.sqrt(r), deriveSeed(options.seed, `${prefix}.B`)),
       };
     }
   }

@@ -27,6 +27,8 @@ export interface GenerationRequest {
   sampling: SamplingParams;
   maxTokens: number;
   stop?: string[];
+  /** Keep generating past EOS (benchmarks need a fixed number of tokens per request). */
+  ignoreEos?: boolean;
   signal?: AbortSignal;
 }
 
@@ -365,7 +367,7 @@ export class Scheduler {
     row.completionTokens += 1;
     this.tokensGenerated += 1;
     this.options.metrics?.generatedTokens.inc();
-    if (token === this.options.tokenizer.eos) {
+    if (token === this.options.tokenizer.eos && !row.request.ignoreEos) {
       this.finishRow(row, "stop");
       return;
     }

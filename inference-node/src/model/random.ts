@@ -20,14 +20,15 @@ export function deriveSeed(seed: number, label: string): number {
   return h;
 }
 
-/** Fills a tensor with approximately normal values (sum of uniforms) of the given standard deviation. */
-export function randomNormal(length: number, std: number, seed: number, mean = 0): Float32Array {
+/**
+ * Fills a tensor with seeded values of the given mean and standard deviation (uniform on
+ * mean ± std·√3: the shape of the distribution does not matter for generated test models).
+ */
+export function randomWeights(length: number, std: number, seed: number, mean = 0): Float32Array {
   const next = mulberry32(seed);
   const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    // Irwin-Hall with 4 terms: variance 4/12, rescaled to unit variance.
-    const u = next() + next() + next() + next() - 2;
-    out[i] = mean + std * u * Math.sqrt(3);
-  }
+  const width = 2 * std * Math.sqrt(3);
+  const low = mean - std * Math.sqrt(3);
+  for (let i = 0; i < length; i++) out[i] = low + width * next();
   return out;
 }

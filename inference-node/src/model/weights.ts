@@ -1,5 +1,5 @@
 import { type LlamaConfig, type LoraTarget, projectionShape } from "./config.js";
-import { deriveSeed, randomNormal } from "./random.js";
+import { deriveSeed, randomWeights } from "./random.js";
 
 /** Projection matrices are stored [in, out] (row-major), the orientation `x @ W` uses. */
 export interface LlamaLayerWeights {
@@ -35,23 +35,23 @@ export function generateLlamaWeights(config: LlamaConfig, seed: number): LlamaWe
     const proj = {} as Record<LoraTarget, Float32Array>;
     for (const target of PROJECTIONS) {
       const [inDim, outDim] = projectionShape(config, target);
-      proj[target] = randomNormal(
+      proj[target] = randomWeights(
         inDim * outDim,
         1 / Math.sqrt(inDim),
         deriveSeed(seed, `layers.${l}.${target}`),
       );
     }
     layers.push({
-      inputNorm: randomNormal(h, 0.1, deriveSeed(seed, `layers.${l}.input_layernorm`), 1),
-      postAttentionNorm: randomNormal(h, 0.1, deriveSeed(seed, `layers.${l}.post_attention_layernorm`), 1),
+      inputNorm: randomWeights(h, 0.1, deriveSeed(seed, `layers.${l}.input_layernorm`), 1),
+      postAttentionNorm: randomWeights(h, 0.1, deriveSeed(seed, `layers.${l}.post_attention_layernorm`), 1),
       proj,
     });
   }
   return {
-    embedTokens: randomNormal(config.vocabSize * h, 1, deriveSeed(seed, "embed_tokens")),
+    embedTokens: randomWeights(config.vocabSize * h, 1, deriveSeed(seed, "embed_tokens")),
     layers,
-    finalNorm: randomNormal(h, 0.1, deriveSeed(seed, "norm"), 1),
-    lmHead: randomNormal(h * config.vocabSize, 1 / Math.sqrt(h), deriveSeed(seed, "lm_head")),
+    finalNorm: randomWeights(h, 0.1, deriveSeed(seed, "norm"), 1),
+    lmHead: randomWeights(h * config.vocabSize, 1 / Math.sqrt(h), deriveSeed(seed, "lm_head")),
   };
 }
 
