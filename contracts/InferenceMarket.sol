@@ -349,6 +349,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         uint256[] storage packed = _attributions[requestId];
         uint256 previous;
         uint256 sum;
+        uint256 checkedDatanet;
         for (uint256 i; i < attributions.length; ++i) {
             (uint256 contributionId, uint16 weightBps) = (attributions[i].contributionId, attributions[i].weightBps);
             if (contributionId <= previous) revert MarketAttributionsNotAscending(i, contributionId);
@@ -358,8 +359,12 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             if (contribution.status != IDatanetRegistry.ContributionStatus.Accepted) {
                 revert MarketContributionNotAccepted(contributionId, contribution.status);
             }
-            if (!_models.usesDatanet(modelId, contribution.datanetId)) {
-                revert MarketContributionNotInModel(contributionId, contribution.datanetId, modelId);
+            // Attributions usually cluster in few datanets; ask the registry once per run of equal datanets.
+            if (contribution.datanetId != checkedDatanet) {
+                if (!_models.usesDatanet(modelId, contribution.datanetId)) {
+                    revert MarketContributionNotInModel(contributionId, contribution.datanetId, modelId);
+                }
+                checkedDatanet = contribution.datanetId;
             }
             // Contribution ids count up from 1; 2^80 of them cannot be reached.
             packed.push((uint256(uint160(contribution.payee)) << 96) | (contributionId << 16) | weightBps);
