@@ -84,9 +84,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true });
 
-    const anvil: Anvil = await step("start anvil", () =>
-      startAnvil({ port: parameters.anvilPort, chainId, blockTime: parameters.blockTime }),
-    );
+    const anvil: Anvil = await step("start anvil", () => startAnvil({ port: parameters.anvilPort, chainId }));
     running.push({ name: "anvil", stop: anvil.stop });
     log(`anvil listening on ${anvil.rpcUrl} (chain ${chainId})`);
 
@@ -101,6 +99,13 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       parameters.seed === false
         ? undefined
         : await step("seed demo data", () => seedDemo(clients, deployment, log));
+
+    // Deploy and seed on automine (fast); then blocks come at the configured interval.
+    if (parameters.blockTime !== undefined) {
+      await clients.testClient.setAutomine(false);
+      await clients.testClient.setIntervalMining({ interval: parameters.blockTime });
+      log(`interval mining: a block every ${parameters.blockTime} s`);
+    }
 
     const indexerPort = parameters.indexerPort ?? (await freePort());
     const indexer = await step("start the indexer (ponder start)", async () =>

@@ -24,6 +24,7 @@ try {
   });
 } catch (error) {
   console.error(`\n[devnet] ${(error as Error).message}`);
+  console.error("[devnet] Ports can be changed with ANVIL_PORT and INDEXER_PORT.");
   process.exit(1);
 }
 
