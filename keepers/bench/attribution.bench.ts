@@ -6,13 +6,14 @@
  *
  *   npm run bench -w keepers [-- --contributions 1000000 --queries 200]
  */
-import { writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { computeAttribution } from "../src/attribution/attribute.js";
 import { SpanIndexBuilder } from "../src/attribution/spanIndex.js";
+import { loadSpanIndex, saveSpanIndex } from "../src/attribution/spanIndexFile.js";
 import { tokenize } from "../src/attribution/tokenizer.js";
 import { ATTRIBUTION_VERSION } from "../src/attribution/version.js";
 import { naiveMaximalSpans } from "../test/support/naiveSpans.js";
@@ -153,6 +154,17 @@ const after = process.memoryUsage();
 // Typed arrays of the index plus the vocabulary and whatever else the index keeps alive.
 const retainedBytes = after.arrayBuffers - before.arrayBuffers + (after.heapUsed - before.heapUsed);
 
+// ---- Persistence: what a restarted keeper pays instead of a rebuild ----
+const saveDir = mkdtempSync(join(tmpdir(), "span-index-bench-"));
+const tSave = performance.now();
+await saveSpanIndex(index, join(saveDir, "index"));
+const saveSeconds = (performance.now() - tSave) / 1000;
+const tLoad = performance.now();
+const reloaded = await loadSpanIndex(join(saveDir, "index"));
+const loadSeconds = (performance.now() - tLoad) / 1000;
+const reloadAgrees = reloaded.tokenCount === index.tokenCount;
+rmSync(saveDir, { recursive: true, force: true });
+
 // ---- Answers: four copied spans of 12–40 tokens among Zipf filler ----
 function answer(): { text: string; sources: bigint[] } {
   const parts: string[] = [];
@@ -214,6 +226,8 @@ const results = {
   index_suffix_array_tokens_per_s: Math.round(tokens / buildSeconds),
   index_bytes: indexBytes,
   index_bytes_per_token: Number((indexBytes / tokens).toFixed(3)),
+  index_save_seconds: Number(saveSeconds.toFixed(2)),
+  index_load_seconds: Number(loadSeconds.toFixed(2)),
   retained_bytes_per_token: Number((retainedBytes / tokens).toFixed(3)),
   peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
   baseline_bruteforce_ms_1k_contributions: Number(base.naiveMs.toFixed(3)),
@@ -233,6 +247,7 @@ const rows: [string, string][] = [
   ["index build: suffix array", `${fmt(buildSeconds)} s`],
   ["index build throughput", `${fmt(results.index_build_tokens_per_s, 0)} tokens/s`],
   ["index memory", `${fmt(indexBytes / 2 ** 20, 1)} MiB (${results.index_bytes_per_token} B/token)`],
+  ["index save / load (disk)", `${fmt(saveSeconds)} s / ${fmt(loadSeconds)} s`],
   ["retained after build (incl. vocabulary)", `${results.retained_bytes_per_token} B/token`],
   ["peak RSS of the run", `${fmt(results.peak_rss_mib, 0)} MiB`],
   [
@@ -253,4 +268,4 @@ console.log(`\nProof of Attribution v${ATTRIBUTION_VERSION} benchmark (${process
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote ${values.out}`);
-if (!base.agree) process.exitCode = 1;
+if (!base.agree || !reloadAgrees) process.exitCode = 1;

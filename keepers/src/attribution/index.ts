@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./rag.js";
 export * from "./spanAttribution.js";
 export * from "./spanIndex.js";
+export * from "./spanIndexFile.js";
 export * from "./suffixArray.js";
 export * from "./tokenizer.js";
 export * from "./version.js";
