@@ -155,15 +155,22 @@ const after = process.memoryUsage();
 const retainedBytes = after.arrayBuffers - before.arrayBuffers + (after.heapUsed - before.heapUsed);
 
 // ---- Persistence: what a restarted keeper pays instead of a rebuild ----
-const saveDir = mkdtempSync(join(tmpdir(), "span-index-bench-"));
-const tSave = performance.now();
-await saveSpanIndex(index, join(saveDir, "index"));
-const saveSeconds = (performance.now() - tSave) / 1000;
-const tLoad = performance.now();
-const reloaded = await loadSpanIndex(join(saveDir, "index"));
-const loadSeconds = (performance.now() - tLoad) / 1000;
-const reloadAgrees = reloaded.tokenCount === index.tokenCount;
-rmSync(saveDir, { recursive: true, force: true });
+async function persistence(): Promise<{ saveSeconds: number; loadSeconds: number; agrees: boolean }> {
+  const saveDir = mkdtempSync(join(tmpdir(), "span-index-bench-"));
+  try {
+    const tSave = performance.now();
+    await saveSpanIndex(index, join(saveDir, "index"));
+    const saveSeconds = (performance.now() - tSave) / 1000;
+    const tLoad = performance.now();
+    const reloaded = await loadSpanIndex(join(saveDir, "index"));
+    const loadSeconds = (performance.now() - tLoad) / 1000;
+    return { saveSeconds, loadSeconds, agrees: reloaded.tokenCount === index.tokenCount };
+  } finally {
+    rmSync(saveDir, { recursive: true, force: true });
+  }
+}
+const { saveSeconds, loadSeconds, agrees: reloadAgrees } = await persistence();
+gc();
 
 // ---- Answers: four copied spans of 12–40 tokens among Zipf filler ----
 function answer(): { text: string; sources: bigint[] } {
