@@ -9,7 +9,8 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
 /// @title ModelRegistry
 /// @notice LoRA models and composites as ERC-721 assets. See {IModelRegistry}.
-/// @dev Composites do not nest, so every view over a composite touches at most `MAX_PARTS` plain models.
+/// @dev Composites do not nest, so every view over a composite touches at most `MAX_PARTS` plain models, and a
+/// composite's datanets (the union of its parts', at most `MAX_DATANETS`) are stored like a plain model's.
 contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     /// @notice Most datanets one model may list.
     uint256 public constant MAX_DATANETS = 32;
@@ -98,6 +99,7 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
         if (sum != TOTAL_BPS) revert ModelPartWeightsNotTotal(sum);
 
         modelId = ++modelCount;
+        _recordDatanetUnion(modelId, params.partIds);
         _partIds[modelId] = params.partIds;
         _partWeights[modelId] = params.weightsBps;
         Model storage model = _models[modelId];
@@ -199,36 +201,15 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function datanetIds(uint256 modelId) external view returns (uint256[] memory ids) {
-        if (!_existingModel(modelId).isComposite) return _datanetIds[modelId];
-        uint256[] storage partIds = _partIds[modelId];
-        uint256 total;
-        for (uint256 i; i < partIds.length; ++i) {
-            total += _datanetIds[partIds[i]].length;
-        }
-        ids = new uint256[](total);
-        uint256 count;
-        for (uint256 i; i < partIds.length; ++i) {
-            uint256[] storage own = _datanetIds[partIds[i]];
-            for (uint256 k; k < own.length; ++k) {
-                uint256 datanetId = own[k];
-                if (!_listedBefore(partIds, i, datanetId)) ids[count++] = datanetId;
-            }
-        }
-        // Shrink the array to the distinct ids found.
-        assembly ("memory-safe") {
-            mstore(ids, count)
-        }
+    function datanetIds(uint256 modelId) external view returns (uint256[] memory) {
+        _existingModel(modelId);
+        return _datanetIds[modelId];
     }
 
     /// @inheritdoc IModelRegistry
     function usesDatanet(uint256 modelId, uint256 datanetId) external view returns (bool) {
-        if (!_existingModel(modelId).isComposite) return _trainedOn[modelId][datanetId];
-        uint256[] storage partIds = _partIds[modelId];
-        for (uint256 i; i < partIds.length; ++i) {
-            if (_trainedOn[partIds[i]][datanetId]) return true;
-        }
-        return false;
+        _existingModel(modelId);
+        return _trainedOn[modelId][datanetId];
     }
 
     /// @inheritdoc IModelRegistry
@@ -296,12 +277,20 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
         if (status != ModelStatus.Active && status != ModelStatus.Paused) revert ModelInvalidStatus(modelId, status);
     }
 
-    /// @dev Whether one of the first `end` parts already lists `datanetId`.
-    function _listedBefore(uint256[] storage partIds, uint256 end, uint256 datanetId) private view returns (bool) {
-        for (uint256 j; j < end; ++j) {
-            if (_trainedOn[partIds[j]][datanetId]) return true;
+    /// @dev Stores the union of the parts' datanets as the composite's own, once: parts never change and neither
+    /// do a plain model's datanets, so `usesDatanet` stays a single lookup on the market's hot path.
+    function _recordDatanetUnion(uint256 modelId, uint256[] calldata partIds) private {
+        uint256[] storage union = _datanetIds[modelId];
+        for (uint256 i; i < partIds.length; ++i) {
+            uint256[] storage own = _datanetIds[partIds[i]];
+            for (uint256 k; k < own.length; ++k) {
+                uint256 datanetId = own[k];
+                if (_trainedOn[modelId][datanetId]) continue;
+                _trainedOn[modelId][datanetId] = true;
+                union.push(datanetId);
+            }
         }
-        return false;
+        if (union.length > MAX_DATANETS) revert ModelInvalidDatanetCount(union.length, MAX_DATANETS);
     }
 
     function _emitModelRegistered(uint256 modelId, ModelParams calldata params) private {

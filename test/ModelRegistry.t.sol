@@ -367,6 +367,24 @@ contract ModelRegistryTest is Test {
         _composite(eve, _ids(a, b), _ids(5000, 4999));
     }
 
+    function test_RevertWhen_registerCompositeGathersTooManyDatanets() public {
+        vm.startPrank(alice);
+        for (uint256 d = 3; d <= 33; ++d) {
+            datanets.createDatanet(IDatanetRegistry.DatanetConfig("ipfs://more", 0, 0, 1 days), new address[](0));
+        }
+        vm.stopPrank();
+        uint256[] memory first = new uint256[](32);
+        uint256[] memory second = new uint256[](32);
+        for (uint256 i; i < 32; ++i) {
+            first[i] = i + 1;
+            second[i] = i + 2;
+        }
+        uint256 a = _register(alice, first);
+        uint256 b = _register(alice, second);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalidDatanetCount.selector, 33, 32));
+        _composite(eve, _ids(a, b), _ids(5000, 5000));
+    }
+
     function test_registerComposite_acceptsSixteenParts() public {
         uint256[] memory partIds = new uint256[](16);
         uint256[] memory weights = new uint256[](16);

@@ -74,7 +74,7 @@ interface IModelRegistry {
     error ModelDuplicateAdapter(bytes32 adapterHash, uint256 existingModelId);
     /// @notice An empty base model id was given.
     error ModelEmptyBaseModelId();
-    /// @notice `count` datanets is zero or above `max`.
+    /// @notice `count` datanets (listed, or for a composite gathered from its parts) is zero or above `max`.
     error ModelInvalidDatanetCount(uint256 count, uint256 max);
     /// @notice Datanet `datanetId` is listed twice.
     error ModelDuplicateDatanet(uint256 datanetId);
@@ -147,7 +147,8 @@ interface IModelRegistry {
     function registerModel(ModelParams calldata params) external returns (uint256 modelId);
 
     /// @notice Registers a composite of active, composable plain models and mints its token to the caller. Its
-    /// revenue is split among the parts' owners by weight; it uses the datanets of its parts.
+    /// revenue is split among the parts' owners by weight; it uses the datanets of its parts (at most
+    /// `MAX_DATANETS` distinct ones).
     /// @param params Part ids, weights in basis points, price, metadata URI.
     /// @return modelId The new model's id.
     function registerComposite(CompositeParams calldata params) external returns (uint256 modelId);
