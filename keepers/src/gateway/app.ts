@@ -32,7 +32,10 @@ export type GatewayDependencies = {
   access: AccessChecker;
   nonces: NonceStore;
   logger?: Logger;
+  /** Largest datanet upload (a contribution file); default 5 MiB. */
   maxUploadBytes?: number;
+  /** Largest public upload (inputs, outputs, manifests, adapters); defaults to `maxUploadBytes`. */
+  maxPublicUploadBytes?: number;
   maxSessionSeconds?: number;
   /** Unix seconds; injectable so tests can move time. */
   now?: () => number;
@@ -48,6 +51,9 @@ type Env = { Variables: { log: Logger } };
 export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
   const logger = deps.logger ?? pino({ level: "silent" });
   const maxUploadBytes = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxPublicUploadBytes = deps.maxPublicUploadBytes ?? maxUploadBytes;
+  const limitOf = (visibility: "public" | "datanet") =>
+    visibility === "public" ? maxPublicUploadBytes : maxUploadBytes;
   const maxSessionSeconds = deps.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS;
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   const sessions = new SessionStore();
@@ -99,14 +105,14 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
 
   app.post("/blobs", async (c) => {
     const visibility = parse(visibilityQuery, c.req.query("visibility"));
-    const result = await store(await readBody(c.req.raw, maxUploadBytes), visibility);
+    const result = await store(await readBody(c.req.raw, limitOf(visibility)), visibility);
     return c.json(result, result.created ? 201 : 200);
   });
 
   app.put("/blobs/:id", async (c) => {
     const expected = parse(blobIdParam, c.req.param("id"));
     const visibility = parse(visibilityQuery, c.req.query("visibility"));
-    const content = await readBody(c.req.raw, maxUploadBytes);
+    const content = await readBody(c.req.raw, limitOf(visibility));
     const actual = blobIdOf(content);
     if (actual !== expected) {
       throw badRequest("hash_mismatch", `the body hashes to ${actual}, not to ${expected}`);

@@ -3,7 +3,7 @@
  *
  *   npm run gateway -w keepers -- --rpc-url http://127.0.0.1:8545 \
  *     [--datanet-registry 0x…] [--keeper-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
- *     [--max-upload-bytes 5242880] [--max-session-seconds 86400] [--sync-interval-ms 2000] \
+ *     [--max-upload-bytes 5242880] [--max-public-upload-bytes N] [--max-session-seconds 86400] [--sync-interval-ms 2000] \
  *     [--log-level info]
  *
  * Without --datanet-registry both registries come from deployments/<chainId>.json;
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "8788" },
     host: { type: "string", default: "127.0.0.1" },
     "max-upload-bytes": { type: "string", default: String(DEFAULT_MAX_UPLOAD_BYTES) },
+    "max-public-upload-bytes": { type: "string" },
     "max-session-seconds": { type: "string", default: String(DEFAULT_MAX_SESSION_SECONDS) },
     "sync-interval-ms": { type: "string", default: "2000" },
     "from-block": { type: "string" },
@@ -92,6 +93,10 @@ async function main(): Promise<void> {
       nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
       logger,
       maxUploadBytes: positiveInteger("max-upload-bytes", values["max-upload-bytes"]),
+      maxPublicUploadBytes:
+        values["max-public-upload-bytes"] === undefined
+          ? undefined
+          : positiveInteger("max-public-upload-bytes", values["max-public-upload-bytes"]),
       maxSessionSeconds: positiveInteger("max-session-seconds", values["max-session-seconds"]),
     },
     { port: positiveInteger("port", values.port), host: values.host },

@@ -102,6 +102,7 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
       access,
       nonces: await FileNonceStore.open(join(dataDir, "nonces.log")),
       maxUploadBytes: MAX_UPLOAD,
+      maxPublicUploadBytes: 2 * MAX_UPLOAD,
       now,
     });
     const { accounts } = chain;
@@ -189,24 +190,38 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     });
 
     it("takes a body of exactly the limit and refuses one byte more, declared or streamed", async () => {
-      expect((await upload(randomBytes(MAX_UPLOAD), "public")).status).toBe(201);
-      const over = randomBytes(MAX_UPLOAD + 1);
-      const declared = await upload(over, "public");
-      expect(declared.status).toBe(413);
-      expect((await declared.json()).error.code).toBe("payload_too_large");
-      const streamed = await fetch(`${gateway.url}/blobs?visibility=public`, {
-        method: "POST",
-        body: new ReadableStream({
-          start(controller) {
-            controller.enqueue(over.subarray(0, MAX_UPLOAD));
-            controller.enqueue(over.subarray(MAX_UPLOAD));
-            controller.close();
-          },
-        }),
-        duplex: "half",
-      } as RequestInit);
-      expect(streamed.status).toBe(413);
-      expect((await fetch(`${gateway.url}/blobs/${blobIdOf(over)}`)).status).toBe(404);
+      // Datanet uploads: MAX_UPLOAD; public uploads: twice that.
+      for (const [visibility, limit] of [
+        ["datanet", MAX_UPLOAD],
+        ["public", 2 * MAX_UPLOAD],
+      ] as const) {
+        expect((await upload(randomBytes(limit), visibility)).status).toBe(201);
+        const over = randomBytes(limit + 1);
+        const declared = await upload(over, visibility);
+        expect(declared.status).toBe(413);
+        expect((await declared.json()).error).toEqual({
+          code: "payload_too_large",
+          message: `the body exceeds the upload limit of ${limit} bytes`,
+        });
+        const streamed = await fetch(`${gateway.url}/blobs?visibility=${visibility}`, {
+          method: "POST",
+          body: new ReadableStream({
+            start(controller) {
+              controller.enqueue(over.subarray(0, limit));
+              controller.enqueue(over.subarray(limit));
+              controller.close();
+            },
+          }),
+          duplex: "half",
+        } as RequestInit);
+        expect(streamed.status).toBe(413);
+        const put = await fetch(`${gateway.url}/blobs/${blobIdOf(over)}?visibility=${visibility}`, {
+          method: "PUT",
+          body: over,
+        });
+        expect(put.status).toBe(413);
+        expect((await fetch(`${gateway.url}/blobs/${blobIdOf(over)}`)).status).toBe(404);
+      }
     });
 
     it("never serves datanet content as a public blob, even if uploaded again as public", async () => {
