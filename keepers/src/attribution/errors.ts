@@ -1,4 +1,5 @@
+import { BaseError } from "@payable-ai/sdk";
 /** Base class of every error the attribution engine throws on bad input. */
-export class AttributionError extends Error {
+export class AttributionError extends BaseError {
   override name = "AttributionError";
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { BaseError } from "@payable-ai/sdk";
 import type { Hex } from "viem";
 
 /** A blob id: the lowercase hex sha256 of the content, without `0x` (it names files and URLs). */
@@ -49,7 +50,7 @@ export interface BlobStore {
   has(id: BlobId): Promise<boolean>;
 }
 
-export class BlobStoreError extends Error {
+export class BlobStoreError extends BaseError {
   override name = "BlobStoreError";
 }
 

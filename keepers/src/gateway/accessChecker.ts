@@ -1,3 +1,4 @@
+import { BaseError } from "@payable-ai/sdk";
 import type { Address, Hex } from "viem";
 
 /** What the gateway needs to know about a contribution, as the DatanetRegistry stores it. */
@@ -33,14 +34,14 @@ export interface AccessChecker {
   isActiveKeeper(account: Address): Promise<boolean>;
 }
 
-export class DatanetNotFoundError extends Error {
+export class DatanetNotFoundError extends BaseError {
   override name = "DatanetNotFoundError";
   constructor(readonly datanetId: bigint) {
     super(`datanet ${datanetId} does not exist`);
   }
 }
 
-export class ContributionNotFoundError extends Error {
+export class ContributionNotFoundError extends BaseError {
   override name = "ContributionNotFoundError";
   constructor(readonly contributionId: bigint) {
     super(`contribution ${contributionId} does not exist`);
@@ -48,6 +49,6 @@ export class ContributionNotFoundError extends Error {
 }
 
 /** The chain could not be read (RPC down, timeout): the gateway answers 503, the client may retry. */
-export class ChainUnavailableError extends Error {
+export class ChainUnavailableError extends BaseError {
   override name = "ChainUnavailableError";
 }

@@ -1,10 +1,11 @@
+import { BaseError } from "@payable-ai/sdk";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
  * An error the gateway answers with a 4xx/5xx status. Every failure a client can
  * cause is one of these; `code` is stable for programs, `message` for people.
  */
-export class GatewayError extends Error {
+export class GatewayError extends BaseError {
   override name = "GatewayError";
   constructor(
     readonly status: ContentfulStatusCode,
