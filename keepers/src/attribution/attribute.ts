@@ -48,8 +48,8 @@ export type AttributionResult = {
 /**
  * Proof of Attribution, version {@link ATTRIBUTION_VERSION}. The span part credits
  * each contribution with the share of output tokens it covers; the RAG part with
- * its citation weight. With both, the final fraction is
- * `(1 − ragShare) · span + ragShare · rag`; with one, that part alone. The
+ * its citation weight. When both credit someone, the final fraction is
+ * `(1 − ragShare) · span + ragShare · rag`; otherwise the one that does. The
  * fractions become basis points by {@link toBasisPoints}; the rest of the data
  * share is unattributed (paid to the datanets' owners on-chain).
  */
@@ -74,7 +74,13 @@ export function computeAttribution(input: AttributionInput): AttributionResult {
     input.rag === undefined ? undefined : ragAttribution({ ...input.rag, answer: input.output });
 
   let fractions: Map<bigint, number>;
-  if (spanFractions !== undefined && ragFractions !== undefined) {
+  // A part that credits nobody (no span matched, nothing cited) leaves the whole weight to the other.
+  if (
+    spanFractions !== undefined &&
+    spanFractions.size > 0 &&
+    ragFractions !== undefined &&
+    ragFractions.size > 0
+  ) {
     fractions = new Map();
     const ids = new Set([...spanFractions.keys(), ...ragFractions.keys()]);
     for (const id of ids) {
@@ -84,7 +90,7 @@ export function computeAttribution(input: AttributionInput): AttributionResult {
       fractions.set(id, f);
     }
   } else {
-    fractions = spanFractions ?? ragFractions ?? new Map();
+    fractions = spanFractions?.size ? spanFractions : (ragFractions ?? new Map());
   }
   return {
     attributionVersion: ATTRIBUTION_VERSION,

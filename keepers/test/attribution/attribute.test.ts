@@ -53,6 +53,32 @@ describe("computeAttribution", () => {
     expect(noMarkers.attributions).toEqual([{ contributionId: 103n, weightBps: 9166 }]);
   });
 
+  it("leaves the whole weight to the part that credits someone", () => {
+    const bm25 = new Bm25Index(
+      training.map((t) => ({ contributionId: t.id, text: t.text, uri: `blob://${t.id}` })),
+    );
+    const passages = bm25.retrieve("who signs attribution reports", 2);
+    const copied = "keepers sign attribution reports and post them to the inference market";
+    // Nothing cited: the span part alone.
+    const uncited = computeAttribution({
+      output: copied,
+      spanIndex: spanIndexOf(),
+      rag: { index: bm25, passages },
+      options: { minSpanTokens: 4 },
+    });
+    expect(uncited.attributions).toEqual([{ contributionId: 103n, weightBps: 10_000 }]);
+    // No span of 4 words matches: the citation part alone ("sign" and "reports" are in passage 1).
+    const paraphrase = computeAttribution({
+      output: "they sign the reports [1]",
+      spanIndex: spanIndexOf(),
+      rag: { index: bm25, passages },
+      options: { minSpanTokens: 4 },
+    });
+    expect(paraphrase.spans).toEqual([]);
+    expect(paraphrase.attributions.map((a) => a.contributionId)).toEqual([103n]);
+    expect(paraphrase.attributions[0]?.weightBps).toBeGreaterThan(5_000);
+  });
+
   it("returns nothing for an answer with no match and refuses a bad ragShare", () => {
     expect(
       computeAttribution({ output: "nothing here matches", spanIndex: spanIndexOf() }).attributions,
