@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Test} from "forge-std/Test.sol";
 
@@ -126,16 +127,18 @@ contract OpenGovernorTest is Test {
     function test_roundTrip_contributorChangesParametersThroughTimelock() public {
         // One proposal touching every contract the timelock owns.
         Proposal memory p;
-        p.targets = new address[](3);
-        p.values = new uint256[](3);
-        p.calldatas = new bytes[](3);
+        p.targets = new address[](4);
+        p.values = new uint256[](4);
+        p.calldatas = new bytes[](4);
         p.targets[0] = address(datanets);
         p.calldatas[0] = abi.encodeCall(IDatanetRegistry.setReviewTimeoutBounds, (2 hours, 14 days));
         p.targets[1] = address(votes);
         p.calldatas[1] = abi.encodeCall(IContributionVotes.setMinter, (nobody, true));
         p.targets[2] = address(datanets);
         p.calldatas[2] = abi.encodeCall(IDatanetRegistry.setTreasury, (nobody));
-        p.description = "Tighten review timeouts, add a minter, move the treasury";
+        p.targets[3] = address(governor);
+        p.calldatas[3] = abi.encodeCall(GovernorSettings.setVotingPeriod, (3 days));
+        p.description = "Tighten review timeouts, add a minter, move the treasury, shorten voting";
 
         uint256 id = _propose(alice, p);
         assertEq(_state(id), uint8(IGovernor.ProposalState.Pending));
@@ -164,6 +167,13 @@ contract OpenGovernorTest is Test {
         assertEq(datanets.maxReviewTimeout(), 14 days);
         assertTrue(votes.isMinter(nobody));
         assertEq(datanets.treasury(), nobody);
+        assertEq(governor.votingPeriod(), 3 days);
+    }
+
+    function test_RevertWhen_settingsChangedOutsideGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
+        vm.prank(alice);
+        governor.setVotingPeriod(1);
     }
 
     function test_roundTrip_governanceDelistsModel() public {
@@ -188,6 +198,23 @@ contract OpenGovernorTest is Test {
         vm.warp(block.timestamp + TIMELOCK_DELAY);
         _execute(p);
         assertEq(uint8(models.getModel(modelId).status), uint8(IModelRegistry.ModelStatus.Delisted));
+    }
+
+    function test_cancel_byProposerBeforeVoting() public {
+        Proposal memory p = _single(address(datanets), abi.encodeCall(IDatanetRegistry.setTreasury, (bob)), "oops");
+        uint256 id = _propose(alice, p);
+        assertTrue(governor.proposalNeedsQueuing(id));
+        vm.prank(alice);
+        governor.cancel(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
+        assertEq(_state(id), uint8(IGovernor.ProposalState.Canceled));
+    }
+
+    function test_RevertWhen_cancelByOthers() public {
+        Proposal memory p = _single(address(datanets), abi.encodeCall(IDatanetRegistry.setTreasury, (bob)), "mine");
+        uint256 id = _propose(alice, p);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorUnableToCancel.selector, id, bob));
+        vm.prank(bob);
+        governor.cancel(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
     }
 
     function test_RevertWhen_proposerBelowThreshold() public {
