@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deterministicLn } from "../../src/attribution/detMath.js";
-import { tokenize } from "../../src/attribution/tokenizer.js";
+import { decodeText, tokenize } from "../../src/attribution/tokenizer.js";
 
 describe("tokenize", () => {
   it("normalises, lower-cases and splits on non-letters", () => {
@@ -19,6 +19,14 @@ describe("tokenize", () => {
 
   it("returns nothing for text without letters or digits", () => {
     expect(tokenize(" \n\t—!? ")).toEqual([]);
+  });
+});
+
+describe("decodeText", () => {
+  it("decodes UTF-8, drops a BOM and replaces invalid bytes", () => {
+    expect(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9]))).toBe("hé");
+    expect(decodeText(new Uint8Array([0x61, 0xff, 0x62]))).toBe("a\uFFFDb");
+    expect(tokenize(decodeText(new Uint8Array([0x61, 0xff, 0x62])))).toEqual(["a", "b"]);
   });
 });
 
