@@ -1,16 +1,6 @@
 import { join } from "node:path";
-import { LocalBlobStore } from "@payable-ai/keepers/blobstore";
-import {
-  type AccessChecker,
-  ContributionNotFoundError,
-  type ContributionRecord,
-  FileNonceStore,
-  LocalBlobVisibility,
-  type RunningGateway,
-  startGateway,
-} from "@payable-ai/keepers/gateway";
+import type { RunningGateway } from "@payable-ai/keepers/gateway";
 import { contentHash } from "@payable-ai/sdk";
-import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayDataSource, type SignedAccessRequest, signAccessRequest } from "../src/data/dataSource.js";
@@ -18,29 +8,8 @@ import { syntheticDatanet } from "../src/data/synthetic.js";
 import { buildTrainingManifest } from "../src/output/manifest.js";
 import type { JobRecord } from "../src/service/jobs.js";
 import { type RunningFactory, startFactory } from "../src/service/server.js";
+import { startDatanetGateway, type TableAccessChecker } from "./gatewayFixture.js";
 import { tempDir, tinyModelDir } from "./helpers.js";
-
-/**
- * On-chain facts for the gateway, held in memory: the gateway's checks against a real
- * DatanetRegistry are covered by the keepers' tests on anvil; here the factory is under test.
- */
-class TableAccessChecker implements AccessChecker {
-  readonly chainId = 31_337;
-  readonly datanetRegistry: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-  readonly readers = new Set<string>();
-  readonly contributions = new Map<bigint, ContributionRecord>();
-  async hasAccess(datanetId: bigint, account: Address) {
-    return this.readers.has(`${datanetId}:${account.toLowerCase()}`);
-  }
-  async isActiveKeeper() {
-    return false;
-  }
-  async getContribution(contributionId: bigint) {
-    const record = this.contributions.get(contributionId);
-    if (!record) throw new ContributionNotFoundError(contributionId);
-    return record;
-  }
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: event payloads are checked field by field
 type SseEvent = { event: string; data: any };
@@ -85,7 +54,7 @@ describe("job service", () => {
   let gateway: RunningGateway;
   let factory: RunningFactory;
   let modelDir: string;
-  const chain = new TableAccessChecker();
+  let chain: TableAccessChecker;
   const developer = privateKeyToAccount(generatePrivateKey());
   const stranger = privateKeyToAccount(generatePrivateKey());
   const contributor = privateKeyToAccount(generatePrivateKey());
@@ -140,28 +109,8 @@ describe("job service", () => {
   beforeAll(async () => {
     dir = await tempDir("service");
     modelDir = await tinyModelDir(join(dir.path, "model"));
-    gateway = await startGateway({
-      blobs: new LocalBlobStore(join(dir.path, "blobs")),
-      visibility: new LocalBlobVisibility(join(dir.path, "visibility")),
-      access: chain,
-      nonces: await FileNonceStore.open(join(dir.path, "nonces.log")),
-    });
-    for (const c of datanet) {
-      const upload = await fetch(`${gateway.url}/blobs?visibility=datanet`, {
-        method: "POST",
-        body: Buffer.from(c.content),
-      });
-      expect(upload.status).toBe(201);
-      chain.contributions.set(c.contributionId, {
-        contributionId: c.contributionId,
-        datanetId,
-        contributor: contributor.address,
-        contentHash: c.contentHash,
-        status: 2,
-        uri: `ipfs://contribution/${c.contributionId}`,
-      });
-    }
-    chain.readers.add(`${datanetId}:${developer.address.toLowerCase()}`);
+    ({ gateway, chain } = await startDatanetGateway(dir.path, datanetId, datanet, contributor.address));
+    chain.grant(datanetId, developer.address);
     factory = await startService();
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { GatewayDataSource } from "../data/dataSource.js";
 import { startFactory } from "../service/server.js";
@@ -8,6 +9,8 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "data-dir": { type: "string", default: ".data/factory" },
     gateway: { type: "string", default: "http://127.0.0.1:8787" },
+    /** The built web app (npm run build:web); served at / when present. */
+    "web-dir": { type: "string", default: "web/dist" },
     /** name=directory, repeatable */
     model: { type: "string", multiple: true, default: ["llama-small=../inference-node/.data/model"] },
   },
@@ -25,6 +28,7 @@ const factory = await startFactory({
   dataDir: values["data-dir"] as string,
   baseModels,
   dataSource: new GatewayDataSource(values.gateway as string),
+  webDir: existsSync(values["web-dir"] as string) ? values["web-dir"] : undefined,
 });
 console.log(`model factory listening on ${factory.url} (gateway ${values.gateway})`);
 const stop = async () => {

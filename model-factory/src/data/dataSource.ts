@@ -23,6 +23,8 @@ export interface SignedAccessRequest {
 /** Where training data comes from. Implementations must fetch only what the signed requests allow. */
 export interface DataSource {
   readonly description: string;
+  /** The EIP-712 domain (chain, DatanetRegistry) the source checks access signatures under, if any. */
+  domain?(signal?: AbortSignal): Promise<{ chainId: number; datanetRegistry: Address }>;
   fetchExamples(
     selections: readonly DatanetSelection[],
     access: readonly SignedAccessRequest[],

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { Hono } from "hono";
+import { extname, join, resolve } from "node:path";
+import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { DataAccessError } from "../data/dataSource.js";
@@ -10,6 +10,8 @@ import { createJobSchema, isTerminal, JobError, type JobEvent, type JobManager }
 
 export interface FactoryAppDependencies {
   jobs: JobManager;
+  /** Built web app (web/dist) to serve at `/`; the API is then also under `/api`. */
+  webDir?: string;
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
@@ -21,26 +23,78 @@ const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "
  * `GET /jobs/:id/events` (SSE: `status`, `progress`, `eval`), `GET /jobs/:id/adapter`.
  */
 export function createFactoryApp(deps: FactoryAppDependencies): Hono {
-  const { jobs } = deps;
+  const root = new Hono();
+  const api = createApi(deps.jobs);
+  root.onError(handleError);
+  root.notFound(handleNotFound);
+  root.route("/api", api);
+  root.route("/", api);
+  if (deps.webDir) {
+    const webDir = resolve(deps.webDir);
+    root.get("/*", async (c) => {
+      const relative = c.req.path === "/" ? "index.html" : c.req.path.slice(1);
+      const path = resolve(webDir, relative);
+      if (!path.startsWith(`${webDir}/`)) return c.notFound();
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch {
+        // Client-side routes fall back to the app shell.
+        bytes = await readFile(join(webDir, "index.html"));
+        return c.body(new Uint8Array(bytes), 200, { "content-type": CONTENT_TYPES[".html"] as string });
+      }
+      return c.body(new Uint8Array(bytes), 200, {
+        "content-type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
+      });
+    });
+  }
+  return root;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+};
+
+/** The one place that maps errors to HTTP statuses. */
+const handleError: ErrorHandler = (error, c) => {
+  if (error instanceof JobError)
+    return c.json({ error: { code: error.code, message: error.message } }, error.status);
+  if (error instanceof z.ZodError) {
+    return c.json({ error: { code: "invalid_request", message: z.prettifyError(error) } }, 400);
+  }
+  if (error instanceof DataAccessError && error.status && error.status < 500) {
+    return c.json({ error: { code: error.code ?? "data_access", message: error.message } }, 400);
+  }
+  return c.json({ error: { code: "internal", message: (error as Error).message } }, 500);
+};
+
+const handleNotFound: NotFoundHandler = (c) =>
+  c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
+
+function createApi(jobs: JobManager): Hono {
   const app = new Hono();
 
-  app.onError((error, c) => {
-    if (error instanceof JobError)
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
-    if (error instanceof z.ZodError) {
-      return c.json({ error: { code: "invalid_request", message: z.prettifyError(error) } }, 400);
-    }
-    if (error instanceof DataAccessError && error.status && error.status < 500) {
-      return c.json({ error: { code: error.code ?? "data_access", message: error.message } }, 400);
-    }
-    return c.json({ error: { code: "internal", message: (error as Error).message } }, 500);
-  });
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
-  );
+  app.onError(handleError);
+  app.notFound(handleNotFound);
 
   app.get("/health", (c) => c.json({ ok: true, jobs: jobs.list().length }));
   app.get("/base-models", (c) => c.json({ baseModels: jobs.baseModelNames }));
+  app.get("/gateway/domain", async (c) => {
+    if (!jobs.dataSource.domain) {
+      throw new JobError(
+        404,
+        "no_gateway",
+        `${jobs.dataSource.description} does not check access signatures`,
+      );
+    }
+    return c.json(await jobs.dataSource.domain());
+  });
   app.get("/hyperparameters/defaults", (c) => c.json(hyperparametersSchema.parse({})));
 
   app.post("/jobs", async (c) => {

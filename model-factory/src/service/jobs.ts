@@ -146,6 +146,10 @@ export class JobManager {
     return manager;
   }
 
+  get dataSource(): DataSource {
+    return this.options.dataSource;
+  }
+
   get baseModelNames(): string[] {
     return Object.keys(this.options.baseModels);
   }

@@ -13,10 +13,10 @@ export interface RunningFactory {
 
 /** Starts the job service on `host:port` (port 0 picks a free one). */
 export async function startFactory(
-  options: JobManagerOptions & { port?: number; host?: string },
+  options: JobManagerOptions & { port?: number; host?: string; webDir?: string },
 ): Promise<RunningFactory> {
   const jobs = await JobManager.open(options);
-  const app = createFactoryApp({ jobs });
+  const app = createFactoryApp({ jobs, webDir: options.webDir });
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolveStart, reject) => {
     const server = serve(

@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RunningGateway } from "@payable-ai/keepers/gateway";
+import { type Browser, chromium } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayDataSource } from "../src/data/dataSource.js";
+import { syntheticDatanet } from "../src/data/synthetic.js";
+import { type RunningFactory, startFactory } from "../src/service/server.js";
+import { startDatanetGateway } from "./gatewayFixture.js";
+import { tempDir, tinyModelDir } from "./helpers.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const webRoot = fileURLToPath(new URL("../web", import.meta.url));
+const artifacts = fileURLToPath(new URL("./artifacts", import.meta.url));
+/** anvil's second account: the web app's "dev account" on the local network. */
+const DEV_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const CONTRIBUTOR = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+// Needs Debian's chromium (`apt-get install -y chromium`); skipped with a notice when it is missing.
+describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let gateway: RunningGateway;
+  let factory: RunningFactory;
+  let browser: Browser;
+  const datanet = syntheticDatanet(24, 21, 1n);
+
+  beforeAll(async () => {
+    dir = await tempDir("web");
+    await build({ configFile: join(webRoot, "vite.config.ts"), logLevel: "error" });
+    const started = await startDatanetGateway(dir.path, 1n, datanet, CONTRIBUTOR);
+    started.chain.grant(1n, DEV_ADDRESS);
+    gateway = started.gateway;
+    factory = await startFactory({
+      dataDir: join(dir.path, "factory"),
+      baseModels: { "llama-tiny": await tinyModelDir(join(dir.path, "model")) },
+      dataSource: new GatewayDataSource(gateway.url),
+      webDir: join(webRoot, "dist"),
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    await mkdir(artifacts, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await factory?.close();
+    await gateway?.close();
+    await dir?.remove();
+  });
+
+  it("signs an access request, launches a fine-tune and charts its loss live", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(factory.url);
+    await page.getByText("Chain 31337").waitFor();
+    await page.getByRole("button", { name: "Use dev account" }).click();
+    await expect(page.getByTestId("account").textContent()).resolves.toContain(DEV_ADDRESS);
+
+    await page.getByLabel("contributions").fill("1-24");
+    await page.getByLabel("maxSteps").fill("8");
+    await page.getByLabel("evalEvery").fill("2");
+    await page.getByLabel("batchSize").fill("4");
+    await page.getByLabel("learningRate").fill("0.01");
+    await page.getByRole("button", { name: "Sign access request and launch" }).click();
+
+    await page.getByTestId("progress").waitFor();
+    await page.screenshot({ path: join(artifacts, "training.png") });
+    await page.getByTestId("job-status").getByText("completed").waitFor({ timeout: 90_000 });
+    const points = await page.getByTestId("train-loss").getAttribute("points");
+    expect(points?.trim().split(" ").length).toBe(8);
+    expect(await page.getByTestId("eval-point").count()).toBe(4);
+    const base = Number(await page.getByTestId("eval-base").textContent());
+    const tuned = Number(await page.getByTestId("eval-tuned").textContent());
+    expect(tuned).toBeLessThan(base);
+    await expect(page.getByTestId("jobs").textContent()).resolves.toContain("completed");
+    await page.screenshot({ path: join(artifacts, "completed.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the gateway's refusal when the contributions are not in the datanet", async () => {
+    const page = await browser.newPage();
+    await page.goto(factory.url);
+    await page.getByRole("button", { name: "Use dev account" }).click();
+    await page.getByLabel("contributions").fill("99");
+    await page.getByRole("button", { name: "Sign access request and launch" }).click();
+    await page.getByTestId("job-status").getByText("failed").waitFor({ timeout: 30_000 });
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/contribution 99/);
+    await page.getByLabel("contributions").fill("1-x");
+    await page.getByRole("button", { name: "Sign access request and launch" }).click();
+    await expect(page.getByRole("alert").first().textContent()).resolves.toMatch(/not a contribution id/);
+    await page.screenshot({ path: join(artifacts, "errors.png"), fullPage: true });
+  });
+});

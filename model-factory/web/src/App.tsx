@@ -1,0 +1,279 @@
+import { useCallback, useEffect, useState } from "react";
+import { useAccount, useConnect, useSignTypedData } from "wagmi";
+import { API, api, type Domain, type Job, type Progress } from "./api.js";
+import { LossChart, type LossPoint } from "./LossChart.js";
+import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
+
+/** "1-24, 30" → [1n, ..., 24n, 30n] */
+function parseIds(text: string): bigint[] {
+  const ids: bigint[] = [];
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const range = /^(\d+)\s*-\s*(\d+)$/.exec(part);
+    if (range) {
+      for (let i = BigInt(range[1] as string); i <= BigInt(range[2] as string); i++) ids.push(i);
+    } else if (/^\d+$/.test(part)) {
+      ids.push(BigInt(part));
+    } else {
+      throw new Error(`"${part}" is not a contribution id or range`);
+    }
+  }
+  if (ids.length === 0) throw new Error("choose at least one contribution");
+  return ids;
+}
+
+function Connect({
+  domain,
+  signer,
+  onSigner,
+}: {
+  domain: Domain;
+  signer: Signer | null;
+  onSigner: (s: Signer) => void;
+}) {
+  const { connect, connectors } = useConnect();
+  const { address, isConnected } = useAccount();
+  const { signTypedDataAsync } = useSignTypedData();
+  useEffect(() => {
+    if (isConnected && address && signer?.kind !== "dev") {
+      onSigner({ address, kind: "injected", signTypedData: (p) => signTypedDataAsync(p) });
+    }
+  }, [isConnected, address, signer?.kind, onSigner, signTypedDataAsync]);
+  if (signer) {
+    return (
+      <p data-testid="account">
+        Connected: <code>{signer.address}</code> ({signer.kind === "dev" ? "local dev account" : "wallet"})
+      </p>
+    );
+  }
+  return (
+    <p>
+      {connectors.map((c) => (
+        <button type="button" key={c.uid} onClick={() => connect({ connector: c })}>
+          Connect {c.name}
+        </button>
+      ))}
+      {domain.chainId === LOCAL_CHAIN_ID && (
+        <button type="button" onClick={() => onSigner(devSigner())}>
+          Use dev account
+        </button>
+      )}
+    </p>
+  );
+}
+
+function LaunchForm({
+  domain,
+  signer,
+  onJob,
+}: {
+  domain: Domain;
+  signer: Signer | null;
+  onJob: (job: Job) => void;
+}) {
+  const [models, setModels] = useState<string[]>([]);
+  const [defaults, setDefaults] = useState<Record<string, unknown>>({});
+  const [baseModel, setBaseModel] = useState("");
+  const [datanetId, setDatanetId] = useState("1");
+  const [contributions, setContributions] = useState("");
+  const [overrides, setOverrides] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.baseModels().then((r) => {
+      setModels(r.baseModels);
+      setBaseModel((m) => m || (r.baseModels[0] ?? ""));
+    });
+    api.defaults().then(setDefaults);
+  }, []);
+  const fields = ["rank", "alpha", "learningRate", "epochs", "maxSteps", "batchSize", "evalEvery"];
+
+  const launch = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      if (!signer) throw new Error("connect a wallet first");
+      const ids = parseIds(contributions);
+      const hyperparameters: Record<string, number> = {};
+      for (const [key, value] of Object.entries(overrides))
+        if (value.trim()) hyperparameters[key] = Number(value);
+      const access = await signAccess(signer, domain, BigInt(datanetId));
+      onJob(
+        await api.createJob({
+          baseModel,
+          datanets: [{ datanetId, contributionIds: ids.map(String) }],
+          access: [access],
+          hyperparameters,
+        }),
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <fieldset>
+      <legend>New fine-tune</legend>
+      <label>
+        Base model{" "}
+        <select value={baseModel} onChange={(e) => setBaseModel(e.target.value)} aria-label="base model">
+          {models.map((m) => (
+            <option key={m}>{m}</option>
+          ))}
+        </select>
+      </label>
+      <br />
+      <label>
+        Datanet{" "}
+        <input
+          aria-label="datanet"
+          value={datanetId}
+          onChange={(e) => setDatanetId(e.target.value)}
+          size={6}
+        />
+      </label>{" "}
+      <label>
+        Contributions{" "}
+        <input
+          aria-label="contributions"
+          placeholder="1-100, 120"
+          value={contributions}
+          onChange={(e) => setContributions(e.target.value)}
+        />
+      </label>
+      <br />
+      {fields.map((f) => (
+        <label key={f} style={{ marginRight: 8 }}>
+          {f}{" "}
+          <input
+            aria-label={f}
+            size={7}
+            placeholder={defaults[f] === undefined ? "auto" : String(defaults[f])}
+            value={overrides[f] ?? ""}
+            onChange={(e) => setOverrides({ ...overrides, [f]: e.target.value })}
+          />
+        </label>
+      ))}
+      <br />
+      <button type="button" disabled={busy} onClick={launch}>
+        Sign access request and launch
+      </button>
+      {error && (
+        <p role="alert" style={{ color: "#b91c1c" }}>
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function JobView({ job: initial, onUpdate }: { job: Job; onUpdate: (job: Job) => void }) {
+  const [job, setJob] = useState(initial);
+  const [points, setPoints] = useState<LossPoint[]>([]);
+  const [progress, setProgress] = useState<Progress | null>(initial.progress);
+  useEffect(() => {
+    setPoints([]);
+    const source = new EventSource(`${API}/jobs/${initial.id}/events`);
+    source.addEventListener("status", (e) => {
+      const next = JSON.parse((e as MessageEvent).data) as Job;
+      setJob(next);
+      onUpdate(next);
+      if (["completed", "failed", "cancelled"].includes(next.status)) source.close();
+    });
+    source.addEventListener("progress", (e) => {
+      const p = JSON.parse((e as MessageEvent).data) as Progress;
+      setProgress(p);
+      setPoints((old) => [
+        ...old.filter((x) => x.step !== p.step),
+        { step: p.step, loss: p.loss, evalLoss: p.evalLoss },
+      ]);
+    });
+    return () => source.close();
+  }, [initial.id, onUpdate]);
+  const done = ["completed", "failed", "cancelled"].includes(job.status);
+  return (
+    <section>
+      <h2>
+        {job.name} — <span data-testid="job-status">{job.status}</span>
+      </h2>
+      {progress && (
+        <p data-testid="progress">
+          step {progress.step}/{progress.totalSteps} · loss {progress.loss.toFixed(3)}
+          {progress.evalLoss !== undefined && ` · eval ${progress.evalLoss.toFixed(3)}`} ·{" "}
+          {progress.tokensPerSecond.toFixed(0)} tokens/s · ETA {progress.etaSeconds.toFixed(0)} s
+        </p>
+      )}
+      <LossChart points={points} totalSteps={progress?.totalSteps ?? 1} />
+      {!done && (
+        <p>
+          <button type="button" onClick={() => api.cancel(job.id).catch(() => undefined)}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {job.error && <p role="alert">{job.error}</p>}
+      {job.output && (
+        <dl data-testid="evaluation">
+          <dt>Eval loss, base model</dt>
+          <dd data-testid="eval-base">{job.output.evalLossBase?.toFixed(3)}</dd>
+          <dt>Eval loss, fine-tuned</dt>
+          <dd data-testid="eval-tuned">{job.output.evalLossTuned?.toFixed(3)}</dd>
+          <dt>Adapter sha256</dt>
+          <dd>
+            <code>{job.output.adapterHash}</code>
+          </dd>
+          <dt>Training manifest root</dt>
+          <dd>
+            <code>{job.output.manifestRoot}</code>
+          </dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+export function App({ domain }: { domain: Domain }) {
+  const [signer, setSigner] = useState<Signer | null>(null);
+  const [jobs, setJobs] = useState<Job[]>([]);
+  const [current, setCurrent] = useState<Job | null>(null);
+  const onUpdate = useCallback(
+    (job: Job) => setJobs((old) => old.map((j) => (j.id === job.id ? job : j))),
+    [],
+  );
+  useEffect(() => {
+    api.jobs().then((r) => setJobs(r.jobs));
+  }, []);
+  return (
+    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 760, margin: "1rem auto" }}>
+      <h1>Model Factory</h1>
+      <p>
+        Chain {domain.chainId} · DatanetRegistry <code>{domain.datanetRegistry}</code>
+      </p>
+      <Connect domain={domain} signer={signer} onSigner={setSigner} />
+      <LaunchForm
+        domain={domain}
+        signer={signer}
+        onJob={(job) => {
+          setCurrent(job);
+          setJobs((old) => [job, ...old]);
+        }}
+      />
+      {current && <JobView key={current.id} job={current} onUpdate={onUpdate} />}
+      <h2>Jobs</h2>
+      <ul data-testid="jobs">
+        {jobs.map((j) => (
+          <li key={j.id}>
+            <button type="button" onClick={() => setCurrent(j)}>
+              {j.name}
+            </button>{" "}
+            {j.status}
+          </li>
+        ))}
+      </ul>
+    </main>
+  );
+}

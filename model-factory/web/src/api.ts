@@ -1,0 +1,55 @@
+/** Client of the job service; the app is served by it, so the API is on the same origin under /api. */
+export const API = "/api";
+
+export interface Progress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  evalLoss?: number;
+  evalPerplexity?: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  baseModel: string;
+  status: string;
+  progress: Progress | null;
+  error: string | null;
+  output: {
+    adapterHash: string;
+    manifestRoot: string | null;
+    evalLossBase: number | null;
+    evalLossTuned: number | null;
+    steps: number;
+  } | null;
+}
+
+export interface Domain {
+  chainId: number;
+  datanetRegistry: `0x${string}`;
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(`${API}${path}`, init);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body?.error?.message ?? response.statusText);
+  return body as T;
+}
+
+export const api = {
+  domain: () => call<Domain>("/gateway/domain"),
+  baseModels: () => call<{ baseModels: string[] }>("/base-models"),
+  defaults: () => call<Record<string, unknown>>("/hyperparameters/defaults"),
+  jobs: () => call<{ jobs: Job[] }>("/jobs"),
+  createJob: (body: unknown) =>
+    call<Job>("/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  cancel: (id: string) => call<Job>(`/jobs/${id}/cancel`, { method: "POST" }),
+};
