@@ -1,0 +1,198 @@
+import type { AttributionReport } from "@payable-ai/sdk";
+import type { Logger } from "pino";
+import { type Address, type Hex, sha256 } from "viem";
+import { computeAttribution } from "../attribution/attribute.js";
+import { Bm25Index, type Passage, type RetrievedPassage } from "../attribution/bm25.js";
+import { buildRagPrompt } from "../attribution/rag.js";
+import { type SpanIndex, SpanIndexBuilder } from "../attribution/spanIndex.js";
+import type { KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
+import { answerRecipe, sameAnswer } from "./protocol.js";
+import type { GatewayClient, InferenceClient } from "./services.js";
+
+/** Everything the attribution of one request depends on, fixed by the request's block. */
+export type AnswerContext = {
+  request: RequestEvent;
+  model: ModelInfo;
+  question: string;
+  passages: RetrievedPassage[];
+  prompt: string;
+  bm25: Bm25Index | undefined;
+  spanIndex: SpanIndex | undefined;
+  maxAttributions: number;
+};
+
+export class UnanswerableError extends Error {
+  override name = "UnanswerableError";
+}
+
+/** Longest passage text put in a prompt, in characters (the index keeps the whole text). */
+const MAX_PASSAGE_CHARS = 160;
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+const encoder = new TextEncoder();
+
+/**
+ * Turns a request into an answer and its attribution, and checks other keepers' answers. The
+ * context (model, accepted contributions, retrieval) is read at the request's block, so every
+ * keeper rebuilds the same one whenever it looks.
+ */
+export class AnswerBuilder {
+  #texts = new Map<string, string>();
+  #indexes = new Map<string, { bm25: Bm25Index; spanIndex: SpanIndex }>();
+
+  constructor(
+    readonly chain: KeeperChain,
+    readonly gateway: GatewayClient,
+    readonly inference: InferenceClient,
+    readonly logger: Logger,
+  ) {}
+
+  async context(request: RequestEvent): Promise<AnswerContext> {
+    const model = await this.chain.getModel(request.modelId, request.blockNumber);
+    if (model.isComposite) {
+      throw new UnanswerableError(
+        `model ${request.modelId} is a composite; keepers serve plain adapter models`,
+      );
+    }
+    const question = decoder.decode(await this.gateway.getPublicBlob(request.inputHash));
+    const [contributions, maxAttributions] = await Promise.all([
+      this.chain.acceptedContributions(model.datanetIds, request.blockNumber),
+      this.chain.maxAttributions(request.blockNumber),
+    ]);
+    const passages: Passage[] = [];
+    for (const c of contributions) {
+      const key = c.contentHash.toLowerCase();
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = decoder.decode(
+          await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash),
+        );
+        this.#texts.set(key, text);
+      }
+      passages.push({ contributionId: c.contributionId, text, uri: c.uri });
+    }
+    const indexes = passages.length === 0 ? undefined : this.#indexesFor(passages);
+    const retrieved = indexes ? indexes.bm25.retrieve(question, answerRecipe.ragTopK) : [];
+    const { prompt, used } = fitPrompt(question, retrieved);
+    return {
+      request,
+      model,
+      question,
+      passages: used,
+      prompt,
+      bm25: indexes?.bm25,
+      spanIndex: indexes?.spanIndex,
+      maxAttributions,
+    };
+  }
+
+  /** Runs the model, stores the output in the gateway and builds the (unsigned) report. */
+  async answer(
+    context: AnswerContext,
+    executor: Address,
+  ): Promise<{ report: AttributionReport; output: string }> {
+    const adapter = await this.inference.adapterIdFor(context.model.adapterHash);
+    if (adapter === undefined) {
+      throw new UnanswerableError(
+        `the inference node has no adapter with hash ${context.model.adapterHash} (model ${context.model.modelId})`,
+      );
+    }
+    const output = await this.inference.complete({
+      model: adapter,
+      prompt: context.prompt,
+      maxTokens: answerRecipe.maxOutputTokens,
+      temperature: answerRecipe.temperature,
+      seed: answerRecipe.seed,
+      requestId: `request-${context.request.requestId}`,
+    });
+    const outputHash = await this.gateway.putPublicBlob(encoder.encode(output));
+    const { attributionVersion, attributions } = this.attribute(context, output);
+    return {
+      output,
+      report: {
+        requestId: context.request.requestId,
+        modelId: context.request.modelId,
+        outputHash,
+        outputURI: `blob:${outputHash}`,
+        executor,
+        attributionVersion,
+        attributions,
+      },
+    };
+  }
+
+  attribute(context: AnswerContext, output: string) {
+    return computeAttribution({
+      output,
+      spanIndex: context.spanIndex,
+      rag: context.bm25 ? { index: context.bm25, passages: context.passages } : undefined,
+      options: { maxAttributions: context.maxAttributions },
+    });
+  }
+
+  /**
+   * A peer's check before co-signing: fetch the request's event and the output the report
+   * names, rebuild the context, recompute the attribution and compare. Returns the reason
+   * when the report is not the one this keeper would sign.
+   */
+  async verify(report: AttributionReport, fromBlock: bigint): Promise<string | undefined> {
+    const request = await this.chain.requestEvent(report.requestId, fromBlock);
+    if (request === undefined) return `request ${report.requestId} was never made`;
+    if (request.modelId !== report.modelId) {
+      return `request ${report.requestId} is for model ${request.modelId}, not ${report.modelId}`;
+    }
+    const context = await this.context(request);
+    const output = decoder.decode(await this.gateway.getPublicBlob(report.outputHash));
+    const recomputed = this.attribute(context, output);
+    const expected: AttributionReport = { ...report, ...recomputed, attributions: recomputed.attributions };
+    if (!sameAnswer(report, expected)) {
+      return `attribution differs: reported ${JSON.stringify(report.attributions, stringifyBigint)} (v${report.attributionVersion}), recomputed ${JSON.stringify(recomputed.attributions, stringifyBigint)} (v${recomputed.attributionVersion})`;
+    }
+    return undefined;
+  }
+
+  #indexesFor(passages: readonly Passage[]) {
+    const key = sha256(
+      encoder.encode(passages.map((p) => `${p.contributionId}\u0000${p.text}`).join("\u0001")),
+    );
+    let cached = this.#indexes.get(key);
+    if (cached === undefined) {
+      const builder = new SpanIndexBuilder();
+      for (const p of passages) builder.add(p.contributionId, p.text);
+      cached = { bm25: new Bm25Index(passages), spanIndex: builder.build() };
+      // A handful of models per keeper in practice; keep the most recent few.
+      if (this.#indexes.size >= 8) this.#indexes.delete(this.#indexes.keys().next().value as Hex);
+      this.#indexes.set(key, cached);
+    }
+    return cached;
+  }
+}
+
+/**
+ * The RAG prompt within {@link answerRecipe.maxPromptBytes}: passage texts shortened to
+ * {@link MAX_PASSAGE_CHARS}, then passages dropped from the lowest rank until it fits.
+ */
+export function fitPrompt(
+  question: string,
+  retrieved: readonly RetrievedPassage[],
+): { prompt: string; used: RetrievedPassage[] } {
+  const shortened = retrieved.map((p) => ({ ...p, text: shorten(p.text) }));
+  for (let k = shortened.length; k >= 0; k--) {
+    const prompt = buildRagPrompt(question, shortened.slice(0, k));
+    if (encoder.encode(prompt).length <= answerRecipe.maxPromptBytes) {
+      return { prompt, used: retrieved.slice(0, k) };
+    }
+  }
+  throw new UnanswerableError(
+    `the input is too long: the prompt exceeds ${answerRecipe.maxPromptBytes} bytes without any passage`,
+  );
+}
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= MAX_PASSAGE_CHARS ? flat : `${flat.slice(0, MAX_PASSAGE_CHARS - 1)}…`;
+}
+
+function stringifyBigint(_: string, value: unknown) {
+  return typeof value === "bigint" ? value.toString() : value;
+}

@@ -1,0 +1,346 @@
+import {
+  type AttributionReport,
+  type Deployment,
+  datanetRegistryAbi,
+  inferenceMarketAbi,
+  keeperRegistryAbi,
+  modelRegistryAbi,
+  protocolErrorsAbi,
+  toContractError,
+} from "@payable-ai/sdk";
+import {
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  parseEventLogs,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { sortKeepers } from "./executor.js";
+
+export type KeeperContracts = Pick<
+  Deployment["contracts"],
+  "InferenceMarket" | "KeeperRegistry" | "ModelRegistry" | "DatanetRegistry"
+>;
+
+export type RequestEvent = {
+  requestId: bigint;
+  requester: Address;
+  modelId: bigint;
+  inputHash: Hex;
+  inputURI: string;
+  fee: bigint;
+  deadline: bigint;
+  blockNumber: bigint;
+  blockHash: Hex;
+};
+
+export type ModelInfo = {
+  modelId: bigint;
+  adapterHash: Hex;
+  isComposite: boolean;
+  datanetIds: bigint[];
+};
+
+export type ContributionInfo = { contributionId: bigint; datanetId: bigint; contentHash: Hex; uri: string };
+
+/** `IDatanetRegistry.ContributionStatus.Accepted`. */
+const ACCEPTED = 2;
+
+export class TransactionNotConfirmedError extends Error {
+  override name = "TransactionNotConfirmedError";
+}
+
+/**
+ * The keeper's view of the protocol: typed reads (pinned to a block where determinism needs
+ * it) and the three writes a keeper makes. Writes are simulated first, so a revert surfaces as
+ * the contract's custom error before gas is spent, then confirmed: the receipt's block must
+ * still be canonical `confirmations` blocks later.
+ */
+export class KeeperChain {
+  constructor(
+    readonly publicClient: PublicClient<Transport, Chain | undefined>,
+    readonly wallet: WalletClient<Transport, Chain | undefined, Account>,
+    readonly contracts: KeeperContracts,
+    readonly chainId: number,
+    readonly confirmations: number,
+  ) {}
+
+  get address(): Address {
+    return this.wallet.account.address;
+  }
+
+  async latestBlock(): Promise<{ number: bigint; timestamp: bigint }> {
+    const block = await this.publicClient.getBlock({ blockTag: "latest" });
+    return { number: block.number as bigint, timestamp: block.timestamp };
+  }
+
+  async blockHash(blockNumber: bigint): Promise<Hex | undefined> {
+    try {
+      return (await this.publicClient.getBlock({ blockNumber })).hash ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async blockTimestamp(blockNumber: bigint): Promise<bigint> {
+    return (await this.publicClient.getBlock({ blockNumber })).timestamp;
+  }
+
+  async activeKeepers(): Promise<Address[]> {
+    const keepers = await this.publicClient.readContract({
+      address: this.contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "activeKeepers",
+    });
+    return sortKeepers(keepers);
+  }
+
+  async isActive(keeper: Address): Promise<boolean> {
+    return this.publicClient.readContract({
+      address: this.contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "isActive",
+      args: [keeper],
+    });
+  }
+
+  async quorum(): Promise<number> {
+    return Number(
+      await this.publicClient.readContract({
+        address: this.contracts.KeeperRegistry,
+        abi: keeperRegistryAbi,
+        functionName: "quorum",
+      }),
+    );
+  }
+
+  async getRequest(requestId: bigint) {
+    return this.publicClient.readContract({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "getRequest",
+      args: [requestId],
+    });
+  }
+
+  async reportSigners(requestId: bigint): Promise<readonly Address[]> {
+    return this.publicClient.readContract({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "reportSigners",
+      args: [requestId],
+    });
+  }
+
+  async maxAttributions(blockNumber: bigint): Promise<number> {
+    const parameters = await this.publicClient.readContract({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "parameters",
+      blockNumber,
+    });
+    return Number(parameters.maxAttributions);
+  }
+
+  async hashReport(report: AttributionReport): Promise<Hex> {
+    return this.publicClient.readContract({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "hashReport",
+      args: [report],
+    });
+  }
+
+  async getModel(modelId: bigint, blockNumber: bigint): Promise<ModelInfo> {
+    const [model, datanetIds] = await Promise.all([
+      this.publicClient.readContract({
+        address: this.contracts.ModelRegistry,
+        abi: modelRegistryAbi,
+        functionName: "getModel",
+        args: [modelId],
+        blockNumber,
+      }),
+      this.publicClient.readContract({
+        address: this.contracts.ModelRegistry,
+        abi: modelRegistryAbi,
+        functionName: "datanetIds",
+        args: [modelId],
+        blockNumber,
+      }),
+    ]);
+    return {
+      modelId,
+      adapterHash: model.adapterHash,
+      isComposite: model.isComposite,
+      datanetIds: [...datanetIds],
+    };
+  }
+
+  /**
+   * Accepted contributions of `datanetIds` as of `blockNumber` (the request's block), ascending
+   * by id: every keeper sees the same set however late it looks.
+   */
+  async acceptedContributions(
+    datanetIds: readonly bigint[],
+    blockNumber: bigint,
+  ): Promise<ContributionInfo[]> {
+    const wanted = new Set(datanetIds);
+    const count = await this.publicClient.readContract({
+      address: this.contracts.DatanetRegistry,
+      abi: datanetRegistryAbi,
+      functionName: "contributionCount",
+      blockNumber,
+    });
+    const result: ContributionInfo[] = [];
+    const batch = 32n;
+    for (let start = 1n; start <= count; start += batch) {
+      const ids: bigint[] = [];
+      for (let id = start; id < start + batch && id <= count; id++) ids.push(id);
+      const contributions = await Promise.all(
+        ids.map((id) =>
+          this.publicClient.readContract({
+            address: this.contracts.DatanetRegistry,
+            abi: datanetRegistryAbi,
+            functionName: "getContribution",
+            args: [id],
+            blockNumber,
+          }),
+        ),
+      );
+      contributions.forEach((c, i) => {
+        if (c.status === ACCEPTED && wanted.has(c.datanetId)) {
+          result.push({
+            contributionId: ids[i] as bigint,
+            datanetId: c.datanetId,
+            contentHash: c.contentHash,
+            uri: c.uri,
+          });
+        }
+      });
+    }
+    return result;
+  }
+
+  async requestEvents(fromBlock: bigint, toBlock: bigint): Promise<RequestEvent[]> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      eventName: "InferenceRequested",
+      fromBlock,
+      toBlock,
+    });
+    return logs.map((log) => ({
+      requestId: log.args.requestId as bigint,
+      requester: log.args.requester as Address,
+      modelId: log.args.modelId as bigint,
+      inputHash: log.args.inputHash as Hex,
+      inputURI: log.args.inputURI as string,
+      fee: log.args.fee as bigint,
+      deadline: BigInt(log.args.deadline as bigint | number),
+      blockNumber: log.blockNumber as bigint,
+      blockHash: log.blockHash as Hex,
+    }));
+  }
+
+  /** The InferenceRequested event of one request (its block fixes the attribution context). */
+  async requestEvent(requestId: bigint, fromBlock: bigint): Promise<RequestEvent | undefined> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      eventName: "InferenceRequested",
+      args: { requestId },
+      fromBlock,
+      toBlock: "latest",
+    });
+    const log = logs[0];
+    if (log === undefined) return undefined;
+    return {
+      requestId,
+      requester: log.args.requester as Address,
+      modelId: log.args.modelId as bigint,
+      inputHash: log.args.inputHash as Hex,
+      inputURI: log.args.inputURI as string,
+      fee: log.args.fee as bigint,
+      deadline: BigInt(log.args.deadline as bigint | number),
+      blockNumber: log.blockNumber as bigint,
+      blockHash: log.blockHash as Hex,
+    };
+  }
+
+  async submitReport(report: AttributionReport, signatures: Hex[], onSent?: (hash: Hex) => Promise<void>) {
+    return this.#write("submitReport", [report, signatures], onSent);
+  }
+
+  async finalize(requestIds: readonly bigint[]) {
+    return this.#write("finalize", [requestIds]);
+  }
+
+  async challenge(requestId: bigint, report: AttributionReport, signatures: Hex[]) {
+    const { receipt } = await this.#write("challenge", [requestId, report, signatures]);
+    const [event] = parseEventLogs({
+      abi: inferenceMarketAbi,
+      logs: receipt.logs,
+      eventName: "ReportChallenged",
+    });
+    return { receipt, slashed: (event?.args.slashedKeepers ?? []) as readonly Address[] };
+  }
+
+  /** Waits until `hash` has `confirmations` blocks on top and its block is still canonical. */
+  async confirm(hash: Hex) {
+    const receipt = await this.publicClient.waitForTransactionReceipt({
+      hash,
+      confirmations: Math.max(1, this.confirmations + 1),
+      pollingInterval: 250,
+      timeout: 120_000,
+    });
+    const canonical = await this.blockHash(receipt.blockNumber);
+    if (canonical !== receipt.blockHash) {
+      throw new TransactionNotConfirmedError(
+        `transaction ${hash} was reorganised out of block ${receipt.blockNumber}`,
+      );
+    }
+    if (receipt.status !== "success") {
+      throw new TransactionNotConfirmedError(`transaction ${hash} reverted in block ${receipt.blockNumber}`);
+    }
+    return receipt;
+  }
+
+  async #write(
+    functionName: "submitReport" | "finalize" | "challenge",
+    args: readonly unknown[],
+    onSent?: (hash: Hex) => Promise<void>,
+  ) {
+    let hash: Hex;
+    try {
+      const { request } = await this.publicClient.simulateContract({
+        address: this.contracts.InferenceMarket,
+        abi: inferenceMarketAbi,
+        functionName,
+        args,
+        account: this.wallet.account,
+      } as never);
+      hash = await this.wallet.writeContract(request as never);
+    } catch (error) {
+      throw toContractError(error, protocolErrorsAbi);
+    }
+    await onSent?.(hash);
+    const receipt = await this.confirm(hash);
+    return { hash, receipt };
+  }
+}
+
+/** The custom error name of a decoded contract revert, if that is what `error` is. */
+export function revertName(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
+    const e = current as { errorName?: unknown; data?: { errorName?: unknown }; cause?: unknown };
+    if (typeof e.errorName === "string") return e.errorName;
+    if (typeof e.data?.errorName === "string") return e.data.errorName;
+    current = e.cause;
+  }
+  const message = String((error as Error)?.message ?? "");
+  return /\b(Market[A-Z]\w+|Keeper[A-Z]\w+)\b/.exec(message)?.[1];
+}

@@ -1,0 +1,684 @@
+import {
+  type AttributionReport,
+  attributionReportTypes,
+  hashAttributionReport,
+  inferenceMarketDomain,
+  signAttributionReport,
+} from "@payable-ai/sdk";
+import PQueue from "p-queue";
+import type { Logger } from "pino";
+import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
+import { AnswerBuilder, UnanswerableError } from "./answer.js";
+import { type KeeperChain, revertName } from "./chain.js";
+import { sameAddress, scheduleExecutor } from "./executor.js";
+import type { KeeperMetrics } from "./metrics.js";
+import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
+import type { GatewayClient, InferenceClient } from "./services.js";
+import type { KeeperStateStore, RequestRecord, SignedReportRecord } from "./stateStore.js";
+
+export type KeeperNodeOptions = {
+  chain: KeeperChain;
+  account: LocalAccount;
+  gateway: GatewayClient;
+  inference: InferenceClient;
+  state: KeeperStateStore;
+  metrics: KeeperMetrics;
+  logger: Logger;
+  /** Base URLs of the other keepers' co-sign servers. */
+  peers: readonly string[];
+  pollIntervalMs?: number;
+  /** Chain seconds after which the next keeper in the sorted set takes over a request. */
+  fallbackAfterSeconds?: bigint;
+  /** Requests worked on at once. */
+  concurrency?: number;
+  cosignTimeoutMs?: number;
+  /** Most requests per `finalize` call. */
+  finalizeBatchSize?: number;
+  /** Keepers other than the executor wait this many extra seconds before finalizing. */
+  finalizeGraceSeconds?: bigint;
+};
+
+export type CosignResult =
+  | { status: 200; body: SignedBy }
+  | {
+      status: 400 | 403 | 404 | 409 | 422 | 503;
+      body: { error: { code: string; message: string }; signed?: unknown };
+    };
+
+const FINAL_PHASES = new Set(["finalized", "refunded"]);
+
+/**
+ * A keeper: watches the market, answers the requests it is scheduled to execute, co-signs
+ * peers' reports after recomputing them, submits quorum-signed reports, finalizes matured
+ * ones and challenges equivocation. Every decision is re-derived from the chain and the
+ * durable state on each tick, so a restart resumes where the last saved state left off.
+ */
+export class KeeperNode {
+  readonly answers: AnswerBuilder;
+  readonly queue: PQueue;
+  readonly address: Address;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  #inFlight = new Set<string>();
+  #locks = new Map<string, Promise<unknown>>();
+  #retryAt = new Map<string, number>();
+  #stopped = false;
+  readonly options: Required<Omit<KeeperNodeOptions, "peers">> & { peers: readonly string[] };
+
+  constructor(options: KeeperNodeOptions) {
+    this.options = {
+      pollIntervalMs: 1000,
+      fallbackAfterSeconds: 30n,
+      concurrency: 2,
+      cosignTimeoutMs: 60_000,
+      finalizeBatchSize: 20,
+      finalizeGraceSeconds: 10n,
+      ...options,
+    };
+    this.address = options.account.address;
+    this.answers = new AnswerBuilder(options.chain, options.gateway, options.inference, options.logger);
+    this.queue = new PQueue({ concurrency: this.options.concurrency });
+  }
+
+  get log(): Logger {
+    return this.options.logger;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    const loop = () => {
+      this.#ticking = this.tick()
+        .catch((error: unknown) => {
+          this.options.metrics.errors.inc({ stage: "tick" });
+          this.log.warn({ err: error }, "keeper tick failed; retrying");
+        })
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(loop, this.options.pollIntervalMs);
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#ticking;
+    this.queue.clear();
+    await this.queue.onIdle();
+    await this.options.state.save();
+  }
+
+  /** One pass: scan new events, re-check every open request, schedule work, finalize. */
+  async tick(): Promise<void> {
+    const { chain, state, metrics } = this.options;
+    const latest = await chain.latestBlock();
+    const from = state.nextBlock;
+    if (from <= latest.number) {
+      for (const event of await chain.requestEvents(from, latest.number)) {
+        const requestedAt = await chain.blockTimestamp(event.blockNumber);
+        const added = state.add({
+          requestId: event.requestId.toString(),
+          modelId: event.modelId.toString(),
+          requester: event.requester,
+          inputHash: event.inputHash,
+          inputURI: event.inputURI,
+          fee: event.fee.toString(),
+          deadline: event.deadline.toString(),
+          blockNumber: event.blockNumber.toString(),
+          blockHash: event.blockHash,
+          requestedAt: requestedAt.toString(),
+        });
+        if (added) {
+          metrics.requestsSeen.inc();
+          this.log.info(
+            { requestId: String(event.requestId), modelId: String(event.modelId) },
+            "request seen",
+          );
+        }
+      }
+    }
+    // Blocks deeper than `confirmations` are final for us; the shallower tail is scanned again.
+    const safeNext = latest.number - BigInt(chain.confirmations) + 1n;
+    if (safeNext > state.nextBlock) state.setNextBlock(safeNext);
+    await this.#dropReorged(latest.number);
+    metrics.nextBlock.set(Number(state.nextBlock));
+    await state.save();
+
+    const finalizable: bigint[] = [];
+    for (const record of state.all()) {
+      if (FINAL_PHASES.has(record.phase)) continue;
+      const id = BigInt(record.requestId);
+      if (record.phase === "reported" && record.challengeEndsAt !== undefined) {
+        const grace =
+          record.executor !== undefined && sameAddress(record.executor, this.address)
+            ? 0n
+            : this.options.finalizeGraceSeconds;
+        if (latest.timestamp > BigInt(record.challengeEndsAt) + grace) {
+          finalizable.push(id);
+          continue;
+        }
+      }
+      this.#schedule(id, () => this.process(id));
+    }
+    if (finalizable.length > 0) this.#schedule(-1n, () => this.finalizeMatured(finalizable));
+    metrics.queueSize.set(this.queue.size + this.queue.pending);
+  }
+
+  /** Re-reads a request on-chain and does what this keeper owes it now. */
+  async process(requestId: bigint): Promise<void> {
+    const { chain, state } = this.options;
+    const retryAt = this.#retryAt.get(requestId.toString());
+    if (retryAt !== undefined && Date.now() < retryAt) return;
+    const onchain = await chain.getRequest(requestId);
+    const record = state.get(requestId);
+    if (record === undefined) return;
+    switch (onchain.status) {
+      case 2: {
+        const firstSeen = record.phase !== "reported" || record.acceptedDigest !== onchain.reportDigest;
+        state.update(requestId, (r) => {
+          r.phase = "reported";
+          r.acceptedDigest = onchain.reportDigest;
+          r.challengeEndsAt = onchain.challengeEndsAt.toString();
+          r.executor = onchain.executor;
+        });
+        await state.save();
+        if (firstSeen) {
+          this.log.info(
+            { requestId: String(requestId), digest: onchain.reportDigest },
+            "report accepted on-chain",
+          );
+          await this.checkEquivocation(requestId);
+        }
+        return;
+      }
+      case 3:
+      case 4: {
+        const phase = onchain.status === 3 ? "finalized" : "refunded";
+        state.update(requestId, (r) => {
+          r.phase = phase;
+        });
+        await state.save();
+        this.log.info({ requestId: String(requestId) }, `request ${phase}`);
+        return;
+      }
+      case 1:
+        break;
+      default:
+        return;
+    }
+    const now = (await chain.latestBlock()).timestamp;
+    if (now > onchain.deadline) {
+      if (record.phase !== "expired") {
+        state.update(requestId, (r) => {
+          r.phase = "expired";
+        });
+        await state.save();
+        this.options.metrics.expired.inc();
+        this.log.warn(
+          { requestId: String(requestId), requester: record.requester, deadline: String(onchain.deadline) },
+          "request expired unanswered; its requester can call refund",
+        );
+      }
+      return;
+    }
+    if (record.phase === "reported") {
+      // The accepted report was voided by a challenge: the request is open again.
+      state.update(requestId, (r) => {
+        r.phase = record.signed ? "signed" : "open";
+        r.acceptedDigest = undefined;
+      });
+    }
+    if (record.phase === "submitting" && record.submitTx !== undefined) {
+      // A submission was in flight when we stopped: wait for it before deciding anything.
+      try {
+        await chain.confirm(record.submitTx);
+        return;
+      } catch (error) {
+        this.log.warn(
+          { requestId: String(requestId), err: error },
+          "earlier submission did not land; retrying",
+        );
+        state.update(requestId, (r) => {
+          r.phase = "signed";
+          r.submitTx = undefined;
+        });
+        await state.save();
+      }
+    }
+    const active = await chain.activeKeepers();
+    if (!active.some((k) => sameAddress(k, this.address))) return;
+    const { executor, round } = scheduleExecutor({
+      requestId,
+      activeKeepers: active,
+      requestedAt: BigInt(record.requestedAt),
+      now,
+      fallbackAfterSeconds: this.options.fallbackAfterSeconds,
+    });
+    if (!sameAddress(executor, this.address)) return;
+    try {
+      await this.execute(record, round);
+      this.#retryAt.delete(requestId.toString());
+    } catch (error) {
+      const attempts = record.attempts + 1;
+      state.update(requestId, (r) => {
+        r.attempts = attempts;
+        r.lastError = (error as Error).message;
+      });
+      await state.save();
+      const delay = Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
+      this.#retryAt.set(requestId.toString(), Date.now() + delay);
+      this.options.metrics.errors.inc({
+        stage: error instanceof UnanswerableError ? "unanswerable" : "execute",
+      });
+      this.log.warn(
+        { requestId: String(requestId), attempts, retryInMs: delay, err: error },
+        "execution failed",
+      );
+    }
+  }
+
+  /** As executor: build (or reuse) the report, collect a quorum of signatures, submit it. */
+  async execute(record: RequestRecord, round: number): Promise<void> {
+    const { chain, state, metrics } = this.options;
+    const requestId = BigInt(record.requestId);
+    let signed = record.signed;
+    if (signed === undefined) {
+      const started = performance.now();
+      const request = {
+        requestId,
+        requester: record.requester,
+        modelId: BigInt(record.modelId),
+        inputHash: record.inputHash,
+        inputURI: record.inputURI,
+        fee: BigInt(record.fee),
+        deadline: BigInt(record.deadline),
+        blockNumber: BigInt(record.blockNumber),
+        blockHash: record.blockHash,
+      };
+      const context = await this.answers.context(request);
+      const { report } = await this.answers.answer(context, this.address);
+      metrics.answerSeconds.observe((performance.now() - started) / 1000);
+      signed = await this.#signOnce(requestId, report, []);
+      this.log.info(
+        {
+          requestId: String(requestId),
+          round,
+          digest: signed.digest,
+          attributions: report.attributions.length,
+        },
+        "report built and signed",
+      );
+    }
+    const report = reportFromJson(signed.report);
+    const quorum = await chain.quorum();
+    if (Object.keys(signed.signatures).length < quorum) await this.#collect(requestId, report, quorum);
+    const current = state.get(requestId)?.signed ?? signed;
+    const active = new Set((await chain.activeKeepers()).map((k) => k.toLowerCase()));
+    const signatures = Object.entries(current.signatures)
+      .filter(([signer]) => active.has(signer))
+      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
+      .map(([, signature]) => signature);
+    if (signatures.length < quorum) {
+      throw new Error(`only ${signatures.length} of ${quorum} signatures from active keepers`);
+    }
+    const onchain = await chain.getRequest(requestId);
+    if (onchain.status !== 1) return; // someone else's report landed meanwhile
+    try {
+      state.update(requestId, (r) => {
+        r.phase = "submitting";
+      });
+      await state.save();
+      await chain.submitReport(report, signatures, async (hash) => {
+        state.update(requestId, (r) => {
+          r.submitTx = hash;
+        });
+        await state.save();
+      });
+      metrics.reportsSubmitted.inc();
+      this.log.info(
+        { requestId: String(requestId), signers: signatures.length },
+        "report submitted and confirmed",
+      );
+    } catch (error) {
+      const name = revertName(error);
+      state.update(requestId, (r) => {
+        r.phase = "signed";
+        r.submitTx = undefined;
+      });
+      await state.save();
+      if (name === "MarketRequestNotOpen") return;
+      throw error;
+    }
+  }
+
+  /**
+   * The sign-once rule: the first report this keeper signs for a request is the only one it
+   * will ever sign for it. Returns the record actually held (an earlier one wins).
+   */
+  async #signOnce(requestId: bigint, report: AttributionReport, others: readonly SignedBy[]) {
+    return this.#withLock(requestId, async () => {
+      const { state, chain, account } = this.options;
+      const existing = state.get(requestId)?.signed;
+      const digest = hashAttributionReport({
+        chainId: chain.chainId,
+        market: chain.contracts.InferenceMarket,
+        report,
+      });
+      if (existing !== undefined) {
+        if (existing.digest === digest) {
+          state.update(requestId, (r) => {
+            for (const o of others)
+              (r.signed as SignedReportRecord).signatures[o.signer.toLowerCase()] = o.signature;
+          });
+          await state.save();
+        }
+        return state.get(requestId)?.signed as SignedReportRecord;
+      }
+      const { signature } = await signAttributionReport(account, {
+        chainId: chain.chainId,
+        market: chain.contracts.InferenceMarket,
+        report,
+      });
+      const signatures: Record<string, Hex> = {};
+      for (const o of others) signatures[o.signer.toLowerCase()] = o.signature;
+      signatures[this.address.toLowerCase()] = signature;
+      state.update(requestId, (r) => {
+        r.signed = { digest, report: reportToJson(report), signatures };
+        if (r.phase === "open") r.phase = "signed";
+      });
+      // On disk before the signature leaves this process.
+      await state.save();
+      return state.get(requestId)?.signed as SignedReportRecord;
+    });
+  }
+
+  async #collect(requestId: bigint, report: AttributionReport, quorum: number): Promise<void> {
+    const { state } = this.options;
+    const held = () => state.get(requestId)?.signed?.signatures ?? {};
+    const body = JSON.stringify({
+      report: reportToJson(report),
+      signatures: Object.entries(held()).map(([signer, signature]) => ({ signer, signature })),
+    });
+    const results = await Promise.allSettled(
+      this.options.peers.map(async (peer) => {
+        const response = await fetch(`${peer}/cosign`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          signal: AbortSignal.timeout(this.options.cosignTimeoutMs),
+        });
+        const json = (await response.json()) as unknown;
+        if (!response.ok) throw new Error(`${peer} refused: ${JSON.stringify(json)}`);
+        const { signer, signature } = json as SignedBy;
+        const recovered = await this.#recover(report, signature);
+        if (!sameAddress(recovered, signer)) throw new Error(`${peer} returned a signature of ${recovered}`);
+        return { signer: getAddress(signer), signature };
+      }),
+    );
+    const collected: SignedBy[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.status === "fulfilled") collected.push(result.value);
+      else this.log.warn({ peer: this.options.peers[i], err: result.reason }, "peer did not co-sign");
+    }
+    await this.#signOnce(requestId, report, collected);
+    this.log.info(
+      { requestId: String(requestId), held: Object.keys(held()).length, quorum },
+      "co-signatures collected",
+    );
+  }
+
+  /**
+   * A peer asks this keeper to co-sign `report`. The report must carry its executor's valid
+   * signature; this keeper recomputes the attribution from the stored output and signs only an
+   * identical report, and only if it never signed a different one for the request. Every
+   * signed report seen is kept: a conflict with the accepted report is challenged.
+   */
+  async cosign(report: AttributionReport, provided: readonly SignedBy[]): Promise<CosignResult> {
+    const { chain, state, metrics } = this.options;
+    const requestId = report.requestId;
+    const verified: SignedBy[] = [];
+    for (const s of provided) {
+      try {
+        const recovered = await this.#recover(report, s.signature);
+        if (sameAddress(recovered, s.signer))
+          verified.push({ signer: getAddress(s.signer), signature: s.signature });
+      } catch {}
+    }
+    if (!verified.some((s) => sameAddress(s.signer, report.executor))) {
+      metrics.cosign.inc({ result: "bad_signature" });
+      return refusal(
+        400,
+        "executor_signature_missing",
+        "the report must carry a valid signature of its executor",
+      );
+    }
+    if (!(await chain.isActive(report.executor))) {
+      metrics.cosign.inc({ result: "inactive_executor" });
+      return refusal(403, "executor_inactive", `executor ${report.executor} is not an active keeper`);
+    }
+    const record = await this.#recordFor(requestId);
+    if (record === undefined) {
+      metrics.cosign.inc({ result: "unknown_request" });
+      return refusal(404, "request_not_found", `request ${requestId} was never made`);
+    }
+    await this.#remember(requestId, report, verified);
+    await this.checkEquivocation(requestId);
+
+    const onchain = await chain.getRequest(requestId);
+    if (onchain.status !== 1) {
+      metrics.cosign.inc({ result: "not_open" });
+      return refusal(409, "request_not_open", `request ${requestId} is not open (status ${onchain.status})`);
+    }
+    const digest = hashAttributionReport({
+      chainId: chain.chainId,
+      market: chain.contracts.InferenceMarket,
+      report,
+    });
+    const held = state.get(requestId)?.signed;
+    if (held !== undefined && held.digest !== digest) {
+      metrics.cosign.inc({ result: "already_signed" });
+      return {
+        status: 409,
+        body: {
+          error: {
+            code: "already_signed",
+            message: `this keeper already signed report ${held.digest} for request ${requestId}`,
+          },
+          signed: held,
+        },
+      };
+    }
+    if (held === undefined) {
+      let reason: string | undefined;
+      try {
+        reason = await this.answers.verify(report, BigInt(record.blockNumber));
+      } catch (error) {
+        metrics.cosign.inc({ result: "unavailable" });
+        return refusal(503, "cannot_verify", `cannot recompute the report: ${(error as Error).message}`);
+      }
+      if (reason !== undefined) {
+        metrics.cosign.inc({ result: "mismatch" });
+        this.log.warn(
+          { requestId: String(requestId), executor: report.executor, reason },
+          "refused to co-sign",
+        );
+        return refusal(422, "attribution_mismatch", reason);
+      }
+    }
+    const signed = await this.#signOnce(requestId, report, verified);
+    if (signed.digest !== digest) {
+      metrics.cosign.inc({ result: "already_signed" });
+      return refusal(409, "already_signed", `this keeper already signed report ${signed.digest}`);
+    }
+    metrics.cosign.inc({ result: "signed" });
+    this.log.info({ requestId: String(requestId), executor: report.executor }, "co-signed");
+    return {
+      status: 200,
+      body: { signer: this.address, signature: signed.signatures[this.address.toLowerCase()] as Hex },
+    };
+  }
+
+  /**
+   * Challenges every held report for `requestId` that differs from the accepted one and is
+   * signed by one of the accepted report's signers, while the challenge window is open.
+   */
+  async checkEquivocation(requestId: bigint): Promise<void> {
+    const { chain, state, metrics } = this.options;
+    const record = state.get(requestId);
+    if (record === undefined || record.seen.length === 0) return;
+    const onchain = await chain.getRequest(requestId);
+    if (onchain.status !== 2) return;
+    const now = (await chain.latestBlock()).timestamp;
+    if (now >= onchain.challengeEndsAt) return;
+    const signers = new Set((await chain.reportSigners(requestId)).map((s) => s.toLowerCase()));
+    for (const seen of record.seen) {
+      if (seen.digest === onchain.reportDigest || record.challenged.includes(seen.digest)) continue;
+      const culprits = Object.keys(seen.signatures).filter((s) => signers.has(s));
+      if (culprits.length === 0) continue;
+      const signatures = Object.entries(seen.signatures)
+        .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
+        .map(([, s]) => s);
+      try {
+        const { slashed } = await chain.challenge(requestId, reportFromJson(seen.report), signatures);
+        state.update(requestId, (r) => {
+          r.challenged.push(seen.digest);
+        });
+        await state.save();
+        metrics.challenges.inc();
+        this.log.warn(
+          { requestId: String(requestId), voided: onchain.reportDigest, conflicting: seen.digest, slashed },
+          "equivocation challenged",
+        );
+        return;
+      } catch (error) {
+        metrics.errors.inc({ stage: "challenge" });
+        this.log.warn({ requestId: String(requestId), err: error }, "challenge failed");
+      }
+    }
+  }
+
+  /** Finalizes reported requests whose challenge window has passed, in batches. */
+  async finalizeMatured(requestIds: readonly bigint[]): Promise<void> {
+    const { chain, metrics } = this.options;
+    const ready: bigint[] = [];
+    const now = (await chain.latestBlock()).timestamp;
+    for (const id of requestIds) {
+      const onchain = await chain.getRequest(id);
+      if (onchain.status === 2 && now > onchain.challengeEndsAt) ready.push(id);
+      else await this.process(id);
+    }
+    for (let i = 0; i < ready.length; i += this.options.finalizeBatchSize) {
+      const batch = ready.slice(i, i + this.options.finalizeBatchSize);
+      try {
+        await chain.finalize(batch);
+        metrics.finalized.inc(batch.length);
+        this.log.info({ requestIds: batch.map(String) }, "finalized");
+      } catch (error) {
+        // Usually another keeper finalized first; the next tick reads the new statuses.
+        this.log.info(
+          { requestIds: batch.map(String), reason: revertName(error) ?? (error as Error).message },
+          "finalize skipped",
+        );
+      }
+      for (const id of batch) await this.process(id);
+    }
+  }
+
+  async #recordFor(requestId: bigint): Promise<RequestRecord | undefined> {
+    const { chain, state } = this.options;
+    const known = state.get(requestId);
+    if (known !== undefined) return known;
+    const event = await chain.requestEvent(requestId, 0n);
+    if (event === undefined) return undefined;
+    const requestedAt = await chain.blockTimestamp(event.blockNumber);
+    state.add({
+      requestId: requestId.toString(),
+      modelId: event.modelId.toString(),
+      requester: event.requester,
+      inputHash: event.inputHash,
+      inputURI: event.inputURI,
+      fee: event.fee.toString(),
+      deadline: event.deadline.toString(),
+      blockNumber: event.blockNumber.toString(),
+      blockHash: event.blockHash,
+      requestedAt: requestedAt.toString(),
+    });
+    await state.save();
+    return state.get(requestId);
+  }
+
+  async #remember(requestId: bigint, report: AttributionReport, signatures: readonly SignedBy[]) {
+    const { chain, state } = this.options;
+    const digest = hashAttributionReport({
+      chainId: chain.chainId,
+      market: chain.contracts.InferenceMarket,
+      report,
+    });
+    state.update(requestId, (r) => {
+      let seen = r.seen.find((s) => s.digest === digest);
+      if (seen === undefined) {
+        seen = { digest, report: reportToJson(report), signatures: {} };
+        r.seen.push(seen);
+      }
+      for (const s of signatures) seen.signatures[s.signer.toLowerCase()] = s.signature;
+    });
+    await state.save();
+  }
+
+  async #recover(report: AttributionReport, signature: Hex): Promise<Address> {
+    const { chain } = this.options;
+    return recoverTypedDataAddress({
+      domain: inferenceMarketDomain(chain.chainId, chain.contracts.InferenceMarket),
+      types: attributionReportTypes,
+      primaryType: "AttributionReport",
+      message: report,
+      signature,
+    });
+  }
+
+  /** Requests whose event block is no longer canonical are forgotten and rescanned. */
+  async #dropReorged(latest: bigint): Promise<void> {
+    const { chain, state } = this.options;
+    const horizon = latest - BigInt(Math.max(chain.confirmations, 1)) * 4n;
+    for (const record of state.all()) {
+      if (record.phase !== "open" || BigInt(record.blockNumber) < horizon) continue;
+      const hash = await chain.blockHash(BigInt(record.blockNumber));
+      if (hash === record.blockHash) continue;
+      this.log.warn(
+        { requestId: record.requestId, block: record.blockNumber },
+        "request block reorganised; rescanning",
+      );
+      state.remove(BigInt(record.requestId));
+      if (BigInt(record.blockNumber) < state.nextBlock) state.setNextBlock(BigInt(record.blockNumber));
+    }
+  }
+
+  #schedule(id: bigint, task: () => Promise<void>): void {
+    const key = id.toString();
+    if (this.#inFlight.has(key) || this.#stopped) return;
+    this.#inFlight.add(key);
+    void this.queue
+      .add(task)
+      .catch((error: unknown) => {
+        this.options.metrics.errors.inc({ stage: "task" });
+        this.log.warn({ requestId: key, err: error }, "task failed");
+      })
+      .finally(() => this.#inFlight.delete(key));
+  }
+
+  async #withLock<T>(id: bigint, run: () => Promise<T>): Promise<T> {
+    const key = id.toString();
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(run);
+    this.#locks.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.#locks.get(key) === next) this.#locks.delete(key);
+    }
+  }
+}
+
+function refusal(status: 400 | 403 | 404 | 409 | 422 | 503, code: string, message: string): CosignResult {
+  return { status, body: { error: { code, message } } };
+}

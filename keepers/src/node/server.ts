@@ -1,0 +1,111 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { AttributionReport } from "@payable-ai/sdk";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { KeeperNode } from "./keeper.js";
+import { reportJsonSchema, signatureJsonSchema } from "./protocol.js";
+
+const cosignBody = z.object({
+  report: reportJsonSchema,
+  signatures: z.array(signatureJsonSchema).min(1).max(64),
+});
+
+function error(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/**
+ * The keeper's HTTP face: `POST /cosign` for peers, `GET /health`, `GET /metrics`
+ * (Prometheus) and `GET /requests/:id` (this keeper's durable record of a request).
+ */
+export function createKeeperApp(node: KeeperNode): Hono {
+  const app = new Hono();
+  app.onError((err, c) => {
+    node.log.error({ err }, "keeper HTTP request failed");
+    return c.json(error("internal", err.message), 500);
+  });
+  app.notFound((c) => c.json(error("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
+
+  app.post(
+    "/cosign",
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) => c.json(error("payload_too_large", "body above 256 KiB"), 413),
+    }),
+    async (c) => {
+      let json: unknown;
+      try {
+        json = await c.req.json();
+      } catch {
+        return c.json(error("invalid_request", "the body is not JSON"), 400);
+      }
+      const parsed = cosignBody.safeParse(json);
+      if (!parsed.success) {
+        return c.json(
+          error(
+            "invalid_request",
+            parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+          ),
+          400,
+        );
+      }
+      const report: AttributionReport = parsed.data.report;
+      const result = await node.cosign(report, parsed.data.signatures);
+      return c.json(result.body, result.status);
+    },
+  );
+
+  app.get("/health", (c) =>
+    c.json({
+      ok: true,
+      keeper: node.address,
+      chainId: node.options.chain.chainId,
+      market: node.options.chain.contracts.InferenceMarket,
+      nextBlock: node.options.state.nextBlock.toString(),
+      queue: node.queue.size + node.queue.pending,
+    }),
+  );
+
+  app.get("/metrics", async (c) =>
+    c.body(await node.options.metrics.registry.metrics(), 200, {
+      "content-type": node.options.metrics.registry.contentType,
+    }),
+  );
+
+  app.get("/requests/:id", (c) => {
+    const id = c.req.param("id");
+    if (!/^\d{1,78}$/.test(id))
+      return c.json(error("invalid_request", "a request id is a decimal integer"), 400);
+    const record = node.options.state.get(BigInt(id));
+    if (record === undefined)
+      return c.json(error("request_not_found", `this keeper has not seen request ${id}`), 404);
+    return c.json(record);
+  });
+  return app;
+}
+
+export type RunningKeeperServer = { url: string; port: number; close(): Promise<void> };
+
+export async function startKeeperServer(
+  node: KeeperNode,
+  options: { port: number; host?: string },
+): Promise<RunningKeeperServer> {
+  const app = createKeeperApp(node);
+  const host = options.host ?? "127.0.0.1";
+  return new Promise((resolveStart, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
+      resolveStart({
+        url: `http://${host}:${info.port}`,
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
