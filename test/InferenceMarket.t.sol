@@ -2,6 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {InferenceMarket} from "../contracts/InferenceMarket.sol";
 import {IDatanetRegistry} from "../contracts/interfaces/IDatanetRegistry.sol";
@@ -123,7 +125,9 @@ contract InferenceMarketTest is ProtocolFixture {
         assertEq(open.balanceOf(payer), 100 ether - PRICE);
         // A replayed (already used) permit is ignored; the allowance it left is spent, so the pull fails.
         vm.prank(payer);
-        vm.expectRevert();
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(market), 0, PRICE)
+        );
         market.requestInferenceWithPermit(modelId, keccak256("input"), "blob://input", PRICE, deadline, v, r, s);
     }
 
@@ -193,8 +197,9 @@ contract InferenceMarketTest is ProtocolFixture {
         IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
         bytes[] memory signatures = _signatures(report, 2);
         report.outputHash = keccak256("tampered");
-        // The signatures recover to unrelated addresses, which are not keepers (or not in order).
-        vm.expectRevert();
+        // The first signature recovers to an unrelated address, which is no keeper.
+        address unrelated = ECDSA.recover(_digest(report), signatures[0]);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketInactiveKeeper.selector, unrelated));
         market.submitReport(report, signatures);
     }
 
@@ -451,6 +456,34 @@ contract InferenceMarketTest is ProtocolFixture {
         assertEq(uint8(market.getRequest(requestId).status), uint8(IInferenceMarket.RequestStatus.Reported));
     }
 
+    function test_challenge_slashesEveryKeeperThatSignedBoth() public {
+        uint256 requestId = _request();
+        IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
+        market.submitReport(report, _signatures(report, 3));
+        IInferenceMarket.AttributionReport memory conflicting = _report(requestId, 2);
+        address[] memory expected = new address[](2);
+        (expected[0], expected[1]) = (keeperAddrs[0], keeperAddrs[2]);
+        bytes[] memory signatures = new bytes[](2);
+        signatures[0] = _sign(keeperKeys[0], _digest(conflicting));
+        signatures[1] = _sign(keeperKeys[2], _digest(conflicting));
+        vm.prank(challenger);
+        assertEq(market.challenge(requestId, conflicting, signatures), expected);
+        assertEq(keepers.stakeOf(keeperAddrs[0]), KEEPER_STAKE / 2);
+        assertEq(keepers.stakeOf(keeperAddrs[1]), KEEPER_STAKE);
+        assertEq(keepers.stakeOf(keeperAddrs[2]), KEEPER_STAKE / 2);
+        assertEq(open.balanceOf(challenger), KEEPER_STAKE / 2);
+    }
+
+    function test_refund_byAnyonePaysRequester() public {
+        uint256 requestId = _request();
+        uint256 before = open.balanceOf(requester);
+        vm.warp(market.getRequest(requestId).deadline + 1);
+        vm.prank(challenger);
+        market.refund(requestId);
+        assertEq(open.balanceOf(requester), before + PRICE);
+        assertEq(open.balanceOf(challenger), 0);
+    }
+
     function test_challenge_slashesUnbondingKeeperInsideWindow() public {
         (uint256 requestId,) = _reported(1);
         vm.prank(keeperAddrs[0]);
@@ -463,8 +496,11 @@ contract InferenceMarketTest is ProtocolFixture {
         market.challenge(requestId, conflicting, signatures);
         assertEq(keepers.stakeOf(keeperAddrs[0]), KEEPER_STAKE / 2);
         // The slashed keeper still cannot withdraw before its unbonding delay.
+        (, uint64 endsAt) = keepers.keeperInfo(keeperAddrs[0]);
         vm.prank(keeperAddrs[0]);
-        vm.expectRevert();
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeeperRegistry.KeeperUnbondingNotElapsed.selector, keeperAddrs[0], endsAt)
+        );
         keepers.withdraw();
     }
 
@@ -656,6 +692,64 @@ contract InferenceMarketTest is ProtocolFixture {
         _finalizeOne(requestId);
         assertEq(vault.totalOutstanding(), PRICE);
         assertEq(votes.balanceOf(developer), 0);
+    }
+
+    function testFuzz_finalize_splitSumsToFee(
+        uint256 price,
+        uint16 protocolBps,
+        uint16 executorBps,
+        uint16 modelBps,
+        uint256 count,
+        uint256 weightSeed
+    ) public {
+        price = bound(price, 0, 100_000 ether);
+        protocolBps = uint16(bound(protocolBps, 0, 2000));
+        executorBps = uint16(bound(executorBps, 0, 3000));
+        uint256 modelCap = 9000 - uint256(protocolBps) - executorBps;
+        modelBps = uint16(bound(modelBps, 0, modelCap < 8000 ? modelCap : 8000));
+        vm.prank(governance);
+        market.setFeeSplit(protocolBps, executorBps, modelBps);
+        vm.prank(developer);
+        models.setPrice(modelId, price);
+
+        IInferenceMarket.Attribution[] memory attributions = new IInferenceMarket.Attribution[](bound(count, 0, 4));
+        for (uint256 i; i < attributions.length; ++i) {
+            uint16 weight = uint16(bound(uint256(keccak256(abi.encode(weightSeed, i))), 1, 2500));
+            attributions[i] = IInferenceMarket.Attribution(accepted[i], weight);
+        }
+        uint256 requestId = _request();
+        _submit(_report(requestId, attributions));
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        _finalizeOne(requestId);
+        _assertSplit(price, market.parameters(), attributions);
+    }
+
+    function _assertSplit(
+        uint256 price,
+        IInferenceMarket.Parameters memory p,
+        IInferenceMarket.Attribution[] memory attributions
+    ) internal view {
+        uint256 dataShare = price * (10_000 - uint256(p.protocolFeeBps) - p.executorFeeBps - p.modelFeeBps) / 10_000;
+        uint256 attributed;
+        uint256 weights;
+        for (uint256 i; i < attributions.length; ++i) {
+            attributed += dataShare * attributions[i].weightBps / 10_000;
+            weights += attributions[i].weightBps;
+        }
+        assertEq(vault.balanceOf(keeperAddrs[0]), price * p.executorFeeBps / 10_000);
+        assertEq(vault.balanceOf(developer), price * p.modelFeeBps / 10_000);
+        assertEq(vault.balanceOf(contributor), attributed);
+        assertEq(vault.balanceOf(datanetOwner), dataShare * (10_000 - weights) / 10_000);
+        uint256 protocolShare = price * p.protocolFeeBps / 10_000;
+        // The treasury holds its share plus only the floor-division remainders (one per division at most).
+        assertGe(vault.balanceOf(treasury), protocolShare);
+        assertLe(vault.balanceOf(treasury), protocolShare + attributions.length + 4);
+        assertEq(
+            vault.balanceOf(keeperAddrs[0]) + vault.balanceOf(developer) + vault.balanceOf(contributor)
+                + vault.balanceOf(datanetOwner) + vault.balanceOf(treasury),
+            price
+        );
+        assertEq(vault.totalOutstanding(), price);
     }
 
     function test_RevertWhen_finalizeBeforeWindow() public {

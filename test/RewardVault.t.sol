@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Test} from "forge-std/Test.sol";
 
 import {OpenToken} from "../contracts/OpenToken.sol";
@@ -155,7 +156,15 @@ contract RewardVaultTest is Test {
         vault.claimFor(alice, bob, deadline, signature);
         _credit(alice, 1 ether);
         // The nonce moved on, so the same signature now recovers to another address.
-        vm.expectRevert();
+        bytes32 withNextNonce = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                _domainSeparator(),
+                keccak256(abi.encode(vault.CLAIM_TYPEHASH(), alice, bob, uint256(1), deadline))
+            )
+        );
+        address recovered = ECDSA.recover(withNextNonce, signature);
+        vm.expectRevert(abi.encodeWithSelector(IRewardVault.VaultInvalidClaimSignature.selector, alice, recovered));
         vault.claimFor(alice, bob, deadline, signature);
     }
 
