@@ -73,7 +73,9 @@ export class KeeperNode {
       cosignTimeoutMs: 60_000,
       finalizeBatchSize: 20,
       finalizeGraceSeconds: 10n,
-      ...options,
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, v]) => v !== undefined),
+      ) as KeeperNodeOptions),
     };
     this.address = options.account.address;
     this.answers = new AnswerBuilder(options.chain, options.gateway, options.inference, options.logger);
