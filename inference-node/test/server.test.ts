@@ -257,6 +257,34 @@ describe("HTTP API", () => {
     expect(metrics).toMatch(/inference_generations_total\{reason="abort"\} 1/);
   });
 
+  it("cancels a non-streaming generation when its client goes away", async () => {
+    const aborts = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/inference_generations_total\{reason="abort"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await aborts();
+    const controller = new AbortController();
+    const pending = post(
+      "/v1/completions",
+      { model: "base", prompt: "wait", max_tokens: 120 },
+      { signal: controller.signal },
+    );
+    pending.catch(() => {});
+    const deadline = Date.now() + 5000;
+    while ((await (await fetch(`${server.url}/health`)).json()).active_rows === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    let health = await (await fetch(`${server.url}/health`)).json();
+    while (health.active_rows > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      health = await (await fetch(`${server.url}/health`)).json();
+    }
+    expect(health.active_rows).toBe(0);
+    expect(await aborts()).toBe(before + 1);
+  });
+
   it("answers 429 when the queue is full and serves the rest", async () => {
     const small = await startInferenceServer({
       modelDir,
