@@ -13,8 +13,11 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 contract AgentRegistry is IAgentRegistry, Ownable {
     using SafeERC20 for IERC20;
 
+    /// @notice Most models one agent may list.
     uint256 public constant MAX_MODELS = 32;
+    /// @notice Largest minimum stake governance may set (the OPEN supply cap).
     uint256 public constant MAX_MIN_STAKE = 1e9 ether;
+    /// @notice Bounds of `unbondingDelay`.
     uint64 public constant MIN_UNBONDING_DELAY = 1 minutes;
     uint64 public constant MAX_UNBONDING_DELAY = 90 days;
 

@@ -25,11 +25,15 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     using AttributionReportLib for AttributionReport;
 
     uint16 internal constant BPS = 10_000;
+    /// @notice Bounds of `challengeWindow` (which must also stay below the keepers' unbonding delay).
     uint64 public constant MIN_CHALLENGE_WINDOW = 10 seconds;
     uint64 public constant MAX_CHALLENGE_WINDOW = 14 days;
+    /// @notice Bounds of `requestTimeout`.
     uint64 public constant MIN_REQUEST_TIMEOUT = 30 seconds;
     uint64 public constant MAX_REQUEST_TIMEOUT = 30 days;
+    /// @notice Largest value governance may give `maxAttributions`.
     uint16 public constant MAX_ATTRIBUTIONS_LIMIT = 64;
+    /// @notice Caps of each share of the fee split; the data share never falls below `MIN_DATA_FEE_BPS`.
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2000;
     uint16 public constant MAX_EXECUTOR_FEE_BPS = 3000;
     uint16 public constant MAX_MODEL_FEE_BPS = 8000;
@@ -72,9 +76,6 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         address[] accounts;
         uint256[] amounts;
     }
-
-    /// @notice A votes mint failed (for instance the market lost its minter role); the OPEN was still credited.
-    event VotesMintFailed(address indexed account, uint256 amount);
 
     /// @param wiring_ Token, registries, vault and votes.
     /// @param owner_ Owner of the parameters (the governance timelock once deployed).

@@ -16,8 +16,11 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     using SafeERC20 for IERC20;
     using EnumerableSet for EnumerableSet.AddressSet;
 
+    /// @notice Largest quorum governance may set.
     uint256 public constant MAX_QUORUM = 32;
+    /// @notice Largest minimum stake governance may set (the OPEN supply cap).
     uint256 public constant MAX_MIN_STAKE = 1e9 ether;
+    /// @notice Longest unbonding delay governance may set.
     uint64 public constant MAX_UNBONDING_DELAY = 90 days;
     uint16 internal constant BPS = 10_000;
 

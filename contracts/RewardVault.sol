@@ -16,6 +16,7 @@ import {IRewardVault} from "./interfaces/IRewardVault.sol";
 contract RewardVault is IRewardVault, Ownable, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
+    /// @notice EIP-712 type hash of the `Claim` authorisation used by `claimFor`.
     bytes32 public constant CLAIM_TYPEHASH =
         keccak256("Claim(address account,address to,uint256 nonce,uint256 deadline)");
 
@@ -26,8 +27,11 @@ contract RewardVault is IRewardVault, Ownable, EIP712, Nonces, ReentrancyGuardTr
     /// @inheritdoc IRewardVault
     uint256 public totalOutstanding;
 
+    /// @inheritdoc IRewardVault
     mapping(address account => uint256) public balanceOf;
+    /// @inheritdoc IRewardVault
     mapping(address account => uint256) public totalCreditedTo;
+    /// @inheritdoc IRewardVault
     mapping(address account => uint256) public totalClaimedBy;
 
     /// @param token_ The OPEN token.

@@ -688,7 +688,7 @@ contract InferenceMarketTest is ProtocolFixture {
         (uint256 requestId,) = _reported(1);
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         vm.expectEmit(address(market));
-        emit InferenceMarket.VotesMintFailed(developer, PRICE * MODEL_BPS / 10_000);
+        emit IInferenceMarket.VotesMintFailed(developer, PRICE * MODEL_BPS / 10_000);
         _finalizeOne(requestId);
         assertEq(vault.totalOutstanding(), PRICE);
         assertEq(votes.balanceOf(developer), 0);

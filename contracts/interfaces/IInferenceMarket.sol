@@ -228,6 +228,9 @@ interface IInferenceMarket {
     event DatanetRemainderPaid(
         uint256 indexed requestId, uint256 indexed datanetId, address indexed owner, uint256 amount
     );
+    /// @notice Minting `amount` votes to `account` failed (for instance governance revoked the market's minter
+    /// role); the OPEN was still credited, so settlement never blocks on the votes token.
+    event VotesMintFailed(address indexed account, uint256 amount);
     /// @notice Request `requestId` expired unreported and `fee` went back to `requester`.
     event RequestRefunded(uint256 indexed requestId, address indexed requester, uint256 fee);
     /// @notice The challenge window changed.
