@@ -10,6 +10,7 @@ export * from "./service/jobs.js";
 export * from "./service/server.js";
 export * from "./train/backend.js";
 export * from "./train/checkpoint.js";
+export * from "./train/generate.js";
 export * from "./train/hyperparameters.js";
 export * from "./train/loraLlama.js";
 export * from "./train/quantize.js";

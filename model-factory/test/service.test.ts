@@ -148,6 +148,15 @@ describe("job service", () => {
     const bytes = new Uint8Array(await adapter.arrayBuffer());
     expect(contentHash(bytes)).toBe(done.output?.adapterHash);
 
+    const compare = await post(`/jobs/${job.id}/compare`, {
+      prompt: "What is the capital of Kalo?",
+      maxTokens: 24,
+    });
+    expect(compare.status).toBe(200);
+    const answers = (await compare.json()) as { base: string; tuned: string };
+    expect(answers.tuned).not.toBe(answers.base);
+    expect((await post(`/jobs/${job.id}/compare`, { maxTokens: 3 })).status).toBe(400);
+
     const list = (await (await fetch(`${factory.url}/jobs`)).json()) as { jobs: JobRecord[] };
     expect(list.jobs.map((j) => j.id)).toContain(job.id);
   });
@@ -187,6 +196,7 @@ describe("job service", () => {
     expect((await post("/jobs", undefined)).status).toBe(400);
     expect((await fetch(`${factory.url}/jobs/nope`)).status).toBe(404);
     expect((await post("/jobs/nope/cancel")).status).toBe(404);
+    expect((await post("/jobs/nope/compare", { prompt: "hi" })).status).toBe(404);
     const defaults = await (await fetch(`${factory.url}/hyperparameters/defaults`)).json();
     expect(defaults).toMatchObject({ rank: 8, alpha: 16, quantization: "none" });
   });

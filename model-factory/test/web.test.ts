@@ -78,6 +78,12 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     const tuned = Number(await page.getByTestId("eval-tuned").textContent());
     expect(tuned).toBeLessThan(base);
     await expect(page.getByTestId("jobs").textContent()).resolves.toContain("completed");
+    await page.getByLabel("compare prompt").fill("What does Kalodor export?");
+    await page.getByRole("button", { name: "Compare" }).click();
+    await page.getByTestId("compare").waitFor();
+    const baseAnswer = await page.getByTestId("answer-base").textContent();
+    const tunedAnswer = await page.getByTestId("answer-tuned").textContent();
+    expect(tunedAnswer).not.toBe(baseAnswer);
     await page.screenshot({ path: join(artifacts, "completed.png"), fullPage: true });
     expect(errors).toEqual([]);
   });

@@ -61,6 +61,11 @@ const CONTENT_TYPES: Record<string, string> = {
   ".ico": "image/x-icon",
 };
 
+const compareSchema = z.object({
+  prompt: z.string().min(1).max(2000),
+  maxTokens: z.number().int().min(1).max(256).default(64),
+});
+
 /** The one place that maps errors to HTTP statuses. */
 const handleError: ErrorHandler = (error, c) => {
   if (error instanceof JobError)
@@ -110,6 +115,18 @@ function createApi(jobs: JobManager): Hono {
   app.get("/jobs", (c) => c.json({ jobs: jobs.list() }));
   app.get("/jobs/:id", (c) => c.json(jobs.get(c.req.param("id"))));
   app.post("/jobs/:id/cancel", async (c) => c.json(await jobs.cancel(c.req.param("id"))));
+
+  app.post("/jobs/:id/compare", async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new JobError(400, "invalid_json", "the body must be JSON");
+    }
+    const { prompt, maxTokens } = compareSchema.parse(body);
+    const answers = await jobs.compare(c.req.param("id"), prompt, maxTokens);
+    return c.json({ prompt, ...answers });
+  });
 
   app.get("/jobs/:id/adapter", async (c) => {
     const job = jobs.get(c.req.param("id"));

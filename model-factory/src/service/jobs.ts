@@ -3,11 +3,16 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { z } from "zod";
+import { readAdapterPackage } from "../base/inferenceNode.js";
 import { type BaseModel, loadBaseModel } from "../base/loadBaseModel.js";
 import type { DatanetSelection, DataSource, SignedAccessRequest } from "../data/dataSource.js";
 import type { TrainingExample } from "../data/examples.js";
+import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
 import { publishTrainingResult } from "../output/publish.js";
+import { initBackend } from "../train/backend.js";
+import { greedyAnswer } from "../train/generate.js";
 import { type Hyperparameters, hyperparametersSchema } from "../train/hyperparameters.js";
+import { LoraLlama, loraStateOf } from "../train/loraLlama.js";
 import { type TrainProgress, train } from "../train/trainer.js";
 
 export const JOB_STATUSES = [
@@ -218,6 +223,41 @@ export class JobManager {
       await this.update(job, { status: "cancelled" });
     }
     return job;
+  }
+
+  /** Greedy answers of the base model and of the job's adapter to the same prompt. */
+  async compare(id: string, prompt: string, maxTokens: number): Promise<{ base: string; tuned: string }> {
+    const job = this.get(id);
+    if (job.status !== "completed") {
+      throw new JobError(
+        409,
+        "job_not_completed",
+        `job ${id} is ${job.status}; compare answers once it completes`,
+      );
+    }
+    await initBackend();
+    const base = await this.base(job.baseModel);
+    const bytes = new Uint8Array(await readFile(join(this.jobDir(id), "output", ADAPTER_PACKAGE_FILE)));
+    const adapter = readAdapterPackage(id, bytes, base.llama);
+    const model = new LoraLlama({
+      llama: base.llama,
+      weights: base.weights,
+      lora: {
+        rank: job.hyperparameters.rank,
+        alpha: job.hyperparameters.alpha,
+        targets: job.hyperparameters.targets,
+        useRslora: job.hyperparameters.useRslora,
+      },
+      seed: 0,
+    });
+    try {
+      // lora_B starts at zero, so before writeLora the model is the base model exactly.
+      const baseAnswer = greedyAnswer(model, prompt, maxTokens);
+      model.writeLora(loraStateOf(adapter.modules));
+      return { base: baseAnswer, tuned: greedyAnswer(model, prompt, maxTokens) };
+    } finally {
+      model.dispose();
+    }
   }
 
   subscribe(id: string, listener: (event: JobEvent) => void): () => void {

@@ -171,6 +171,51 @@ function LaunchForm({
   );
 }
 
+function Compare({ jobId }: { jobId: string }) {
+  const [prompt, setPrompt] = useState("");
+  const [answers, setAnswers] = useState<{ base: string; tuned: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setError(null);
+    try {
+      setAnswers(await api.compare(jobId, prompt));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <fieldset>
+      <legend>Compare answers</legend>
+      <input
+        aria-label="compare prompt"
+        size={50}
+        value={prompt}
+        onChange={(e) => setPrompt(e.target.value)}
+      />{" "}
+      <button type="button" onClick={run}>
+        Compare
+      </button>
+      {error && <p role="alert">{error}</p>}
+      {answers && (
+        <table data-testid="compare">
+          <thead>
+            <tr>
+              <th>Base model</th>
+              <th>Fine-tuned</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <td data-testid="answer-base">{answers.base}</td>
+              <td data-testid="answer-tuned">{answers.tuned}</td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+    </fieldset>
+  );
+}
+
 function JobView({ job: initial, onUpdate }: { job: Job; onUpdate: (job: Job) => void }) {
   const [job, setJob] = useState(initial);
   const [points, setPoints] = useState<LossPoint[]>([]);
@@ -232,6 +277,7 @@ function JobView({ job: initial, onUpdate }: { job: Job; onUpdate: (job: Job) =>
           </dd>
         </dl>
       )}
+      {job.status === "completed" && <Compare jobId={job.id} />}
     </section>
   );
 }

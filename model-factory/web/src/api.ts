@@ -51,5 +51,11 @@ export const api = {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     }),
+  compare: (id: string, prompt: string) =>
+    call<{ base: string; tuned: string }>(`/jobs/${id}/compare`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt, maxTokens: 64 }),
+    }),
   cancel: (id: string) => call<Job>(`/jobs/${id}/cancel`, { method: "POST" }),
 };
