@@ -318,7 +318,7 @@ export class Scheduler {
       cache: emptyCache(session.config, admitted.length),
       tokens: admitted.map((row) => row.request.prompt),
       positions: admitted.map(() => 0),
-      ...(this.bank ? { slots: admitted.map((row) => row.slot), bank: this.bank } : {}),
+      ...this.loraFeeds(admitted),
     });
     this.options.metrics?.stepSeconds.observe({ phase: "prefill" }, (performance.now() - started) / 1000);
     this.options.metrics?.promptTokens.inc(admitted.reduce((n, row) => n + row.request.prompt.length, 0));
@@ -340,7 +340,7 @@ export class Scheduler {
       cache: this.cache,
       tokens: this.rows.map((row) => [row.lastToken]),
       positions: this.rows.map((row) => row.position),
-      ...(this.bank ? { slots: this.rows.map((row) => row.slot), bank: this.bank } : {}),
+      ...this.loraFeeds(this.rows),
     });
     this.options.metrics?.stepSeconds.observe({ phase: "decode" }, (performance.now() - started) / 1000);
     this.cache = result.cache;
@@ -351,6 +351,15 @@ export class Scheduler {
       if (!row.finished) this.acceptToken(row, logits[i] as Float32Array);
     });
     this.compact();
+  }
+
+  /**
+   * Slots and bank for a forward pass. A batch with no adapter at all gets the session's one-slot
+   * rank-1 zero bank, so base-model traffic does not pay for gathering full-rank zeros.
+   */
+  private loraFeeds(rows: Row[]): { slots?: number[]; bank?: LoraBank } {
+    if (!this.bank || rows.every((row) => row.slot === 0)) return {};
+    return { slots: rows.map((row) => row.slot), bank: this.bank };
   }
 
   /** Removes finished rows from the batch and the cache. */
