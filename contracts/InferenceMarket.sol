@@ -203,8 +203,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         delete _attributions[requestId];
         emit ReportChallenged(requestId, msg.sender, voidedDigest, conflictingDigest, slashedKeepers);
 
+        // An equivocating keeper that challenges its own report earns no challenger reward.
+        address rewarded = msg.sender;
         for (uint256 i; i < slashedKeepers.length; ++i) {
-            _keepers.slashEquivocation(slashedKeepers[i], msg.sender);
+            if (slashedKeepers[i] == msg.sender) rewarded = address(0);
+        }
+        for (uint256 i; i < slashedKeepers.length; ++i) {
+            _keepers.slashEquivocation(slashedKeepers[i], rewarded);
         }
     }
 

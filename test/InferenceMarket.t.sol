@@ -474,6 +474,18 @@ contract InferenceMarketTest is ProtocolFixture {
         assertEq(open.balanceOf(challenger), KEEPER_STAKE / 2);
     }
 
+    function test_challenge_byEquivocatorEarnsNoReward() public {
+        (uint256 requestId,) = _reported(1);
+        IInferenceMarket.AttributionReport memory conflicting = _report(requestId, 0);
+        bytes[] memory signatures = new bytes[](1);
+        signatures[0] = _sign(keeperKeys[0], _digest(conflicting));
+        uint256 treasuryBefore = open.balanceOf(treasury);
+        vm.prank(keeperAddrs[0]);
+        market.challenge(requestId, conflicting, signatures);
+        assertEq(open.balanceOf(keeperAddrs[0]), 0);
+        assertEq(open.balanceOf(treasury), treasuryBefore + KEEPER_STAKE / 2);
+    }
+
     function test_refund_byAnyonePaysRequester() public {
         uint256 requestId = _request();
         uint256 before = open.balanceOf(requester);

@@ -295,7 +295,8 @@ interface IInferenceMarket {
 
     /// @notice Proves equivocation: `conflictingReport` answers the same request with a different digest and is
     /// signed (ascending signer order) by keepers that also signed the accepted report. Voids the report,
-    /// reopens the request and slashes each such keeper, part of the slash going to the caller.
+    /// reopens the request and slashes each such keeper, part of the slash going to the caller (unless the caller
+    /// is one of them).
     /// @param requestId The reported request.
     /// @param conflictingReport A different report for `requestId`.
     /// @param signatures Signatures over `hashReport(conflictingReport)`, signers strictly ascending.
