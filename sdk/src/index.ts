@@ -4,6 +4,7 @@ export * from "./eip712.js";
 export * from "./errors/base.js";
 export * from "./errors/contract.js";
 export * from "./generated/abis.js";
+export * from "./indexer/client.js";
 export * from "./protocolAbi.js";
 export * from "./utils/contentHash.js";
 export * from "./utils/trainingManifest.js";

@@ -2,7 +2,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Devnet, startDevnet } from "@payable-ai/devnet";
-import { inferenceMarketAbi, keeperRegistryAbi, rewardVaultAbi } from "@payable-ai/sdk";
+import {
+  getAccountEarnings,
+  getContributorLeaderboard,
+  getDatanetStats,
+  getModelStats,
+  IndexerRequestError,
+  inferenceMarketAbi,
+  keeperRegistryAbi,
+  rewardVaultAbi,
+} from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
 import { type Address, getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -23,11 +32,6 @@ async function graphql<T>(query: string, variables: Record<string, unknown> = {}
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data as T;
-}
-
-async function api<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${devnet.indexerUrl}${path}`);
-  return { status: response.status, body: (await response.json()) as T };
 }
 
 const lower = (address: string) => address.toLowerCase();
@@ -210,49 +214,43 @@ describe("protocol round trip, indexed", () => {
     }
   });
 
-  test("the API: leaderboard, earnings by source, model and datanet stats", async () => {
+  test("the API through the SDK's indexer helpers: leaderboard, earnings by source, model and datanet stats", async () => {
     const demo = seeded();
-    const leaderboard = await api<{ contributors: { address: string; earnedData: string; rank: number }[] }>(
-      "/leaderboard/contributors?limit=10",
-    );
-    expect(leaderboard.status).toBe(200);
-    const earned = leaderboard.body.contributors.map((c) => BigInt(c.earnedData));
+    const url = devnet.indexerUrl;
+    const leaderboard = await getContributorLeaderboard({ url, limit: 10 });
+    const earned = leaderboard.map((c) => c.earnedData);
     expect(earned.length).toBeGreaterThan(0);
     expect([...earned].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(earned);
+    expect(leaderboard.map((c) => c.rank)).toEqual(leaderboard.map((_, i) => i + 1));
 
-    const [top] = leaderboard.body.contributors;
+    const [top] = leaderboard;
     if (!top) throw new Error("empty leaderboard");
-    const earnings = await api<{
-      data: string;
-      model: string;
-      keeper: string;
-      protocol: string;
-      total: string;
-    }>(`/accounts/${top.address}/earnings`);
-    expect(earnings.body.data).toBe(top.earnedData);
-    expect(BigInt(earnings.body.total)).toBe(
-      BigInt(earnings.body.data) +
-        BigInt(earnings.body.model) +
-        BigInt(earnings.body.keeper) +
-        BigInt(earnings.body.protocol),
-    );
+    const earnings = await getAccountEarnings({ url, account: top.address });
+    expect(earnings.data).toBe(top.earnedData);
+    expect(earnings.total).toBe(earnings.data + earnings.model + earnings.keeper + earnings.protocol);
 
-    const executor = await api<{ keeper: string }>(`/accounts/${demo.executor}/earnings`);
-    expect(BigInt(executor.body.keeper)).toBeGreaterThan(0n);
+    const claimer = await getAccountEarnings({ url, account: demo.claimed.account });
+    expect(claimer.claimed).toBe(demo.claimed.amount);
+    expect(claimer.unclaimed).toBe(claimer.credited - claimer.claimed);
 
-    const model = await api<{ requestCount: number; split: Record<string, string> }>(
-      `/models/${demo.modelId}/stats`,
-    );
-    expect(model.body.requestCount).toBe(2);
-    const datanet = await api<{ dataRevenue: string; topContributors: { earned: string }[] }>(
-      `/datanets/${demo.datanetId}/stats`,
-    );
-    expect(BigInt(datanet.body.dataRevenue)).toBe(
-      BigInt(model.body.split.attributed ?? 0) + BigInt(model.body.split.unattributed ?? 0),
-    );
+    const executor = await getAccountEarnings({ url, account: demo.executor });
+    expect(executor.keeper).toBeGreaterThan(0n);
 
-    expect((await api(`/accounts/not-an-address/earnings`)).status).toBe(400);
-    expect((await api(`/models/999999/stats`)).status).toBe(404);
-    expect((await api(`/leaderboard/contributors?limit=0`)).status).toBe(400);
+    const model = await getModelStats({ url, modelId: demo.modelId });
+    expect(model.requestCount).toBe(2);
+    expect(model.finalizedCount).toBe(1);
+    const datanet = await getDatanetStats({ url, datanetId: demo.datanetId });
+    expect(datanet.dataRevenue).toBe(model.split.attributed + model.split.unattributed);
+    expect(datanet.topContributors[0]?.payee).toBe(top.address);
+
+    const status = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 200,
+        (error: unknown) => (error instanceof IndexerRequestError ? error.status : -1),
+      );
+    expect(await status(getAccountEarnings({ url, account: "0x1234" }))).toBe(400);
+    expect(await status(getModelStats({ url, modelId: 999_999n }))).toBe(404);
+    expect(await status(getContributorLeaderboard({ url, limit: 0 }))).toBe(400);
+    expect((await fetch(`${url}/datanets/abc/stats`)).status).toBe(400);
   });
 });
