@@ -2,10 +2,12 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
+const cli = (name: string) => fileURLToPath(new URL(`../src/cli/${name}`, import.meta.url));
 const tsx = ["--import", "tsx"];
 
 describe("command line", () => {
@@ -25,7 +27,7 @@ describe("command line", () => {
     const adaptersDir = join(directory, "adapters");
     const generated = await run(process.execPath, [
       ...tsx,
-      "src/cli/generateModel.ts",
+      cli("generateModel.ts"),
       "--model-dir",
       modelDir,
       "--adapters-dir",
@@ -51,7 +53,7 @@ describe("command line", () => {
       process.execPath,
       [
         ...tsx,
-        "src/cli/start.ts",
+        cli("start.ts"),
         "--model-dir",
         modelDir,
         "--adapters-dir",

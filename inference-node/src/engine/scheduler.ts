@@ -195,7 +195,7 @@ export class Scheduler {
     }
   }
 
-  /** Stops the loop and ends every request (waiting and running) as aborted. */
+  /** Stops the loop; every waiting or running request fails with ShuttingDownError (503). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
