@@ -6,6 +6,7 @@ import { LoraBank } from "../src/engine/loraBank.js";
 import { addLoraInputs } from "../src/model/addLora.js";
 import { LORA_TARGETS, TINY_CONFIG } from "../src/model/config.js";
 import { buildLlamaGraph } from "../src/model/llamaGraph.js";
+import { encodeModel } from "../src/model/onnxGraph.js";
 import { referenceForward } from "../src/model/reference.js";
 import { maxAbs, maxAbsDiff, mergeAdaptersLinear, syntheticAdapter, tinyModel } from "./helpers.js";
 
@@ -193,6 +194,24 @@ describe("Llama ONNX graph", () => {
     if (!empty.graph?.node) throw new Error("graph without nodes");
     empty.graph.node = empty.graph.node.filter((n) => !n.name?.includes("q_proj"));
     expect(() => addLoraInputs(empty)).toThrow(/no q_proj projection/);
+  });
+
+  it("finds projections by weight name when node names differ, and computes the same logits", async () => {
+    const renamed = buildLlamaGraph(config, model.weights);
+    renamed.graph?.node?.forEach((node, i) => {
+      node.name = `node_${i}`;
+    });
+    const { model: adapted, modules } = addLoraInputs(renamed, LORA_TARGETS);
+    expect(modules).toHaveLength(config.numLayers * LORA_TARGETS.length);
+    const session = await LlamaSession.create(encodeModel(adapted), config);
+    try {
+      const step = { cache: emptyCache(config, 1), tokens: [prompt], positions: [0], slots: [1], bank };
+      const ours = await session.forward(step);
+      const reference = await lora.forward(step);
+      expect(maxAbsDiff(ours.logits, reference.logits)).toBeLessThan(1e-5);
+    } finally {
+      await session.release();
+    }
   });
 
   it("refuses an adapter whose modules the graph does not adapt", () => {

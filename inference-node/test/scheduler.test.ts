@@ -84,6 +84,18 @@ describe("Scheduler", () => {
     await scheduler.stop();
   });
 
+  it("splits prefill under a token budget without changing any output", async () => {
+    const requests = ["one", "a somewhat longer prompt", "three", "four four"].map((p, i) =>
+      request(i % 2 === 0 ? { kind: "adapter", id: "b" } : { kind: "base" }, p, { maxTokens: 6 }),
+    );
+    const expected: GenerationOutput[] = [];
+    for (const req of requests) expected.push(await alone(req));
+    const scheduler = new Scheduler({ session, tokenizer, adapters: fixture.cache(), maxPrefillTokens: 12 });
+    const outputs = await Promise.all(requests.map((req) => scheduler.submit(req).done));
+    expect(outputs.map((o) => o.text)).toEqual(expected.map((o) => o.text));
+    await scheduler.stop();
+  });
+
   it("streams deltas that add up to the final text, and honours max_tokens", async () => {
     const scheduler = new Scheduler({ session, tokenizer, adapters: fixture.cache() });
     const generation = scheduler.submit(request({ kind: "adapter", id: "a" }, "stream me", { maxTokens: 7 }));

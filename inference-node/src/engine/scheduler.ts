@@ -46,6 +46,11 @@ export interface SchedulerOptions {
   maxQueue?: number;
   /** Rank of the slot bank; adapters and merges above it are refused (default 16). */
   bankRank?: number;
+  /**
+   * Padded prompt tokens prefilled in one pass (rows × longest prompt, default 4096); bounds the
+   * memory and latency of one prefill. A single longer prompt is still admitted alone.
+   */
+  maxPrefillTokens?: number;
   /** Bank slots including slot 0 (default 2 × maxBatch + 1, so idle slots keep recent adapters hot). */
   bankSlots?: number;
   metrics?: NodeMetrics;
@@ -270,8 +275,15 @@ export class Scheduler {
   private admit(): Row[] {
     const admitted: Row[] = [];
     const remaining: Pending[] = [];
+    const prefillBudget = this.options.maxPrefillTokens ?? 4096;
+    let longest = 0;
     for (const pending of this.waiting) {
-      if (pending.state !== "ready" || this.rows.length + admitted.length >= this.maxBatch) {
+      const length = Math.max(longest, pending.request.prompt.length);
+      if (
+        pending.state !== "ready" ||
+        this.rows.length + admitted.length >= this.maxBatch ||
+        (admitted.length > 0 && (admitted.length + 1) * length > prefillBudget)
+      ) {
         remaining.push(pending);
         continue;
       }
@@ -289,6 +301,7 @@ export class Scheduler {
           continue;
         }
       }
+      longest = length;
       const stops = (pending.request.stop ?? []).filter((s) => s.length > 0);
       admitted.push({
         request: pending.request,
