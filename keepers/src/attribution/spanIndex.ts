@@ -183,11 +183,23 @@ export class SpanIndex {
     }
     const spans: MatchedSpan[] = [];
     const length = query.length;
+    // Anchors: a span of at least 2h − 1 tokens starting at i contains the window
+    // [a, a + h) with a = ceil(i / h) · h, so where that window occurs nowhere, no
+    // qualifying span can start. Skipping such starts changes no output: a match
+    // they would have found is shorter than minSpanTokens, and so is any match
+    // it would have hidden.
+    const h = (minSpanTokens + 1) >> 1;
+    const anchors = new Uint8Array(Math.ceil(length / h) + 1);
+    for (let a = 0; a + h <= length; a += h) anchors[a / h] = this.#occurs(query, a, h) ? 1 : 0;
     let m = 0;
     let lo = 0;
     let hi = 0;
     let lastEnd = 0;
     for (let i = 0; i < length; i++) {
+      if (anchors[Math.ceil(i / h)] === 0) {
+        m = 0;
+        continue;
+      }
       if (m > 0) {
         m -= 1;
         // query[i, i + m) occurs: it is a suffix of the previous match.
@@ -241,6 +253,20 @@ export class SpanIndex {
     const found = new Set<bigint>();
     for (let k = lo; k < hi; k++) found.add(this.contributionAt(this.suffixArray[k] as number));
     return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Whether `query[from, from + length)` occurs anywhere; gives up at the first missing token. */
+  #occurs(query: Uint32Array, from: number, length: number): boolean {
+    const first = query[from] as number;
+    if (first === 0 || first > this.vocabulary.size) return false;
+    let lo = this.#firstTokenStart[first] as number;
+    let hi = this.#firstTokenStart[first + 1] as number;
+    for (let depth = 1; depth < length; depth++) {
+      const next = this.#narrow(lo, hi, depth, query[from + depth] as number);
+      if (next === null) return false;
+      [lo, hi] = next;
+    }
+    return true;
   }
 
   /** Suffix array range whose suffixes start with `query[from, from + m)`; non-empty by the caller's guarantee. */

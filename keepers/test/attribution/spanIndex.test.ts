@@ -128,6 +128,40 @@ describe("SpanIndex", () => {
     );
   });
 
+  it("agrees with a brute-force search on answers that copy parts of contributions", () => {
+    const word = fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l");
+    const piece = fc.oneof(
+      fc.array(word, { minLength: 1, maxLength: 6 }).map((words) => ({ words })),
+      fc.record({ doc: fc.nat(), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(word, { minLength: 5, maxLength: 40 }), { minLength: 1, maxLength: 10 }),
+        fc.array(piece, { maxLength: 8 }),
+        fc.integer({ min: 1, max: 12 }),
+        (texts, pieces, minSpanTokens) => {
+          const docs = texts.map((tokens, i) => ({ id: BigInt(i * 3 + 1), tokens }));
+          const query: string[] = [];
+          for (const p of pieces) {
+            if ("words" in p) query.push(...p.words);
+            else {
+              const tokens = (docs[p.doc % docs.length] as (typeof docs)[number]).tokens;
+              const at = p.at % tokens.length;
+              query.push(...tokens.slice(at, at + p.length));
+            }
+          }
+          const builder = new SpanIndexBuilder();
+          for (const d of docs) builder.add(d.id, d.tokens.join(" "));
+          const index = builder.build();
+          expect(
+            index.maximalSpans(index.encode(query.join(" ")), { minSpanTokens, maxSpanOccurrences: 5 }),
+          ).toEqual(naiveMaximalSpans(docs, query, minSpanTokens, 5));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("gives the same spans whatever the insertion order", () => {
     const forward = build(corpus);
     const backward = build([...corpus].reverse());
