@@ -26,6 +26,8 @@ export interface InferenceNodeOptions {
   maxBatch?: number;
   maxQueue?: number;
   bankRank?: number;
+  /** Padded prompt tokens per prefill pass (default 4096). */
+  maxPrefillTokens?: number;
   /** Byte budget of resident adapters (default 256 MiB). */
   cacheBytes?: number;
   /** ORT intra-op threads (default: ORT's choice). */
@@ -74,6 +76,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     maxBatch: options.maxBatch,
     maxQueue: options.maxQueue,
     bankRank: options.bankRank,
+    maxPrefillTokens: options.maxPrefillTokens,
     metrics,
     logger,
   });
