@@ -29,7 +29,7 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
         }
         handler = new DatanetRegistryHandler(registry, open, actors);
 
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = handler.createDatanet.selector;
         selectors[1] = handler.updateDatanet.selector;
         selectors[2] = handler.contribute.selector;
@@ -40,6 +40,7 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
         selectors[7] = handler.settleAccess.selector;
         selectors[8] = handler.revokeAccess.selector;
         selectors[9] = handler.transferDatanetOwnership.selector;
+        selectors[10] = handler.toggleCurator.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -79,6 +80,17 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
                 IDatanetRegistry.AccessRecord memory record = registry.accessOf(d, actors[i]);
                 if (record.status != IDatanetRegistry.AccessStatus.Requested) assertEq(record.escrowedFee, 0);
             }
+        }
+    }
+
+    function invariant_curatorCountMatchesFlags() public view {
+        uint256 datanets = registry.datanetCount();
+        for (uint256 d = 1; d <= datanets; ++d) {
+            uint256 flagged;
+            for (uint256 i; i < actors.length; ++i) {
+                if (registry.isCurator(d, actors[i])) ++flagged;
+            }
+            assertEq(registry.getDatanet(d).curatorCount, flagged);
         }
     }
 

@@ -71,12 +71,14 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         registry.contribute(datanetId, contentHash, "blob://c");
     }
 
-    function review(uint256 contributionSeed, bool accept) external {
+    function review(uint256 contributionSeed, uint256 reviewerSeed, bool accept) external {
         if (registry.contributionCount() == 0) return;
         uint256 id = _contribution(contributionSeed);
         IDatanetRegistry.Contribution memory c = registry.getContribution(id);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
-        address reviewer = registry.datanetOwner(c.datanetId);
+        // A curator when the seed picks one, otherwise the owner.
+        address reviewer = _actor(reviewerSeed);
+        if (!registry.isCurator(c.datanetId, reviewer)) reviewer = registry.datanetOwner(c.datanetId);
         if (reviewer == c.contributor) return;
         vm.prank(reviewer);
         if (accept) registry.acceptContribution(id);
@@ -137,6 +139,16 @@ contract DatanetRegistryHandler is CommonBase, StdCheats, StdUtils {
         if (registry.accessOf(datanetId, account).status != IDatanetRegistry.AccessStatus.Granted) return;
         vm.prank(registry.datanetOwner(datanetId));
         registry.revokeAccess(datanetId, account);
+    }
+
+    function toggleCurator(uint256 datanetSeed, uint256 actorSeed) external {
+        if (registry.datanetCount() == 0) return;
+        uint256 datanetId = _datanet(datanetSeed);
+        address account = _actor(actorSeed);
+        bool listed = registry.isCurator(datanetId, account);
+        vm.prank(registry.datanetOwner(datanetId));
+        if (listed) registry.removeCurator(datanetId, account);
+        else registry.addCurator(datanetId, account);
     }
 
     function transferDatanetOwnership(uint256 datanetSeed, uint256 ownerSeed) external {
