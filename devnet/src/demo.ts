@@ -42,6 +42,17 @@ export const demoTexts = [
   "The Calvin cycle fixes carbon dioxide into sugars using ATP and NADPH.",
 ] as const;
 
+/** Inputs of the demo requests: the settled one and the one left open for the keepers. */
+export const demoPrompts = {
+  settled: "Where is ATP produced?",
+  open: "What does the Calvin cycle produce?",
+} as const;
+
+export type SeedDemoOptions = {
+  /** sha256 of a real adapter package the inference node serves; a placeholder hash otherwise. */
+  adapterHash?: Hex | undefined;
+};
+
 export type DemoResult = {
   datanetId: bigint;
   contributionIds: bigint[];
@@ -65,6 +76,7 @@ export async function seedDemo(
   clients: DevnetClients,
   deployment: Deployment,
   log: (message: string) => void = () => {},
+  options: SeedDemoOptions = {},
 ): Promise<DemoResult> {
   const { contracts } = deployment;
   const { publicClient, testClient, wallet } = clients;
@@ -133,7 +145,7 @@ export async function seedDemo(
       contentHash: contentHash(demoTexts[i] as string),
     })),
   );
-  const adapterHash = contentHash("demo adapter weights");
+  const adapterHash = options.adapterHash ?? contentHash("demo adapter weights");
   const { modelId } = await registerModel(developer, {
     contracts,
     baseModelId: "payable-llama-tiny",
@@ -147,7 +159,7 @@ export async function seedDemo(
   log(`model ${modelId} registered`);
 
   const user = wallet(demoKeys.user);
-  const prompt = "Where is ATP produced?";
+  const prompt = demoPrompts.settled;
   const { requestId: settledRequestId } = await requestInference(user, {
     contracts,
     modelId,
@@ -203,7 +215,7 @@ export async function seedDemo(
   const { amount } = await claimRewards(contributor, { contracts });
   log(`contributor ${contributor.account.address} claimed ${amount} wei OPEN`);
 
-  const openPrompt = "What does the Calvin cycle produce?";
+  const openPrompt = demoPrompts.open;
   const { requestId: openRequestId } = await requestInferenceWithPermit(user, {
     contracts,
     modelId,

@@ -1,12 +1,10 @@
+import { aiServices, prepareDemoModel } from "./aiServices.js";
 import { startDevnet } from "./network.js";
 import type { DevnetService } from "./services.js";
 
-// The data gateway, inference node and keepers join the local network here, each as a
-// DevnetService (see services.ts), started after the indexer in this order.
-const extraServices: DevnetService[] = [];
-
 const anvilPort = Number(process.env.ANVIL_PORT ?? 8545);
 const indexerPort = Number(process.env.INDEXER_PORT ?? 42069);
+const keeperPort = Number(process.env.KEEPER_PORT ?? 8801);
 
 function log(message: string) {
   console.log(`[devnet] ${message}`);
@@ -15,16 +13,29 @@ function log(message: string) {
 log("starting the Payable AI local network");
 let network: Awaited<ReturnType<typeof startDevnet>>;
 try {
+  // The demo model is registered with a real adapter of the generated model, so the keepers
+  // can answer its open request end to end.
+  const model = await prepareDemoModel(undefined, log);
+  // The data gateway, inference node and keepers join the local network here, each as a
+  // DevnetService (see services.ts), started after the indexer in this order.
+  const extraServices: DevnetService[] = aiServices(model, {
+    gateway: Number(process.env.GATEWAY_PORT ?? 8788),
+    inference: Number(process.env.INFERENCE_PORT ?? 8090),
+    keepers: [keeperPort, keeperPort + 1, keeperPort + 2],
+  });
   network = await startDevnet({
     anvilPort,
     indexerPort,
     blockTime: Number(process.env.BLOCK_TIME ?? 1),
+    demoAdapterHash: model.adapterHash,
     services: extraServices,
     log,
   });
 } catch (error) {
   console.error(`\n[devnet] ${(error as Error).message}`);
-  console.error("[devnet] Ports can be changed with ANVIL_PORT and INDEXER_PORT.");
+  console.error(
+    "[devnet] Ports can be changed with ANVIL_PORT, INDEXER_PORT, GATEWAY_PORT, INFERENCE_PORT and KEEPER_PORT (three from it).",
+  );
   process.exit(1);
 }
 
@@ -35,7 +46,7 @@ console.log(`\n  Contracts: deployments/${network.chainId}.json`);
 if (network.demo) {
   console.log(
     `  Demo: datanet ${network.demo.datanetId}, model ${network.demo.modelId}, ` +
-      `request ${network.demo.settledRequestId} settled, request ${network.demo.openRequestId} open`,
+      `request ${network.demo.settledRequestId} settled, request ${network.demo.openRequestId} open (answered by the keepers)`,
   );
 }
 console.log("\nPress Ctrl-C to stop.\n");
