@@ -5,7 +5,7 @@ import { type Logger, pino } from "pino";
 import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
-import { type BlobSource, LocalBlobSource } from "./adapters/blobSource.js";
+import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
 import { type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry.js";
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
@@ -19,6 +19,10 @@ export interface InferenceNodeOptions {
   modelDir: string;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
+  /** Registry file to use instead of `<adaptersDir>/registry.json`. */
+  registryFile?: string;
+  /** Fetch blobs over HTTP (`GET <blobUrl>/<sha256>`) instead of from `<adaptersDir>/blobs`. */
+  blobUrl?: string;
   /** Where expected adapter hashes come from (e.g. an on-chain ModelRegistry lookup). */
   registry?: AdapterRegistry;
   /** Where adapter blobs come from (e.g. an S3-compatible store). */
@@ -41,12 +45,16 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
   const logger = options.logger ?? pino({ name: "inference-node" });
   const modelDir = await readModelDir(options.modelDir);
   const config = modelDir.config.llama;
-  if (!options.registry && !options.adaptersDir)
-    throw new Error("either adaptersDir or registry is required");
+  const registryFile =
+    options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
   const registry =
-    options.registry ??
-    (await StaticAdapterRegistry.fromFile(join(options.adaptersDir as string, REGISTRY_FILE)));
-  const source = options.source ?? new LocalBlobSource(join(options.adaptersDir as string, BLOBS_DIR));
+    options.registry ?? (registryFile ? await StaticAdapterRegistry.fromFile(registryFile) : undefined);
+  if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
+  const source =
+    options.source ??
+    (options.blobUrl ? new HttpBlobSource(options.blobUrl) : undefined) ??
+    (options.adaptersDir ? new LocalBlobSource(join(options.adaptersDir, BLOBS_DIR)) : undefined);
+  if (!source) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
   const metrics = new NodeMetrics();
   const load = createAdapterLoader({
     registry,

@@ -1,9 +1,13 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdapterCache } from "../src/adapters/adapterCache.js";
 import { BLOBS_DIR } from "../src/adapters/adapterDir.js";
 import { createAdapterLoader, sha256Hex } from "../src/adapters/adapterLoader.js";
+import { HttpBlobSource, LocalBlobSource } from "../src/adapters/blobSource.js";
 import type { LoraAdapter } from "../src/adapters/lora.js";
 import { loraScale, packPeftAdapter, parsePeftConfig, readAdapterPackage } from "../src/adapters/peft.js";
 import { StaticAdapterRegistry } from "../src/adapters/registry.js";
@@ -203,6 +207,51 @@ describe("adapter loading and cache", () => {
     expect(() => new StaticAdapterRegistry([{ id: "base", sha256: fixture.hashes.a1 as string }])).toThrow(
       /reserved/,
     );
+  });
+
+  it("fetches blobs over HTTP and from the keepers' fan-out directory layout, verifying either", async () => {
+    const blobs = join(fixture.directory, BLOBS_DIR);
+    const served = new Map<string, Buffer>();
+    const server = createServer(async (req, res) => {
+      const id = req.url?.split("/").pop() ?? "";
+      const body = served.get(id) ?? (await readFile(join(blobs, id)).catch(() => null));
+      if (!body) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-length": body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const source = new HttpBlobSource(`http://127.0.0.1:${port}/blobs/`);
+      const load = createAdapterLoader({ registry: fixture.registry, source, model: config });
+      expect((await load("a4")).rank).toBe(4);
+      await expect(source.get("0".repeat(64))).rejects.toThrow(/is not in http:/);
+      await expect(source.get("../etc/passwd")).rejects.toThrow(/not a sha256/);
+      served.set(fixture.hashes.a5 as string, Buffer.from("not the adapter"));
+      await expect(load("a5")).rejects.toBeInstanceOf(AdapterIntegrityError);
+      const small = new HttpBlobSource(`http://127.0.0.1:${port}/blobs`, { maxBytes: 100 });
+      await expect(small.get(fixture.hashes.a4 as string)).rejects.toThrow(/above the limit/);
+    } finally {
+      server.close();
+    }
+
+    const fanOut = await mkdtemp(join(tmpdir(), "inference-node-fanout-"));
+    try {
+      const id = fixture.hashes.a3 as string;
+      await mkdir(join(fanOut, id.slice(0, 2)));
+      await writeFile(join(fanOut, id.slice(0, 2), id), await readFile(join(blobs, id)));
+      const load = createAdapterLoader({
+        registry: fixture.registry,
+        source: new LocalBlobSource(fanOut),
+        model: config,
+      });
+      expect((await load("a3")).id).toBe("a3");
+      await expect(load("a1")).rejects.toThrow(/is not in local:/);
+    } finally {
+      await rm(fanOut, { recursive: true, force: true });
+    }
   });
 
   it("keeps resident bytes under the budget, evicting least recently used first", async () => {

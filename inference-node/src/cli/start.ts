@@ -6,6 +6,8 @@ const { values } = parseArgs({
   options: {
     "model-dir": { type: "string", default: ".data/model" },
     "adapters-dir": { type: "string", default: ".data/adapters" },
+    registry: { type: "string" },
+    "blob-url": { type: "string" },
     port: { type: "string", default: "8090" },
     host: { type: "string", default: "127.0.0.1" },
     "max-batch": { type: "string", default: "32" },
@@ -31,6 +33,8 @@ const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
   modelDir: values["model-dir"] as string,
   adaptersDir: values["adapters-dir"] as string,
+  registryFile: values.registry,
+  blobUrl: values["blob-url"],
   port: int("port"),
   host: values.host,
   maxBatch: int("max-batch"),
