@@ -6,7 +6,8 @@ import { foundry, react } from "@wagmi/cli/plugins";
 // ABIs come from the forge artifacts of the sources in contracts/ (implementations and
 // interfaces); tests, scripts and libraries' artifacts are left out.
 const root = resolve(import.meta.dirname, "..");
-const artifacts = process.env.FOUNDRY_OUT ?? "out";
+// Relative to the root: the plugin joins it onto the project path.
+const artifacts = relative(root, resolve(root, process.env.FOUNDRY_OUT ?? "out"));
 
 function solidityFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

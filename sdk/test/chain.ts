@@ -60,6 +60,7 @@ export function sharedChain() {
   return {
     rpcUrl,
     chainId,
+    chain,
     deployment,
     contracts: deployment.contracts,
     publicClient,
