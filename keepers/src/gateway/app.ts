@@ -61,9 +61,11 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const log = logger.child({ reqId: c.req.header("x-request-id") ?? randomUUID() });
+    const reqId = c.req.header("x-request-id") ?? randomUUID();
+    const log = logger.child({ reqId });
     c.set("log", log);
     await next();
+    c.res.headers.set("x-request-id", reqId);
     log.info(
       {
         method: c.req.method,
@@ -129,7 +131,13 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
         `blob ${id} is datanet content: download it as a contribution with an access session`,
       );
     }
-    return blobResponse(await getBlob(deps.blobs, id), id, "public, max-age=31536000, immutable");
+    // Bytes never change, but a public blob turns private once it is registered as a
+    // contribution, so caches keep it only briefly.
+    const cacheControl = "public, max-age=60";
+    if (c.req.header("if-none-match") === `"${id}"` && (await deps.blobs.has(id))) {
+      return new Response(null, { status: 304, headers: { etag: `"${id}"`, "cache-control": cacheControl } });
+    }
+    return blobResponse(await getBlob(deps.blobs, id), id, cacheControl);
   });
 
   app.post("/sessions", async (c) => {

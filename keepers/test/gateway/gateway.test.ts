@@ -160,6 +160,11 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
       expect(get.status).toBe(200);
       expect(get.headers.get("etag")).toBe(`"${blobIdOf(body)}"`);
       expect(new Uint8Array(await get.arrayBuffer())).toEqual(body);
+      const cached = await fetch(`${gateway.url}/blobs/${blobIdOf(body)}`, {
+        headers: { "if-none-match": `"${blobIdOf(body)}"`, "x-request-id": "req-42" },
+      });
+      expect(cached.status).toBe(304);
+      expect(cached.headers.get("x-request-id")).toBe("req-42");
     });
 
     it("accepts an upload to its own id and refuses one whose content hashes elsewhere", async () => {
