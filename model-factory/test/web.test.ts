@@ -2,27 +2,27 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunningGateway } from "@payable-ai/keepers/gateway";
+import { getModel } from "@payable-ai/sdk";
 import { type Browser, chromium } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayDataSource } from "../src/data/dataSource.js";
 import { syntheticDatanet } from "../src/data/synthetic.js";
+import type { JobRecord } from "../src/service/jobs.js";
 import { type RunningFactory, startFactory } from "../src/service/server.js";
-import { startDatanetGateway } from "./gatewayFixture.js";
+import { type ProtocolChain, startProtocolChain } from "./chainFixture.js";
 import { tempDir, tinyModelDir } from "./helpers.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const webRoot = fileURLToPath(new URL("../web", import.meta.url));
 const artifacts = fileURLToPath(new URL("./artifacts", import.meta.url));
-/** anvil's second account: the web app's "dev account" on the local network. */
+/** anvil's account 1: the web app's "dev account" on a local network. */
 const DEV_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-const CONTRIBUTOR = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 // Needs Debian's chromium (`apt-get install -y chromium`); skipped with a notice when it is missing.
 describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  let gateway: RunningGateway;
+  let chain: ProtocolChain;
   let factory: RunningFactory;
   let browser: Browser;
   const datanet = syntheticDatanet(24, 21, 1n);
@@ -30,14 +30,19 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   beforeAll(async () => {
     dir = await tempDir("web");
     await build({ configFile: join(webRoot, "vite.config.ts"), logLevel: "error" });
-    const started = await startDatanetGateway(dir.path, 1n, datanet, CONTRIBUTOR);
-    started.chain.grant(1n, DEV_ADDRESS);
-    gateway = started.gateway;
+    chain = await startProtocolChain(dir.path, {
+      chainId: 977_202,
+      contents: datanet,
+      owner: 2,
+      contributor: 3,
+    });
+    await chain.grantAccess(1);
     factory = await startFactory({
       dataDir: join(dir.path, "factory"),
       baseModels: { "llama-tiny": await tinyModelDir(join(dir.path, "model")) },
-      dataSource: new GatewayDataSource(gateway.url),
+      dataSource: new GatewayDataSource(chain.gateway.url),
       webDir: join(webRoot, "dist"),
+      chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, local: true },
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -48,20 +53,22 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await factory?.close();
-    await gateway?.close();
+    await chain?.stop();
     await dir?.remove();
   });
 
-  it("signs an access request, launches a fine-tune and charts its loss live", async () => {
+  it("signs an access request, trains with a live loss chart, compares answers and registers the model", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(factory.url);
-    await page.getByText("Chain 31337").waitFor();
+    await page.getByText("Chain 977202").waitFor();
     await page.getByRole("button", { name: "Use dev account" }).click();
     await expect(page.getByTestId("account").textContent()).resolves.toContain(DEV_ADDRESS);
 
-    await page.getByLabel("contributions").fill("1-24");
+    const ids = chain.contributionIds;
+    await page.getByLabel("datanet").fill(String(chain.datanetId));
+    await page.getByLabel("contributions").fill(`${ids[0]}-${ids.at(-1)}`);
     await page.getByLabel("maxSteps").fill("8");
     await page.getByLabel("evalEvery").fill("2");
     await page.getByLabel("batchSize").fill("4");
@@ -84,6 +91,15 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     const baseAnswer = await page.getByTestId("answer-base").textContent();
     const tunedAnswer = await page.getByTestId("answer-tuned").textContent();
     expect(tunedAnswer).not.toBe(baseAnswer);
+    await page.getByLabel("price").fill("2");
+    await page.getByRole("button", { name: "Register model" }).click();
+    const modelId = BigInt((await page.getByTestId("model-id").textContent({ timeout: 30_000 })) as string);
+    const model = await getModel(chain.publicClient, { contracts: chain.contracts, modelId });
+    const job = (await (await fetch(`${factory.url}/jobs`)).json()) as { jobs: JobRecord[] };
+    expect(model.owner).toBe(DEV_ADDRESS);
+    expect(model.adapterHash).toBe(job.jobs[0]?.output?.adapterHash);
+    expect(model.manifestRoot).toBe(job.jobs[0]?.output?.manifestRoot);
+    expect(model.pricePerRequest).toBe(2n * 10n ** 18n);
     await page.screenshot({ path: join(artifacts, "completed.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
@@ -92,10 +108,11 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     const page = await browser.newPage();
     await page.goto(factory.url);
     await page.getByRole("button", { name: "Use dev account" }).click();
-    await page.getByLabel("contributions").fill("99");
+    await page.getByLabel("datanet").fill(String(chain.datanetId));
+    await page.getByLabel("contributions").fill("999");
     await page.getByRole("button", { name: "Sign access request and launch" }).click();
     await page.getByTestId("job-status").getByText("failed").waitFor({ timeout: 30_000 });
-    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/contribution 99/);
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/contribution 999/);
     await page.getByLabel("contributions").fill("1-x");
     await page.getByRole("button", { name: "Sign access request and launch" }).click();
     await expect(page.getByRole("alert").first().textContent()).resolves.toMatch(/not a contribution id/);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import type { Deployment } from "@payable-ai/sdk";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -12,6 +13,16 @@ export interface FactoryAppDependencies {
   jobs: JobManager;
   /** Built web app (web/dist) to serve at `/`; the API is then also under `/api`. */
   webDir?: string;
+  /** The chain the web app registers models on (`GET /chain`). */
+  chain?: ChainInfo;
+}
+
+export interface ChainInfo {
+  /** JSON-RPC URL as the browser reaches it. */
+  rpcUrl: string;
+  deployment: Deployment;
+  /** A local development chain: the web app offers anvil's well-known dev account. */
+  local?: boolean;
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
@@ -24,7 +35,7 @@ const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "
  */
 export function createFactoryApp(deps: FactoryAppDependencies): Hono {
   const root = new Hono();
-  const api = createApi(deps.jobs);
+  const api = createApi(deps.jobs, deps.chain);
   root.onError(handleError);
   root.notFound(handleNotFound);
   root.route("/api", api);
@@ -82,7 +93,7 @@ const handleError: ErrorHandler = (error, c) => {
 const handleNotFound: NotFoundHandler = (c) =>
   c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
 
-function createApi(jobs: JobManager): Hono {
+function createApi(jobs: JobManager, chain: ChainInfo | undefined): Hono {
   const app = new Hono();
 
   app.onError(handleError);
@@ -90,6 +101,10 @@ function createApi(jobs: JobManager): Hono {
 
   app.get("/health", (c) => c.json({ ok: true, jobs: jobs.list().length }));
   app.get("/base-models", (c) => c.json({ baseModels: jobs.baseModelNames }));
+  app.get("/chain", (c) => {
+    if (!chain) throw new JobError(404, "no_chain", "this service was started without --rpc-url");
+    return c.json({ rpcUrl: chain.rpcUrl, local: chain.local ?? false, ...chain.deployment });
+  });
   app.get("/gateway/domain", async (c) => {
     if (!jobs.dataSource.domain) {
       throw new JobError(

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createFactoryApp } from "./app.js";
+import { type ChainInfo, createFactoryApp } from "./app.js";
 import { JobManager, type JobManagerOptions } from "./jobs.js";
 
 export interface RunningFactory {
@@ -13,10 +13,10 @@ export interface RunningFactory {
 
 /** Starts the job service on `host:port` (port 0 picks a free one). */
 export async function startFactory(
-  options: JobManagerOptions & { port?: number; host?: string; webDir?: string },
+  options: JobManagerOptions & { port?: number; host?: string; webDir?: string; chain?: ChainInfo },
 ): Promise<RunningFactory> {
   const jobs = await JobManager.open(options);
-  const app = createFactoryApp({ jobs, webDir: options.webDir });
+  const app = createFactoryApp({ jobs, webDir: options.webDir, chain: options.chain });
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolveStart, reject) => {
     const server = serve(

@@ -1,6 +1,9 @@
+import { registerModel } from "@payable-ai/sdk";
 import { useCallback, useEffect, useState } from "react";
-import { useAccount, useConnect, useSignTypedData } from "wagmi";
-import { API, api, type Domain, type Job, type Progress } from "./api.js";
+import { parseEther } from "viem";
+import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
+import { getWalletClient } from "wagmi/actions";
+import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
 import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
 
@@ -26,21 +29,30 @@ function parseIds(text: string): bigint[] {
 
 function Connect({
   domain,
+  chain,
   signer,
   onSigner,
 }: {
   domain: Domain;
+  chain: ChainInfo | null;
   signer: Signer | null;
   onSigner: (s: Signer) => void;
 }) {
+  const config = useConfig();
   const { connect, connectors } = useConnect();
   const { address, isConnected } = useAccount();
   const { signTypedDataAsync } = useSignTypedData();
   useEffect(() => {
     if (isConnected && address && signer?.kind !== "dev") {
-      onSigner({ address, kind: "injected", signTypedData: (p) => signTypedDataAsync(p) });
+      onSigner({
+        address,
+        kind: "injected",
+        signTypedData: (p) => signTypedDataAsync(p),
+        walletClient: async () =>
+          (await getWalletClient(config)) as Awaited<ReturnType<Signer["walletClient"]>>,
+      });
     }
-  }, [isConnected, address, signer?.kind, onSigner, signTypedDataAsync]);
+  }, [isConnected, address, signer?.kind, onSigner, signTypedDataAsync, config]);
   if (signer) {
     return (
       <p data-testid="account">
@@ -55,7 +67,7 @@ function Connect({
           Connect {c.name}
         </button>
       ))}
-      {domain.chainId === LOCAL_CHAIN_ID && (
+      {(domain.chainId === LOCAL_CHAIN_ID || chain?.local) && (
         <button type="button" onClick={() => onSigner(devSigner())}>
           Use dev account
         </button>
@@ -216,7 +228,76 @@ function Compare({ jobId }: { jobId: string }) {
   );
 }
 
-function JobView({ job: initial, onUpdate }: { job: Job; onUpdate: (job: Job) => void }) {
+function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: Signer | null }) {
+  const [price, setPrice] = useState("1");
+  const [metadataURI, setMetadataURI] = useState(`ipfs://${job.id}`);
+  const [modelId, setModelId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const output = job.output;
+  if (!output?.manifestRoot) return null;
+  const register = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      if (!signer) throw new Error("connect a wallet first");
+      const client = await signer.walletClient(chain);
+      const result = await registerModel(client, {
+        contracts: chain.contracts as Parameters<typeof registerModel>[1]["contracts"],
+        baseModelId: job.baseModel,
+        adapterHash: output.adapterHash as `0x${string}`,
+        adapterURI: new URL(`${API}/jobs/${job.id}/adapter`, window.location.href).href,
+        manifestRoot: output.manifestRoot as `0x${string}`,
+        datanetIds: job.datanets.map((d) => BigInt(d.datanetId)),
+        pricePerRequest: parseEther(price),
+        metadataURI,
+      });
+      setModelId(result.modelId.toString());
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <fieldset>
+      <legend>Register on-chain</legend>
+      <label>
+        Price per request (OPEN){" "}
+        <input aria-label="price" size={6} value={price} onChange={(e) => setPrice(e.target.value)} />
+      </label>{" "}
+      <label>
+        Metadata URI{" "}
+        <input
+          aria-label="metadata URI"
+          value={metadataURI}
+          onChange={(e) => setMetadataURI(e.target.value)}
+        />
+      </label>{" "}
+      <button type="button" disabled={busy || modelId !== null} onClick={register}>
+        Register model
+      </button>
+      {modelId && (
+        <p>
+          Registered as model <strong data-testid="model-id">{modelId}</strong>
+        </p>
+      )}
+      {error && <p role="alert">{error}</p>}
+    </fieldset>
+  );
+}
+
+function JobView({
+  job: initial,
+  onUpdate,
+  chain,
+  signer,
+}: {
+  job: Job;
+  onUpdate: (job: Job) => void;
+  chain: ChainInfo | null;
+  signer: Signer | null;
+}) {
   const [job, setJob] = useState(initial);
   const [points, setPoints] = useState<LossPoint[]>([]);
   const [progress, setProgress] = useState<Progress | null>(initial.progress);
@@ -278,11 +359,12 @@ function JobView({ job: initial, onUpdate }: { job: Job; onUpdate: (job: Job) =>
         </dl>
       )}
       {job.status === "completed" && <Compare jobId={job.id} />}
+      {job.status === "completed" && chain && <Register job={job} chain={chain} signer={signer} />}
     </section>
   );
 }
 
-export function App({ domain }: { domain: Domain }) {
+export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null }) {
   const [signer, setSigner] = useState<Signer | null>(null);
   const [jobs, setJobs] = useState<Job[]>([]);
   const [current, setCurrent] = useState<Job | null>(null);
@@ -299,7 +381,7 @@ export function App({ domain }: { domain: Domain }) {
       <p>
         Chain {domain.chainId} · DatanetRegistry <code>{domain.datanetRegistry}</code>
       </p>
-      <Connect domain={domain} signer={signer} onSigner={setSigner} />
+      <Connect domain={domain} chain={chain} signer={signer} onSigner={setSigner} />
       <LaunchForm
         domain={domain}
         signer={signer}
@@ -308,7 +390,9 @@ export function App({ domain }: { domain: Domain }) {
           setJobs((old) => [job, ...old]);
         }}
       />
-      {current && <JobView key={current.id} job={current} onUpdate={onUpdate} />}
+      {current && (
+        <JobView key={current.id} job={current} onUpdate={onUpdate} chain={chain} signer={signer} />
+      )}
       <h2>Jobs</h2>
       <ul data-testid="jobs">
         {jobs.map((j) => (

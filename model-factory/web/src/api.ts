@@ -16,6 +16,7 @@ export interface Job {
   id: string;
   name: string;
   baseModel: string;
+  datanets: { datanetId: string; contributionIds: string[] }[];
   status: string;
   progress: Progress | null;
   error: string | null;
@@ -33,6 +34,13 @@ export interface Domain {
   datanetRegistry: `0x${string}`;
 }
 
+export interface ChainInfo {
+  rpcUrl: string;
+  chainId: number;
+  local: boolean;
+  contracts: Record<string, `0x${string}`>;
+}
+
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(`${API}${path}`, init);
   const body = await response.json();
@@ -42,6 +50,8 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const api = {
   domain: () => call<Domain>("/gateway/domain"),
+  /** null when the service knows no chain (no on-chain steps then). */
+  chain: () => call<ChainInfo>("/chain").catch(() => null),
   baseModels: () => call<{ baseModels: string[] }>("/base-models"),
   defaults: () => call<Record<string, unknown>>("/hyperparameters/defaults"),
   jobs: () => call<{ jobs: Job[] }>("/jobs"),

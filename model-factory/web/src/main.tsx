@@ -6,13 +6,13 @@ import { App } from "./App.js";
 import { api } from "./api.js";
 import { wagmiConfig } from "./wallet.js";
 
-const domain = await api.domain();
+const [domain, chain] = await Promise.all([api.domain(), api.chain()]);
 const queryClient = new QueryClient();
 createRoot(document.getElementById("root") as HTMLElement).render(
   <StrictMode>
-    <WagmiProvider config={wagmiConfig(domain)}>
+    <WagmiProvider config={wagmiConfig(domain, chain)}>
       <QueryClientProvider client={queryClient}>
-        <App domain={domain} />
+        <App domain={domain} chain={chain} />
       </QueryClientProvider>
     </WagmiProvider>
   </StrictMode>,
