@@ -5,6 +5,7 @@ import { computeAttribution } from "../attribution/attribute.js";
 import { Bm25Index, type Passage, type RetrievedPassage } from "../attribution/bm25.js";
 import { buildRagPrompt } from "../attribution/rag.js";
 import { type SpanIndex, SpanIndexBuilder } from "../attribution/spanIndex.js";
+import { decodeText } from "../attribution/tokenizer.js";
 import type { KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
 import { answerRecipe, sameAnswer } from "./protocol.js";
 import type { GatewayClient, InferenceClient } from "./services.js";
@@ -28,7 +29,6 @@ export class UnanswerableError extends Error {
 /** Longest passage text put in a prompt, in characters (the index keeps the whole text). */
 const MAX_PASSAGE_CHARS = 160;
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
 const encoder = new TextEncoder();
 
 /**
@@ -54,7 +54,7 @@ export class AnswerBuilder {
         `model ${request.modelId} is a composite; keepers serve plain adapter models`,
       );
     }
-    const question = decoder.decode(await this.gateway.getPublicBlob(request.inputHash));
+    const question = decodeText(await this.gateway.getPublicBlob(request.inputHash));
     const [contributions, maxAttributions] = await Promise.all([
       this.chain.acceptedContributions(model.datanetIds, request.blockNumber),
       this.chain.maxAttributions(request.blockNumber),
@@ -64,9 +64,7 @@ export class AnswerBuilder {
       const key = c.contentHash.toLowerCase();
       let text = this.#texts.get(key);
       if (text === undefined) {
-        text = decoder.decode(
-          await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash),
-        );
+        text = decodeText(await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash));
         this.#texts.set(key, text);
       }
       passages.push({ contributionId: c.contributionId, text, uri: c.uri });
@@ -105,8 +103,10 @@ export class AnswerBuilder {
       seed: answerRecipe.seed,
       requestId: `request-${context.request.requestId}`,
     });
-    const outputHash = await this.gateway.putPublicBlob(encoder.encode(output));
-    const { attributionVersion, attributions } = this.attribute(context, output);
+    const bytes = encoder.encode(output);
+    const outputHash = await this.gateway.putPublicBlob(bytes);
+    // Attribute the stored bytes as a peer will read them, not the string as received.
+    const { attributionVersion, attributions } = this.attribute(context, decodeText(bytes));
     return {
       output,
       report: {
@@ -142,7 +142,7 @@ export class AnswerBuilder {
       return `request ${report.requestId} is for model ${request.modelId}, not ${report.modelId}`;
     }
     const context = await this.context(request);
-    const output = decoder.decode(await this.gateway.getPublicBlob(report.outputHash));
+    const output = decodeText(await this.gateway.getPublicBlob(report.outputHash));
     const recomputed = this.attribute(context, output);
     const expected: AttributionReport = { ...report, ...recomputed, attributions: recomputed.attributions };
     if (!sameAnswer(report, expected)) {
