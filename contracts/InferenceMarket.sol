@@ -305,7 +305,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     {
         if (inputHash == bytes32(0)) revert MarketZeroInputHash();
         if (!_models.isRequestable(modelId)) revert MarketModelNotRequestable(modelId);
-        uint256 fee = _models.getModel(modelId).pricePerRequest;
+        uint256 fee = _models.priceOf(modelId);
         if (fee > maxFee) revert MarketFeeAboveMax(fee, maxFee);
 
         requestId = ++requestCount;
@@ -361,19 +361,20 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             if (contributionId <= previous) revert MarketAttributionsNotAscending(i, contributionId);
             if (weightBps == 0) revert MarketZeroWeight(contributionId);
             sum += weightBps;
-            IDatanetRegistry.Contribution memory contribution = _datanets.getContribution(contributionId);
-            if (contribution.status != IDatanetRegistry.ContributionStatus.Accepted) {
-                revert MarketContributionNotAccepted(contributionId, contribution.status);
+            (uint256 datanetId, address payee, IDatanetRegistry.ContributionStatus status) =
+                _datanets.contributionPayout(contributionId);
+            if (status != IDatanetRegistry.ContributionStatus.Accepted) {
+                revert MarketContributionNotAccepted(contributionId, status);
             }
             // Attributions usually cluster in few datanets; ask the registry once per run of equal datanets.
-            if (contribution.datanetId != checkedDatanet) {
-                if (!_models.usesDatanet(modelId, contribution.datanetId)) {
-                    revert MarketContributionNotInModel(contributionId, contribution.datanetId, modelId);
+            if (datanetId != checkedDatanet) {
+                if (!_models.usesDatanet(modelId, datanetId)) {
+                    revert MarketContributionNotInModel(contributionId, datanetId, modelId);
                 }
-                checkedDatanet = contribution.datanetId;
+                checkedDatanet = datanetId;
             }
             // Contribution ids count up from 1; 2^80 of them cannot be reached.
-            packed.push((uint256(uint160(contribution.payee)) << 96) | (contributionId << 16) | weightBps);
+            packed.push((uint256(uint160(payee)) << 96) | (contributionId << 16) | weightBps);
             previous = contributionId;
         }
         if (sum > BPS) revert MarketWeightsExceedTotal(sum);
