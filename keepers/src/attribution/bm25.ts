@@ -19,6 +19,11 @@ export class Bm25Index {
   readonly #docs: Doc[];
   readonly #postings = new Map<string, { doc: Int32Array; tf: Int32Array }>();
   readonly #averageLength: number;
+  /** Per passage: `k1 · (1 − b + b · length / averageLength)`. */
+  readonly #norm: Float64Array;
+  /** Scratch for `retrieve`: scores by passage, and which passages were touched. */
+  readonly #scores: Float64Array;
+  readonly #touched: Uint8Array;
 
   constructor(passages: Iterable<Passage>) {
     const docs: Doc[] = [];
@@ -55,6 +60,12 @@ export class Bm25Index {
       this.#postings.set(term, { doc: Int32Array.from(list.doc), tf: Int32Array.from(list.tf) });
     }
     this.#averageLength = docs.length === 0 ? 0 : total / docs.length;
+    this.#norm = Float64Array.from(
+      docs,
+      (doc) => BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / this.#averageLength),
+    );
+    this.#scores = new Float64Array(docs.length);
+    this.#touched = new Uint8Array(docs.length);
   }
 
   get size(): number {
@@ -83,7 +94,9 @@ export class Bm25Index {
     if (!Number.isInteger(k) || k < 0)
       throw new AttributionError(`k must be a non-negative integer, got ${k}`);
     const terms = [...new Set(tokenize(query))].sort();
-    const scores = new Map<number, number>();
+    const scores = this.#scores;
+    const touched = this.#touched;
+    const hits: number[] = [];
     for (const term of terms) {
       const list = this.#postings.get(term);
       if (list === undefined) continue;
@@ -91,15 +104,45 @@ export class Bm25Index {
       for (let j = 0; j < list.doc.length; j++) {
         const d = list.doc[j] as number;
         const tf = list.tf[j] as number;
-        const norm = BM25_K1 * (1 - BM25_B + (BM25_B * (this.#docs[d] as Doc).length) / this.#averageLength);
-        scores.set(d, (scores.get(d) ?? 0) + (idf * (tf * (BM25_K1 + 1))) / (tf + norm));
+        if (touched[d] === 0) {
+          touched[d] = 1;
+          hits.push(d);
+        }
+        scores[d] = (scores[d] as number) + (idf * (tf * (BM25_K1 + 1))) / (tf + (this.#norm[d] as number));
       }
     }
-    const ranked = [...scores].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    return ranked.slice(0, k).map(([d, score], i) => {
+    // Top k by score, ties by lower passage index (= lower contribution id).
+    const better = (a: number, b: number) =>
+      (scores[a] as number) > (scores[b] as number) || (scores[a] === scores[b] && a < b);
+    let best: number[];
+    if (k > 32) {
+      best = hits
+        .filter((d) => (scores[d] as number) > 0)
+        .sort((a, b) => (better(a, b) ? -1 : 1))
+        .slice(0, k);
+    } else {
+      // A sorted window of k: O(hits · k) with no allocation per hit.
+      best = [];
+      for (const d of hits) {
+        if ((scores[d] as number) <= 0 || k === 0) continue;
+        if (best.length === k && !better(d, best[k - 1] as number)) continue;
+        let at = best.length < k ? best.length : k - 1;
+        best[at] = d;
+        while (at > 0 && better(d, best[at - 1] as number)) {
+          best[at] = best[at - 1] as number;
+          best[--at] = d;
+        }
+      }
+    }
+    const result = best.map((d, i) => {
       const { contributionId, text, uri } = this.#docs[d] as Doc;
-      return { contributionId, text, uri, score, rank: i + 1 };
+      return { contributionId, text, uri, score: scores[d] as number, rank: i + 1 };
     });
+    for (const d of hits) {
+      scores[d] = 0;
+      touched[d] = 0;
+    }
+    return result;
   }
 
   #find(id: bigint): Doc | undefined {

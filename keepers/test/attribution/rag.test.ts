@@ -44,6 +44,23 @@ describe("Bm25Index", () => {
     expect(index.retrieve("electricity", 0)).toEqual([]);
   });
 
+  it("selects the same top k by window (small k) as by full sort (large k)", () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      contributionId: BigInt(1000 - i),
+      text: `alpha ${"beta ".repeat(i % 7)} gamma${i % 5} delta${i % 11}`,
+      uri: "",
+    }));
+    const bm25 = new Bm25Index(many);
+    const query = "alpha beta gamma3 delta7";
+    const all = bm25.retrieve(query, 300);
+    expect(all).toHaveLength(300);
+    for (let i = 1; i < all.length; i++) {
+      const [a, b] = [all[i - 1], all[i]] as [(typeof all)[number], (typeof all)[number]];
+      expect(a.score > b.score || (a.score === b.score && a.contributionId < b.contributionId)).toBe(true);
+    }
+    for (const k of [1, 5, 8, 32, 33]) expect(bm25.retrieve(query, k)).toEqual(all.slice(0, k));
+  });
+
   it("is independent of insertion order", () => {
     const reversed = new Bm25Index([...passages].reverse());
     expect(reversed.retrieve("sunlight electricity wind", 4)).toEqual(
