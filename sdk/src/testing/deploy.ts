@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Hex } from "viem";
 import { type Deployment, readDeployment } from "../deployments.js";
@@ -42,6 +42,8 @@ export function deploymentPath(chainId: number): string {
  */
 export async function deployProtocol(parameters: DeployProtocolParameters): Promise<Deployment> {
   const privateKey = parameters.privateKey ?? anvilPrivateKeys[0];
+  // A fresh clone has no deployments/ folder (its files are per-chain outputs); the script needs it.
+  await mkdir(resolve(repositoryRoot, "deployments"), { recursive: true });
   const args = [
     "script",
     "script/Deploy.s.sol",
