@@ -52,6 +52,8 @@ export interface ProtocolChain {
   contributionIds: bigint[];
   /** `requestAccess` by the account, approved by the owner. */
   grantAccess(index: number): Promise<void>;
+  /** The owner approves a pending access request of the account. */
+  approveAccess(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,9 @@ export async function startProtocolChain(
       gateway,
       datanetId,
       contributionIds,
+      approveAccess: async (index: number) => {
+        await approveAccess(owner, { contracts, datanetId, account: wallet(index).account.address });
+      },
       grantAccess: async (index: number) => {
         await requestAccess(wallet(index), { contracts, datanetId });
         await approveAccess(owner, { contracts, datanetId, account: wallet(index).account.address });

@@ -36,7 +36,6 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
       owner: 2,
       contributor: 3,
     });
-    await chain.grantAccess(1);
     factory = await startFactory({
       dataDir: join(dir.path, "factory"),
       baseModels: { "llama-tiny": await tinyModelDir(join(dir.path, "model")) },
@@ -66,9 +65,22 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     await page.getByRole("button", { name: "Use dev account" }).click();
     await expect(page.getByTestId("account").textContent()).resolves.toContain(DEV_ADDRESS);
 
-    const ids = chain.contributionIds;
+    // Browse the datanet on-chain, request access, and wait for the owner to approve it.
     await page.getByLabel("datanet").fill(String(chain.datanetId));
-    await page.getByLabel("contributions").fill(`${ids[0]}-${ids.at(-1)}`);
+    await page.getByRole("button", { name: "Load contributions" }).click();
+    await page.getByTestId("contributions").locator("tbody tr").nth(23).waitFor();
+    expect(await page.getByTestId("contributions").locator("tbody tr").count()).toBe(24);
+    await page.getByTestId("access-status").getByText("none").waitFor();
+    await page.getByRole("button", { name: "Request access" }).click();
+    await page.getByTestId("access-status").getByText("pending").waitFor();
+    await chain.approveAccess(1);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.getByTestId("access-status").getByText("granted").waitFor();
+    await page.screenshot({ path: join(artifacts, "datanet.png"), fullPage: true });
+    await page.getByLabel(`contribution ${chain.contributionIds[0]}`, { exact: true }).uncheck();
+    await page.getByRole("button", { name: "Train on the selected 23" }).click();
+    const ids = chain.contributionIds.slice(1);
+    await expect(page.getByLabel("contributions").inputValue()).resolves.toBe(ids.join(", "));
     await page.getByLabel("maxSteps").fill("8");
     await page.getByLabel("evalEvery").fill("2");
     await page.getByLabel("batchSize").fill("4");

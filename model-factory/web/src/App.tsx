@@ -4,6 +4,7 @@ import { parseEther } from "viem";
 import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
 import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
+import { DatanetPanel } from "./Datanet.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
 import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
 
@@ -80,16 +81,22 @@ function LaunchForm({
   domain,
   signer,
   onJob,
+  datanetId,
+  setDatanetId,
+  contributions,
+  setContributions,
 }: {
   domain: Domain;
   signer: Signer | null;
   onJob: (job: Job) => void;
+  datanetId: string;
+  setDatanetId: (v: string) => void;
+  contributions: string;
+  setContributions: (v: string) => void;
 }) {
   const [models, setModels] = useState<string[]>([]);
   const [defaults, setDefaults] = useState<Record<string, unknown>>({});
   const [baseModel, setBaseModel] = useState("");
-  const [datanetId, setDatanetId] = useState("1");
-  const [contributions, setContributions] = useState("");
   const [overrides, setOverrides] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -368,6 +375,8 @@ export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null
   const [signer, setSigner] = useState<Signer | null>(null);
   const [jobs, setJobs] = useState<Job[]>([]);
   const [current, setCurrent] = useState<Job | null>(null);
+  const [datanetId, setDatanetId] = useState("1");
+  const [contributions, setContributions] = useState("");
   const onUpdate = useCallback(
     (job: Job) => setJobs((old) => old.map((j) => (j.id === job.id ? job : j))),
     [],
@@ -382,9 +391,22 @@ export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null
         Chain {domain.chainId} · DatanetRegistry <code>{domain.datanetRegistry}</code>
       </p>
       <Connect domain={domain} chain={chain} signer={signer} onSigner={setSigner} />
+      {chain && (
+        <DatanetPanel
+          key={datanetId}
+          chain={chain}
+          signer={signer}
+          datanetId={datanetId}
+          onSelect={(ids) => setContributions(ids.join(", "))}
+        />
+      )}
       <LaunchForm
         domain={domain}
         signer={signer}
+        datanetId={datanetId}
+        setDatanetId={setDatanetId}
+        contributions={contributions}
+        setContributions={setContributions}
         onJob={(job) => {
           setCurrent(job);
           setJobs((old) => [job, ...old]);
