@@ -33,7 +33,9 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  decodeFunctionData,
   defineChain,
+  getAddress,
   type Hex,
   http,
   parseEther,
@@ -500,6 +502,77 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     );
     expect(record.phase).toBe("reported");
     expect(await publicClient.getTransactionCount({ address: victim.address })).toBe(nonceBefore);
+  }, 180_000);
+
+  it("resumes a signed report after a crash and submits it exactly once", async () => {
+    const { contracts } = deployment;
+    const count = await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "requestCount",
+    });
+    const nextId = count + 1n;
+    const sorted = sortKeepers(keepers.map((k) => k.address));
+    const latest = await publicClient.getBlock();
+    const executor = scheduleExecutor({
+      requestId: nextId,
+      activeKeepers: sorted,
+      requestedAt: latest.timestamp,
+      now: latest.timestamp,
+      fallbackAfterSeconds: BigInt(FALLBACK_SECONDS),
+    }).executor;
+    const victim = keepers.find((k) => k.address === executor) as (typeof keepers)[number];
+    const peers = keepers.filter((k) => k !== victim);
+    // With its peers down the executor can sign but not reach a quorum; then it crashes.
+    for (const p of peers) await p.service?.stop();
+    const requestId = await ask("How is carbon dioxide fixed into sugars?");
+    expect(requestId).toBe(nextId);
+    const signed = await until(
+      "the executor to sign",
+      async () => {
+        const response = await fetch(`${victim.url}/requests/${requestId}`);
+        if (!response.ok) return undefined;
+        const body = (await response.json()) as { phase: string; signed?: { digest: Hex } };
+        return body.signed;
+      },
+      30_000,
+    );
+    await victim.service?.kill();
+    const onDisk = JSON.parse(await readFile(join(victim.stateDir, "state.json"), "utf8"));
+    expect(onDisk.requests[String(requestId)].signed.digest).toBe(signed.digest);
+    expect(await status(requestId)).toBe(1);
+    const fromBlock = await publicClient.getBlockNumber();
+
+    for (const k of [victim, ...peers]) startKeeper(keepers.indexOf(k));
+    for (const k of keepers) await waitForHttp(k.service as Service, `${k.url}/health`);
+    await until("the resumed report", async () => (await status(requestId)) === 2, 60_000);
+    const request = await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "getRequest",
+      args: [requestId],
+    });
+    expect(request.reportDigest).toBe(signed.digest);
+    expect(request.executor).toBe(victim.address);
+    // Exactly one submitReport for this request was ever sent, by the resumed keeper.
+    await new Promise((r) => setTimeout(r, 1000));
+    const submissions: { from: Address; requestId: bigint }[] = [];
+    for (let n = fromBlock; n <= (await publicClient.getBlockNumber()); n++) {
+      const block = await publicClient.getBlock({ blockNumber: n, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (tx.to?.toLowerCase() !== contracts.InferenceMarket.toLowerCase()) continue;
+        const call = decodeFunctionData({ abi: inferenceMarketAbi, data: tx.input });
+        if (call.functionName === "submitReport") {
+          submissions.push({
+            from: getAddress(tx.from),
+            requestId: (call.args[0] as AttributionReport).requestId,
+          });
+        }
+      }
+    }
+    expect(submissions.filter((s) => s.requestId === requestId)).toEqual([
+      { from: victim.address, requestId },
+    ]);
   }, 180_000);
 
   it("challenges a forged equivocation: a keeper key signing a conflicting report is slashed", async () => {
