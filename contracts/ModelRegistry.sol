@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
@@ -97,6 +98,7 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
             sum += params.weightsBps[i];
         }
         if (sum != TOTAL_BPS) revert ModelPartWeightsNotTotal(sum);
+        _checkPartShares(params.partIds, params.weightsBps, params.pricePerRequest);
 
         modelId = ++modelCount;
         _recordDatanetUnion(modelId, params.partIds);
@@ -119,6 +121,7 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
     function setPrice(uint256 modelId, uint256 pricePerRequest) external {
         Model storage model = _authorizedModel(modelId);
         _requireLive(modelId, model.status);
+        if (model.isComposite) _checkPartShares(_partIds[modelId], _partWeights[modelId], pricePerRequest);
         model.pricePerRequest = pricePerRequest;
         emit ModelRepriced(modelId, pricePerRequest);
     }
@@ -245,9 +248,13 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
         if (model.status != ModelStatus.Active) return false;
         if (!model.isComposite) return true;
         uint256[] storage partIds = _partIds[modelId];
+        uint256[] storage weights = _partWeights[modelId];
+        uint256 price = model.pricePerRequest;
         for (uint256 i; i < partIds.length; ++i) {
             uint256 partId = partIds[i];
-            if (_models[partId].status != ModelStatus.Active || _compositionBlocked[partId]) return false;
+            Model storage part = _models[partId];
+            if (part.status != ModelStatus.Active || _compositionBlocked[partId]) return false;
+            if (Math.mulDiv(price, weights[i], TOTAL_BPS) < part.pricePerRequest) return false;
         }
         return true;
     }
@@ -291,6 +298,16 @@ contract ModelRegistry is ERC721, Ownable, IModelRegistry {
             }
         }
         if (union.length > MAX_DATANETS) revert ModelInvalidDatanetCount(union.length, MAX_DATANETS);
+    }
+
+    /// @dev Each part's share of a composite's price must cover the part's own price at this moment; otherwise
+    /// composing would sell a part below the price its owner chose.
+    function _checkPartShares(uint256[] memory partIds, uint256[] memory weights, uint256 price) private view {
+        for (uint256 i; i < partIds.length; ++i) {
+            uint256 partPrice = _models[partIds[i]].pricePerRequest;
+            uint256 share = Math.mulDiv(price, weights[i], TOTAL_BPS);
+            if (share < partPrice) revert ModelCompositeUnderpricesPart(partIds[i], partPrice, share);
+        }
     }
 
     function _emitModelRegistered(uint256 modelId, ModelParams calldata params) private {

@@ -642,17 +642,37 @@ contract InferenceMarketTest is ProtocolFixture {
     function test_finalize_compositeSplitsModelShareByPartWeight() public {
         address otherDeveloper = makeAddr("otherDeveloper");
         uint256 second = _registerModel(otherDeveloper, datanetId, 3 ether);
-        uint256 composite = _composite(modelId, second, 10 ether);
+        // Parts priced 10 and 3 OPEN at weights 70% / 30%: 20 OPEN gives them 14 and 6, at least their own prices.
+        uint256 composite = _composite(modelId, second, 20 ether);
         uint256 requestId = _request(composite);
         _submit(_report(requestId, _attributions(accepted[0], 10_000)));
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         _finalizeOne(requestId);
-        uint256 modelShare = 10 ether * uint256(MODEL_BPS) / 10_000;
-        assertEq(vault.balanceOf(developer), modelShare * 7000 / 10_000);
-        assertEq(vault.balanceOf(otherDeveloper), modelShare * 3000 / 10_000);
-        // Fully attributed: nothing for the datanet owner.
+        // Model share 40% of 20 = 8 OPEN, split 70/30 between the parts' owners.
+        assertEq(vault.balanceOf(developer), 5.6 ether);
+        assertEq(vault.balanceOf(otherDeveloper), 2.4 ether);
+        // Fully attributed: the whole data share (40%) to the contributor, nothing for the datanet owner.
+        assertEq(vault.balanceOf(contributor), 8 ether);
         assertEq(vault.balanceOf(datanetOwner), 0);
-        assertEq(vault.balanceOf(contributor), 10 ether * uint256(DATA_BPS) / 10_000);
+        assertEq(vault.balanceOf(keeperAddrs[0]), 3 ether);
+        assertEq(vault.balanceOf(treasury), 1 ether);
+        assertEq(vault.totalOutstanding(), 20 ether);
+    }
+
+    function test_RevertWhen_requestCompositeAfterPartOutgrowsItsShare() public {
+        uint256 second = _registerModel(developer, datanetId, 3 ether);
+        uint256 composite = _composite(modelId, second, 20 ether);
+        // The 30% part now costs more alone (7 OPEN) than the composite pays it (6 OPEN).
+        vm.prank(developer);
+        models.setPrice(second, 7 ether);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketModelNotRequestable.selector, composite));
+        market.requestInference(composite, keccak256("input"), "blob://input", 20 ether);
+        // Repricing the composite to cover the part makes it requestable again.
+        vm.prank(developer);
+        models.setPrice(composite, 25 ether);
+        uint256 requestId = _request(composite);
+        assertEq(market.getRequest(requestId).fee, 25 ether);
     }
 
     function test_finalize_roundingRemainderGoesToTreasury() public {

@@ -82,8 +82,15 @@ contract ModelRegistryTest is Test {
     }
 
     function _composite(address who, uint256[] memory partIds, uint256[] memory weights) internal returns (uint256) {
+        return _compositeAt(who, partIds, weights, 3 ether);
+    }
+
+    function _compositeAt(address who, uint256[] memory partIds, uint256[] memory weights, uint256 price)
+        internal
+        returns (uint256)
+    {
         vm.prank(who);
-        return models.registerComposite(IModelRegistry.CompositeParams(partIds, weights, 3 ether, "ipfs://composite"));
+        return models.registerComposite(IModelRegistry.CompositeParams(partIds, weights, price, "ipfs://composite"));
     }
 
     function _status(uint256 modelId) internal view returns (IModelRegistry.ModelStatus) {
@@ -224,14 +231,14 @@ contract ModelRegistryTest is Test {
         uint256 b = _register(carol, _ids(2, 1));
         uint256[] memory weights = _ids(7000, 3000);
         vm.expectEmit(address(models));
-        emit IModelRegistry.CompositeRegistered(3, eve, _ids(a, b), weights, 3 ether, "ipfs://composite");
-        uint256 id = _composite(eve, _ids(a, b), weights);
+        emit IModelRegistry.CompositeRegistered(3, eve, _ids(a, b), weights, 4 ether, "ipfs://composite");
+        uint256 id = _compositeAt(eve, _ids(a, b), weights, 4 ether);
 
         assertEq(models.ownerOf(id), eve);
         IModelRegistry.Model memory m = models.getModel(id);
         assertTrue(m.isComposite);
         assertEq(m.adapterHash, bytes32(0));
-        assertEq(m.pricePerRequest, 3 ether);
+        assertEq(m.pricePerRequest, 4 ether);
         (uint256[] memory partIds, uint256[] memory partWeights) = models.parts(id);
         assertEq(partIds, _ids(a, b));
         assertEq(partWeights, weights);
@@ -288,6 +295,73 @@ contract ModelRegistryTest is Test {
         vm.prank(carol);
         models.setComposable(b, true);
         assertTrue(models.isRequestable(id));
+    }
+
+    function test_RevertWhen_registerCompositeUnderpricesPart() public {
+        uint256 a = _register(bob, _ids(1));
+        uint256 b = _register(carol, _ids(2));
+        // 30% of 3 OPEN is 0.9 OPEN, below part b's 1 OPEN.
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelCompositeUnderpricesPart.selector, b, 1 ether, 0.9 ether)
+        );
+        _composite(eve, _ids(a, b), _ids(7000, 3000));
+        // At exactly the part's price the composite is accepted.
+        uint256 id = _compositeAt(eve, _ids(a, b), _ids(7000, 3000), uint256(10 ether) / 3 + 1);
+        assertTrue(models.isRequestable(id));
+    }
+
+    function test_RevertWhen_setPriceOfCompositeUnderpricesPart() public {
+        uint256 a = _register(bob, _ids(1));
+        uint256 b = _register(carol, _ids(2));
+        uint256 id = _composite(eve, _ids(a, b), _ids(5000, 5000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelCompositeUnderpricesPart.selector, a, 1 ether, 0.5 ether)
+        );
+        vm.prank(eve);
+        models.setPrice(id, 1 ether);
+        vm.prank(eve);
+        models.setPrice(id, 2 ether);
+        assertEq(models.priceOf(id), 2 ether);
+    }
+
+    function test_isRequestable_falseWhilePartCostsMoreThanItsShare() public {
+        uint256 a = _register(bob, _ids(1));
+        uint256 b = _register(carol, _ids(2));
+        uint256 id = _composite(eve, _ids(a, b), _ids(5000, 5000));
+        // A part may raise its price past its share (1.5 OPEN); the composite then stops taking requests.
+        vm.prank(carol);
+        models.setPrice(b, 1.5 ether + 1);
+        assertFalse(models.isRequestable(id));
+        assertTrue(models.isRequestable(b));
+        vm.prank(carol);
+        models.setPrice(b, 1.5 ether);
+        assertTrue(models.isRequestable(id));
+        vm.prank(carol);
+        models.setPrice(b, 2 ether);
+        vm.prank(eve);
+        models.setPrice(id, 4 ether);
+        assertTrue(models.isRequestable(id));
+    }
+
+    function testFuzz_registerComposite_partShareCoversPartPrice(uint256 price, uint256 weight, uint256 partPrice)
+        public
+    {
+        weight = bound(weight, 1, 9999);
+        price = bound(price, 0, 1e30);
+        partPrice = bound(partPrice, 0, 1e30);
+        uint256 a = _register(bob, _ids(1));
+        uint256 b = _register(carol, _ids(2));
+        vm.prank(bob);
+        models.setPrice(a, 0);
+        vm.prank(carol);
+        models.setPrice(b, partPrice);
+        uint256 share = price * (10_000 - weight) / 10_000;
+        if (share < partPrice) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IModelRegistry.ModelCompositeUnderpricesPart.selector, b, partPrice, share)
+            );
+        }
+        _compositeAt(eve, _ids(a, b), _ids(weight, 10_000 - weight), price);
     }
 
     function test_RevertWhen_setComposableByStranger() public {
@@ -392,7 +466,8 @@ contract ModelRegistryTest is Test {
             partIds[i] = _register(bob, _ids(1));
             weights[i] = 625;
         }
-        uint256 id = _composite(eve, partIds, weights);
+        // 625 bps of 16 OPEN is 1 OPEN, exactly each part's own price.
+        uint256 id = _compositeAt(eve, partIds, weights, 16 ether);
         assertEq(models.datanetIds(id), _ids(1));
         (address[] memory recipients,) = models.revenueShares(id);
         assertEq(recipients.length, 16);
@@ -624,14 +699,15 @@ contract ModelRegistryTest is Test {
         if (first + second != 10_000) {
             vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelPartWeightsNotTotal.selector, first + second));
         }
-        _composite(eve, _ids(a, b), _ids(first, second));
+        // 10,000 OPEN covers a 1 OPEN part at any weight from 1 bps.
+        _compositeAt(eve, _ids(a, b), _ids(first, second), 10_000 ether);
     }
 
     function testFuzz_revenueShares_sumToTotal(uint256 first) public {
         first = bound(first, 1, 9999);
         uint256 a = _register(bob, _ids(1));
         uint256 b = _register(carol, _ids(2));
-        uint256 id = _composite(eve, _ids(a, b), _ids(first, 10_000 - first));
+        uint256 id = _compositeAt(eve, _ids(a, b), _ids(first, 10_000 - first), 10_000 ether);
         (, uint256[] memory weights) = models.revenueShares(id);
         assertEq(weights[0] + weights[1], 10_000);
         assertEq(weights[0], first);
@@ -664,7 +740,7 @@ contract ModelRegistryTest is Test {
         }
         uint256[] memory weights = new uint256[](3);
         (weights[0], weights[1], weights[2]) = (3334, 3333, 3333);
-        uint256 composite = _composite(eve, partIds, weights);
+        uint256 composite = _compositeAt(eve, partIds, weights, 4 ether);
 
         uint256[] memory union = models.datanetIds(composite);
         uint256 expectedCount;

@@ -96,6 +96,9 @@ interface IModelRegistry {
     error ModelCompositionBlocked(uint256 partId);
     /// @notice Model `modelId` is `status`, which does not allow the call.
     error ModelInvalidStatus(uint256 modelId, ModelStatus status);
+    /// @notice The composite's price gives part `partId` only `partShare` (price × part weight / 10,000), below
+    /// the part's own price `partPrice`.
+    error ModelCompositeUnderpricesPart(uint256 partId, uint256 partPrice, uint256 partShare);
 
     // ----------------------------------------------------------------------------------------------------------
     // Events
@@ -148,12 +151,16 @@ interface IModelRegistry {
 
     /// @notice Registers a composite of active, composable plain models and mints its token to the caller. Its
     /// revenue is split among the parts' owners by weight; it uses the datanets of its parts (at most
-    /// `MAX_DATANETS` distinct ones).
+    /// `MAX_DATANETS` distinct ones). Each part's share of the price (price × weight / 10,000) must be at least
+    /// the part's own price, so a composite never sells a part for less than the part costs alone.
     /// @param params Part ids, weights in basis points, price, metadata URI.
     /// @return modelId The new model's id.
     function registerComposite(CompositeParams calldata params) external returns (uint256 modelId);
 
     /// @notice Sets the price per request; only the model's owner or an approved account. Not for final models.
+    /// A composite's new price must keep each part's share at least the part's current price
+    /// (`ModelCompositeUnderpricesPart`); a part may raise its price freely, which makes composites that now
+    /// underprice it unrequestable until they are repriced.
     /// @param modelId The model.
     /// @param pricePerRequest The new price in OPEN.
     function setPrice(uint256 modelId, uint256 pricePerRequest) external;
@@ -239,7 +246,8 @@ interface IModelRegistry {
     /// @param modelId The model.
     function isComposable(uint256 modelId) external view returns (bool);
 
-    /// @notice Whether the model takes requests: `Active`, and for a composite every part `Active` and composable.
+    /// @notice Whether the model takes requests: `Active`, and for a composite every part `Active`, composable
+    /// and priced at most its share of the composite's price (price × weight / 10,000).
     /// Unknown ids return false.
     /// @param modelId The model.
     function isRequestable(uint256 modelId) external view returns (bool);
