@@ -1,7 +1,8 @@
 /**
  * The inference node's model format, reference forward pass and PEFT reader/writer, imported from
- * its sources. `@payable-ai/inference-node` exports `./src/index.ts`, which does not exist yet;
- * when it does, these imports become `from "@payable-ai/inference-node"`.
+ * its sources: the package entry (`@payable-ai/inference-node`) exports the serving API but not
+ * the model internals the trainer needs (weights, projection shapes, the reference forward pass,
+ * the seeded generator). Once it exports them, these imports move to the package name.
  */
 export type { LoraAdapter, LoraModule } from "../../../inference-node/src/adapters/lora.js";
 export { mergeAdapterIntoWeights } from "../../../inference-node/src/adapters/lora.js";
