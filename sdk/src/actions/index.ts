@@ -21,6 +21,7 @@ export * from "./governance/executeProposal.js";
 export * from "./governance/proposal.js";
 export * from "./governance/propose.js";
 export * from "./governance/queueProposal.js";
+export * from "./inference/challengeReport.js";
 export * from "./inference/finalizeRequests.js";
 export * from "./inference/getRequest.js";
 export * from "./inference/refundRequest.js";

@@ -5,11 +5,12 @@ import { sharedChain } from "../../../test/chain.js";
 import { keeperIndexes, modelOnDatanet, roles, stakeKeepers } from "../../../test/fixtures.js";
 import type { AttributionReport } from "../../eip712.js";
 import { ContractRevertedError } from "../../errors/contract.js";
-import { inferenceMarketAbi, openTokenAbi } from "../../generated/abis.js";
+import { inferenceMarketAbi, keeperRegistryAbi, openTokenAbi } from "../../generated/abis.js";
 import { anvilPrivateKeys } from "../../testing/anvil.js";
 import { contentHash } from "../../utils/contentHash.js";
 import { claimRewards } from "../rewards/claimRewards.js";
 import { getRewards } from "../rewards/getRewards.js";
+import { challengeReport } from "./challengeReport.js";
 import { finalizeRequests } from "./finalizeRequests.js";
 import { getRequest } from "./getRequest.js";
 import { refundRequest } from "./refundRequest.js";
@@ -162,6 +163,61 @@ describe("inference actions", () => {
     }).catch((e: unknown) => e);
     expect(short).toBeInstanceOf(ContractRevertedError);
     expect((short as ContractRevertedError).errorName).toMatch(/^Market/);
+  });
+
+  test("keepers who signed two reports for one request are slashed by a challenge", async () => {
+    const { modelId, contributions } = await modelOnDatanet(chain, ["epsilon"]);
+    const { quorum } = await stakeKeepers(chain);
+    const { requestId } = await requestInference(wallet(roles.user), {
+      contracts,
+      modelId,
+      inputHash: contentHash("q4"),
+      inputURI: "blob:q4",
+      maxFee: parseEther("2"),
+    });
+    const id = contributions[0]?.contributionId ?? 0n;
+    const signers = keeperAccounts.slice(0, quorum);
+    const sign = (r: AttributionReport) =>
+      Promise.all(
+        signers.map((a) =>
+          signAttributionReport(a, { chainId, market: contracts.InferenceMarket, report: r }),
+        ),
+      );
+    const accepted = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 9000 }]);
+    const conflicting = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 1000 }]);
+    const { digest } = await submitReport(wallet(keeperIndexes[0]), {
+      contracts,
+      report: accepted,
+      signatures: await sign(accepted),
+    });
+    const stakeOf = (keeper: `0x${string}`) =>
+      publicClient.readContract({
+        address: contracts.KeeperRegistry,
+        abi: keeperRegistryAbi,
+        functionName: "stakeOf",
+        args: [keeper],
+      });
+    const before = await Promise.all(signers.map((a) => stakeOf(a.address)));
+
+    const { voidedDigest, slashedKeepers } = await challengeReport(wallet(roles.user), {
+      contracts,
+      conflictingReport: conflicting,
+      signatures: await sign(conflicting),
+    });
+    expect(voidedDigest).toBe(digest);
+    expect([...slashedKeepers].sort()).toEqual(signers.map((a) => a.address).sort());
+    const after = await Promise.all(signers.map((a) => stakeOf(a.address)));
+    after.forEach((stake, i) => {
+      expect(stake).toBeLessThan(before[i] ?? 0n);
+    });
+    expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("open");
+    await expect(
+      challengeReport(wallet(roles.user), {
+        contracts,
+        conflictingReport: conflicting,
+        signatures: await sign(conflicting),
+      }),
+    ).rejects.toThrow(/MarketRequestNotReported/);
   });
 
   test("a request paid with a permit and never reported is refunded after its deadline", async () => {
