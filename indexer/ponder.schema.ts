@@ -226,7 +226,10 @@ export const claim = onchainTable(
 export const keeper = onchainTable("keeper", (t) => ({
   address: t.hex().primaryKey(),
   stake: t.bigint().notNull(),
+  /** staked | unbonding | withdrawn */
   status: t.text().notNull(),
+  /** In the signer set (bonded with at least the minimum stake) as of the keeper's last event. */
+  active: t.boolean().notNull(),
   unbondingEndsAt: t.bigint(),
   slashedTotal: t.bigint().notNull().default(0n),
   reportsExecuted: t.integer().notNull().default(0),

@@ -1,24 +1,38 @@
-import { ponder } from "ponder:registry";
+import { type Context, ponder } from "ponder:registry";
 import { keeper, slash } from "ponder:schema";
+import type { Address } from "viem";
+
+// Membership of the signer set also depends on the minimum stake, so it is read from the
+// registry (as of the event's block) after every change of a keeper.
+async function refreshActive(context: Context, address: Address) {
+  const active = await context.client.readContract({
+    address: context.contracts.KeeperRegistry.address as Address,
+    abi: context.contracts.KeeperRegistry.abi,
+    functionName: "isActive",
+    args: [address],
+  });
+  await context.db.update(keeper, { address }).set({ active });
+}
 
 ponder.on("KeeperRegistry:KeeperStaked", async ({ event, context }) => {
   const { keeper: address, totalStake } = event.args;
   await context.db
     .insert(keeper)
-    .values({ address, stake: totalStake, status: "active", joinedAt: event.block.timestamp })
-    .onConflictDoUpdate({ stake: totalStake, status: "active", unbondingEndsAt: null });
+    .values({ address, stake: totalStake, status: "staked", active: false, joinedAt: event.block.timestamp })
+    .onConflictDoUpdate({ stake: totalStake, status: "staked", unbondingEndsAt: null });
+  await refreshActive(context, address);
 });
 
 ponder.on("KeeperRegistry:KeeperUnbondingRequested", async ({ event, context }) => {
   await context.db
     .update(keeper, { address: event.args.keeper })
-    .set({ status: "unbonding", unbondingEndsAt: BigInt(event.args.unbondingEndsAt) });
+    .set({ status: "unbonding", active: false, unbondingEndsAt: BigInt(event.args.unbondingEndsAt) });
 });
 
 ponder.on("KeeperRegistry:KeeperWithdrawn", async ({ event, context }) => {
   await context.db
     .update(keeper, { address: event.args.keeper })
-    .set((row) => ({ stake: row.stake - event.args.amount, status: "withdrawn" }));
+    .set((row) => ({ stake: row.stake - event.args.amount, status: "withdrawn", active: false }));
 });
 
 ponder.on("KeeperRegistry:KeeperSlashed", async ({ event, context }) => {
@@ -34,4 +48,5 @@ ponder.on("KeeperRegistry:KeeperSlashed", async ({ event, context }) => {
     challengerReward,
     timestamp: event.block.timestamp,
   });
+  await refreshActive(context, address);
 });

@@ -1,19 +1,36 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Devnet, startDevnet } from "@payable-ai/devnet";
+import { type Devnet, demoKeys, startDevnet } from "@payable-ai/devnet";
 import {
+  type AttributionReport,
+  agentRegistryAbi,
+  castVote,
+  challengeReport,
+  contentHash,
+  delegateVotes,
+  executeProposal,
   getAccountEarnings,
   getContributorLeaderboard,
   getDatanetStats,
   getModelStats,
+  getRequest,
   IndexerRequestError,
   inferenceMarketAbi,
   keeperRegistryAbi,
+  openGovernorAbi,
+  propose,
+  queueProposal,
+  refundRequest,
+  registerAgent,
+  requestInference,
   rewardVaultAbi,
+  signAttributionReport,
+  submitReport,
 } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
-import { type Address, getAddress } from "viem";
+import { type Address, encodeFunctionData, getAddress, parseEther, zeroAddress } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 // One protocol round trip through the SDK (datanet, contributions, review, access, model,
@@ -22,6 +39,93 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 const chainId = 913_370 + Math.floor(Math.random() * 1000);
 let devnet: Devnet;
 let dataDir: string;
+let extra: Awaited<ReturnType<typeof moreFlows>>;
+
+/**
+ * After the seeded round trip: an agent, an equivocation proved by a challenge (two keepers
+ * slashed), a refund of the seed's open request, and a governance proposal carried out.
+ */
+async function moreFlows(network: Devnet) {
+  const { contracts } = network.deployment;
+  const { wallet, publicClient, testClient } = network.clients;
+  const demo = seeded(network);
+  const user = wallet(demoKeys.user);
+  const passTime = async (seconds: bigint) => {
+    await testClient.increaseTime({ seconds: Number(seconds) });
+    await testClient.mine({ blocks: 1 });
+  };
+
+  const { agentId } = await registerAgent(user, {
+    contracts,
+    modelIds: [demo.modelId],
+    metadataURI: "ipfs://agent",
+    stake: parseEther("20"),
+  });
+
+  // Keepers 8 and 9 sign two different reports for one request.
+  const { requestId: challengedRequestId } = await requestInference(user, {
+    contracts,
+    modelId: demo.modelId,
+    inputHash: contentHash("challenged"),
+    inputURI: "blob:challenged",
+    maxFee: parseEther("2"),
+  });
+  const equivocators = [demoKeys.keepers[1], demoKeys.keepers[2]].map((k) => privateKeyToAccount(k));
+  const report = (weightBps: number): AttributionReport => ({
+    requestId: challengedRequestId,
+    modelId: demo.modelId,
+    outputHash: contentHash(`answer ${weightBps}`),
+    outputURI: "blob:answer",
+    executor: equivocators[0]?.address ?? zeroAddress,
+    attributionVersion: 1,
+    attributions: [{ contributionId: demo.contributionIds[0] ?? 0n, weightBps }],
+  });
+  const sign = (r: AttributionReport) =>
+    Promise.all(
+      equivocators.map((a) =>
+        signAttributionReport(a, { chainId: network.chainId, market: contracts.InferenceMarket, report: r }),
+      ),
+    );
+  const accepted = report(9000);
+  const { digest: voidedDigest } = await submitReport(wallet(demoKeys.keepers[1]), {
+    contracts,
+    report: accepted,
+    signatures: await sign(accepted),
+  });
+  const conflicting = report(1000);
+  const { slashedKeepers } = await challengeReport(user, {
+    contracts,
+    conflictingReport: conflicting,
+    signatures: await sign(conflicting),
+  });
+
+  // The seed's open request expires unreported and is refunded.
+  const open = await getRequest(publicClient, { contracts, requestId: demo.openRequestId });
+  await passTime(open.deadline - (await publicClient.getBlock()).timestamp + 1n);
+  await refundRequest(user, { contracts, requestId: demo.openRequestId });
+
+  // The model developer, who earned votes, changes the challenge window through governance.
+  const developer = wallet(demoKeys.developer);
+  await delegateVotes(developer, { contracts, delegatee: developer.account.address });
+  await passTime(2n);
+  const calls = {
+    targets: [contracts.InferenceMarket],
+    values: [0n],
+    calldatas: [
+      encodeFunctionData({ abi: inferenceMarketAbi, functionName: "setChallengeWindow", args: [45n] }),
+    ],
+    description: "Challenge window 45 s",
+  };
+  const { proposalId, voteStart, voteEnd } = await propose(developer, { contracts, ...calls });
+  await passTime(voteStart - (await publicClient.getBlock()).timestamp + 1n);
+  await castVote(developer, { contracts, proposalId, support: "for", reason: "faster settlement" });
+  await passTime(voteEnd - (await publicClient.getBlock()).timestamp + 1n);
+  await queueProposal(developer, { contracts, ...calls });
+  await passTime(61n);
+  await executeProposal(developer, { contracts, ...calls });
+
+  return { agentId, challengedRequestId, voidedDigest, slashedKeepers, proposalId };
+}
 
 async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(devnet.graphqlUrl, {
@@ -36,14 +140,15 @@ async function graphql<T>(query: string, variables: Record<string, unknown> = {}
 
 const lower = (address: string) => address.toLowerCase();
 
-function seeded() {
-  if (!devnet.demo) throw new Error("the devnet was started without demo data");
-  return devnet.demo;
+function seeded(network: Devnet = devnet) {
+  if (!network.demo) throw new Error("the devnet was started without demo data");
+  return network.demo;
 }
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "payable-e2e-"));
   devnet = await startDevnet({ chainId, dataDir, seed: true });
+  extra = await moreFlows(devnet);
   await devnet.waitForIndexer();
 });
 
@@ -138,7 +243,7 @@ describe("protocol round trip, indexed", () => {
       attributedAmount: args.attributedAmount.toString(),
       unattributedAmount: args.unattributedAmount.toString(),
     });
-    expect(data.open.status).toBe("open");
+    expect(data.open.status).toBe("refunded");
     expect(data.report.status).toBe("finalized");
     expect(data.report.executor).toBe(lower(demo.executor));
     const signers = await publicClient.readContract({
@@ -159,7 +264,7 @@ describe("protocol round trip, indexed", () => {
         .map((e) => ({ id: e.args.contributionId, amount: e.args.amount, payee: lower(e.args.payee) }))
         .sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
-    expect(data.model.requestCount).toBe(2);
+    expect(data.model.requestCount).toBe(3);
     expect(data.model.finalizedCount).toBe(1);
     expect(BigInt(data.model.feeVolume)).toBe(args.fee);
   });
@@ -196,22 +301,128 @@ describe("protocol round trip, indexed", () => {
     expect(BigInt(claimerRow?.claimed ?? -1)).toBe(claimer.amount);
   });
 
-  test("keepers' stakes equal the KeeperRegistry's", async () => {
+  test("keepers' stakes, signer-set membership and slashes equal the KeeperRegistry's", async () => {
     const { publicClient } = devnet.clients;
-    const data = await graphql<{ keepers: { items: { address: Address; stake: string; status: string }[] } }>(
-      `{ keepers { items { address stake status reportsSigned } } }`,
+    const registry = devnet.deployment.contracts.KeeperRegistry;
+    const data = await graphql<{
+      keepers: {
+        items: { address: Address; stake: string; status: string; active: boolean; slashedTotal: string }[];
+      };
+      slashs: { items: { keeper: string; amount: string; challenger: string; challengerReward: string }[] };
+    }>(
+      `{
+        keepers { items { address stake status active slashedTotal } }
+        slashs(orderBy: "keeper") { items { keeper amount challenger challengerReward } }
+      }`,
     );
     expect(data.keepers.items.map((k) => k.address).sort()).toEqual(seeded().keepers.map(lower).sort());
     for (const keeper of data.keepers.items) {
-      const stake = await publicClient.readContract({
-        address: devnet.deployment.contracts.KeeperRegistry,
-        abi: keeperRegistryAbi,
-        functionName: "stakeOf",
-        args: [getAddress(keeper.address)],
+      const account = getAddress(keeper.address);
+      const [stake, active] = await Promise.all([
+        publicClient.readContract({
+          address: registry,
+          abi: keeperRegistryAbi,
+          functionName: "stakeOf",
+          args: [account],
+        }),
+        publicClient.readContract({
+          address: registry,
+          abi: keeperRegistryAbi,
+          functionName: "isActive",
+          args: [account],
+        }),
+      ]);
+      expect({ account, stake: BigInt(keeper.stake), active: keeper.active }).toEqual({
+        account,
+        stake,
+        active,
       });
-      expect(BigInt(keeper.stake)).toBe(stake);
-      expect(keeper.status).toBe("active");
+      expect(keeper.status).toBe("staked");
     }
+    const slashed = await publicClient.getContractEvents({
+      address: registry,
+      abi: keeperRegistryAbi,
+      eventName: "KeeperSlashed",
+      fromBlock: 0n,
+      strict: true,
+    });
+    expect(slashed.map((e) => lower(e.args.keeper)).sort()).toEqual(extra.slashedKeepers.map(lower).sort());
+    expect(data.slashs.items).toEqual(
+      slashed
+        .map((e) => ({
+          keeper: lower(e.args.keeper),
+          amount: e.args.amount.toString(),
+          challenger: lower(e.args.challenger),
+          challengerReward: e.args.challengerReward.toString(),
+        }))
+        .sort((a, b) => (a.keeper < b.keeper ? -1 : 1)),
+    );
+  });
+
+  test("the challenged report is voided, the request reopened; the agent, refund and proposal are indexed", async () => {
+    const { publicClient } = devnet.clients;
+    const { contracts } = devnet.deployment;
+    const demo = seeded();
+    const data = await graphql<{
+      voided: { status: string; challenger: string; requestId: string };
+      challenged: { status: string; reportDigest: string | null };
+      refunded: { status: string };
+      agent: { owner: string; stake: string; status: string; modelIds: string[] };
+      proposal: { status: string; forVotes: string; proposer: string };
+      votes: { items: { voter: string; support: number; weight: string; reason: string }[] };
+      model: { requestCount: number; refundedCount: number };
+    }>(
+      `query ($digest: String!, $challenged: BigInt!, $refunded: BigInt!, $agent: BigInt!, $proposal: BigInt!, $model: BigInt!) {
+        voided: report(digest: $digest) { status challenger requestId }
+        challenged: inferenceRequest(id: $challenged) { status reportDigest }
+        refunded: inferenceRequest(id: $refunded) { status }
+        agent(id: $agent) { owner stake status modelIds }
+        proposal(id: $proposal) { status forVotes proposer }
+        votes(where: { proposalId: $proposal }) { items { voter support weight reason } }
+        model(id: $model) { requestCount refundedCount }
+      }`,
+      {
+        digest: extra.voidedDigest,
+        challenged: extra.challengedRequestId.toString(),
+        refunded: demo.openRequestId.toString(),
+        agent: extra.agentId.toString(),
+        proposal: extra.proposalId.toString(),
+        model: demo.modelId.toString(),
+      },
+    );
+    expect(data.voided).toEqual({
+      status: "voided",
+      challenger: lower(privateKeyToAccount(demoKeys.user).address),
+      requestId: extra.challengedRequestId.toString(),
+    });
+    expect(data.challenged).toEqual({ status: "open", reportDigest: null });
+    expect(data.refunded.status).toBe("refunded");
+    expect(data.model).toEqual({ requestCount: 3, refundedCount: 1 });
+
+    const agent = await publicClient.readContract({
+      address: contracts.AgentRegistry,
+      abi: agentRegistryAbi,
+      functionName: "getAgent",
+      args: [extra.agentId],
+    });
+    expect(data.agent).toEqual({
+      owner: lower(agent.owner),
+      stake: agent.stake.toString(),
+      status: "active",
+      modelIds: agent.modelIds.map(String),
+    });
+
+    const [, forVotes] = await publicClient.readContract({
+      address: contracts.OpenGovernor,
+      abi: openGovernorAbi,
+      functionName: "proposalVotes",
+      args: [extra.proposalId],
+    });
+    expect(data.proposal.status).toBe("executed");
+    expect(BigInt(data.proposal.forVotes)).toBe(forVotes);
+    expect(data.votes.items).toEqual([
+      { voter: data.proposal.proposer, support: 1, weight: forVotes.toString(), reason: "faster settlement" },
+    ]);
   });
 
   test("the API through the SDK's indexer helpers: leaderboard, earnings by source, model and datanet stats", async () => {
@@ -237,7 +448,7 @@ describe("protocol round trip, indexed", () => {
     expect(executor.keeper).toBeGreaterThan(0n);
 
     const model = await getModelStats({ url, modelId: demo.modelId });
-    expect(model.requestCount).toBe(2);
+    expect(model.requestCount).toBe(3);
     expect(model.finalizedCount).toBe(1);
     const datanet = await getDatanetStats({ url, datanetId: demo.datanetId });
     expect(datanet.dataRevenue).toBe(model.split.attributed + model.split.unattributed);
