@@ -212,7 +212,7 @@ describe("job service", () => {
   });
 
   it("resumes an unfinished job from its checkpoint after a restart", async () => {
-    const job = await createJob({ ...small, maxSteps: 10, checkpointEvery: 2, evalEvery: 5 });
+    const job = await createJob({ ...small, maxSteps: 30, checkpointEvery: 2, evalEvery: 10 });
     await readEvents(
       `${factory.url}/jobs/${job.id}/events`,
       (e) => e.event === "progress" && e.data.step >= 3,
@@ -224,6 +224,6 @@ describe("job service", () => {
     expect(last.status).toBe("completed");
     expect(last.restarts).toBe(1);
     expect(last.resumedFromStep).toBeGreaterThanOrEqual(2);
-    expect(last.output?.steps).toBe(10);
+    expect(last.output?.steps).toBe(30);
   });
 });

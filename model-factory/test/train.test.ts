@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BaseModel, loadBaseModel } from "../src/base/loadBaseModel.js";
 import { examplesOf, syntheticDatanet } from "../src/data/synthetic.js";
+import { initBackend, tf } from "../src/train/backend.js";
 import { CHECKPOINT_FILE } from "../src/train/checkpoint.js";
 import type { HyperparametersInput } from "../src/train/hyperparameters.js";
 import { dequantizeMatrix, quantizeMatrix } from "../src/train/quantize.js";
@@ -35,7 +36,9 @@ describe("trainer", () => {
   });
   afterAll(() => dir.remove());
 
-  it("lowers training and held-out loss on response tokens", async () => {
+  it("lowers training and held-out loss on response tokens, and frees every tensor", async () => {
+    await initBackend();
+    const tensorsBefore = tf.memory().numTensors;
     const progress: number[] = [];
     const result = await train({
       base,
@@ -54,6 +57,7 @@ describe("trainer", () => {
     expect(result.evals[0]?.perplexity).toBeCloseTo(Math.exp(result.evals[0]?.loss as number), 6);
     expect(result.tokensPerSecond).toBeGreaterThan(0);
     expect(result.contributions).toHaveLength(40);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
   it("resumes after a crash exactly where the uninterrupted run would be", async () => {
@@ -76,7 +80,9 @@ describe("trainer", () => {
     ).rejects.toThrow("simulated crash");
     await access(join(crashDir, CHECKPOINT_FILE));
 
+    const tensorsBefore = tf.memory().numTensors;
     const resumed = await train({ base, examples, hyperparameters: hp, checkpointDir: crashDir });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(resumed.resumedFromStep).toBe(3);
     expect(resumed.steps).toBe(7);
     expect(resumed.losses.map((l) => l.loss)).toEqual(full.losses.map((l) => l.loss));

@@ -1,4 +1,4 @@
-import { tf } from "./backend.js";
+import { tf, variableOf } from "./backend.js";
 
 export interface AdamWOptions {
   beta1: number;
@@ -22,8 +22,8 @@ export class AdamW {
     private readonly options: AdamWOptions,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, variableOf(tf.zerosLike(p), false));
+      this.v.set(name, variableOf(tf.zerosLike(p), false));
     }
   }
 
@@ -65,7 +65,7 @@ export class AdamW {
         const value = state[kind].get(name);
         if (!value || value.length !== variable.size)
           throw new Error(`optimizer state lacks ${kind}.${name}`);
-        variable.assign(tf.tensor(value, variable.shape));
+        tf.tidy(() => variable.assign(tf.tensor(value, variable.shape)));
       }
     }
     this.updates = state.updates;

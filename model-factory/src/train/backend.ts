@@ -25,3 +25,10 @@ export function initBackend(preferred?: TrainingBackend, threads?: number): Prom
   })();
   return initialized;
 }
+
+/** A variable initialised from `initial`, which is then released (the variable keeps its own reference). */
+export function variableOf(initial: tf.Tensor, trainable: boolean, name?: string): tf.Variable {
+  const variable = tf.variable(initial, trainable, name);
+  initial.dispose();
+  return variable;
+}

@@ -8,7 +8,7 @@ import {
   mulberry32,
   projectionShape,
 } from "../base/inferenceNode.js";
-import { tf } from "./backend.js";
+import { tf, variableOf } from "./backend.js";
 import { dequantizeMatrix, type QuantizedMatrix, quantizedBytes, quantizeMatrix } from "./quantize.js";
 
 export interface LoraSettings {
@@ -119,12 +119,9 @@ export class LoraLlama {
         const key = loraKey(l, target);
         this.variables.set(
           `${key}.A`,
-          tf.variable(tf.tensor2d(a, [inDim, lora.rank]), true, `${prefix}.${key}.A`),
+          variableOf(tf.tensor2d(a, [inDim, lora.rank]), true, `${prefix}.${key}.A`),
         );
-        this.variables.set(
-          `${key}.B`,
-          tf.variable(tf.zeros([lora.rank, outDim]), true, `${prefix}.${key}.B`),
-        );
+        this.variables.set(`${key}.B`, variableOf(tf.zeros([lora.rank, outDim]), true, `${prefix}.${key}.B`));
       }
     }
   }
@@ -221,7 +218,7 @@ export class LoraLlama {
     for (const [key, variable] of this.variables) {
       const value = values.get(key);
       if (!value || value.length !== variable.size) throw new Error(`LoRA state lacks a fitting ${key}`);
-      variable.assign(tf.tensor(value, variable.shape));
+      tf.tidy(() => variable.assign(tf.tensor(value, variable.shape)));
     }
   }
 
