@@ -78,7 +78,7 @@ export function createKeeperApp(node: KeeperNode): Hono {
     const id = c.req.param("id");
     if (!/^\d{1,78}$/.test(id))
       return c.json(error("invalid_request", "a request id is a decimal integer"), 400);
-    const record = node.options.state.get(BigInt(id));
+    const record = node.options.state.persisted(BigInt(id));
     if (record === undefined)
       return c.json(error("request_not_found", `this keeper has not seen request ${id}`), 404);
     return c.json(record);

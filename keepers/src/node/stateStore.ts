@@ -79,6 +79,8 @@ export class StateMismatchError extends Error {
 export class KeeperStateStore {
   #chain: Promise<void> = Promise.resolve();
   #dirty = false;
+  /** The state as last written to disk (what survives a crash). */
+  #saved: KeeperStateFile | undefined;
 
   private constructor(
     readonly path: string,
@@ -123,6 +125,7 @@ export class KeeperStateStore {
       );
     }
     const store = new KeeperStateStore(path, state);
+    store.#saved = structuredClone(state);
     await store.save();
     return store;
   }
@@ -145,6 +148,14 @@ export class KeeperStateStore {
     return Object.values(this.state.requests).sort((a, b) =>
       BigInt(a.requestId) < BigInt(b.requestId) ? -1 : 1,
     );
+  }
+
+  /**
+   * A request as last persisted: what a crash would leave. Served to the outside, so nothing
+   * (a signature above all) is shown before it is on disk.
+   */
+  persisted(requestId: bigint): RequestRecord | undefined {
+    return this.#saved?.requests[requestId.toString()];
   }
 
   /** Adds a request seen for the first time; returns false when it was already known. */
@@ -180,7 +191,9 @@ export class KeeperStateStore {
     const run = this.#chain.then(async () => {
       if (!this.#dirty && (await exists(this.path))) return;
       this.#dirty = false;
-      await writeAtomically(this.path, `${JSON.stringify(this.state, null, 1)}\n`);
+      const text = `${JSON.stringify(this.state, null, 1)}\n`;
+      await writeAtomically(this.path, text);
+      this.#saved = JSON.parse(text) as KeeperStateFile;
     });
     this.#chain = run.catch(() => {});
     return run;

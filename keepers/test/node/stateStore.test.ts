@@ -72,6 +72,22 @@ describe("KeeperStateStore", () => {
     expect(Object.keys(parsed.requests)).toHaveLength(50);
   });
 
+  it("shows only what is on disk through persisted()", async () => {
+    const store = await KeeperStateStore.open(dir, identity);
+    store.add(request(4));
+    expect(store.get(4n)).toBeDefined();
+    expect(store.persisted(4n)).toBeUndefined();
+    await store.save();
+    store.update(4n, (r) => {
+      r.phase = "signed";
+    });
+    expect(store.persisted(4n)?.phase).toBe("open");
+    await store.save();
+    expect(store.persisted(4n)?.phase).toBe("signed");
+    const reopened = await KeeperStateStore.open(dir, identity);
+    expect(reopened.persisted(4n)?.phase).toBe("signed");
+  });
+
   it("refuses a state file of another keeper, market or chain", async () => {
     await KeeperStateStore.open(dir, identity);
     await expect(
