@@ -37,8 +37,21 @@ describe("buildSuffixArray", () => {
     );
   });
 
-  it("handles long repeats that need many doubling rounds", () => {
+  it("orders a suffix before the longer ones it prefixes, with no terminal symbol", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 120 }), (text) => {
+        expect([...buildSuffixArray(Int32Array.from(text), 3)]).toEqual(naiveSuffixArray(text));
+      }),
+      { numRuns: 300 },
+    );
+    expect([...buildSuffixArray(Int32Array.from([1, 1]), 2)]).toEqual([1, 0]);
+    expect([...buildSuffixArray(Int32Array.from([0, 1]), 2)]).toEqual([0, 1]);
+  });
+
+  it("handles long repeats and a large alphabet", () => {
     const text = [...Array.from({ length: 3000 }, () => 1), 0];
     expect([...buildSuffixArray(Int32Array.from(text), 2)]).toEqual(naiveSuffixArray(text));
+    const periodic = Array.from({ length: 2000 }, (_, i) => [7, 3, 7, 3, 9][i % 5] as number);
+    expect([...buildSuffixArray(Int32Array.from(periodic), 1_000_000)]).toEqual(naiveSuffixArray(periodic));
   });
 });
