@@ -15,6 +15,7 @@ export * from "./datanets/requestAccess.js";
 export * from "./datanets/revokeAccess.js";
 export * from "./datanets/setPayee.js";
 export * from "./datanets/withdrawContribution.js";
+export * from "./gateway/signDataAccessRequest.js";
 export * from "./governance/castVote.js";
 export * from "./governance/delegateVotes.js";
 export * from "./governance/executeProposal.js";
