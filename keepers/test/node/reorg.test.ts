@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  contentHash,
+  createDatanet,
+  type Deployment,
+  keeperRegistryAbi,
+  openTokenAbi,
+  registerModel,
+  requestInference,
+  stakeKeeper,
+} from "@payable-ai/sdk";
+import {
+  type Anvil,
+  anvilPrivateKeys,
+  deployProtocol,
+  removeDeployment,
+  startAnvil,
+} from "@payable-ai/sdk/testing";
+import { pino } from "pino";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  parseEther,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningKeeper, runKeeper } from "../../src/node/run.js";
+import { until } from "./processes.js";
+
+const CHAIN_ID = 913_408;
+
+describe("keeper watcher and reorganisations", () => {
+  let anvil: Anvil;
+  let deployment: Deployment;
+  let dir: string;
+  let keeper: RunningKeeper;
+  let modelId: bigint;
+
+  const chain = defineChain({
+    id: CHAIN_ID,
+    name: "reorg",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
+  });
+  const wallet = (key: Hex) =>
+    createWalletClient({ chain, transport: http(anvil.rpcUrl), account: privateKeyToAccount(key) });
+
+  async function ask(input: string) {
+    return requestInference(wallet(anvilPrivateKeys[0]), {
+      contracts: deployment.contracts,
+      modelId,
+      inputHash: contentHash(input),
+      inputURI: `blob:${contentHash(input)}`,
+      maxFee: parseEther("1"),
+    });
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "keeper-reorg-"));
+    anvil = await startAnvil({ chainId: CHAIN_ID });
+    deployment = await deployProtocol({
+      rpcUrl: anvil.rpcUrl,
+      chainId: CHAIN_ID,
+      env: { LOCAL_NETWORK: "true" },
+    });
+    const { contracts } = deployment;
+    const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+    const minStake = await publicClient.readContract({
+      address: contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "minStake",
+    });
+    const keeperKey = anvilPrivateKeys[7];
+    const hash = await wallet(anvilPrivateKeys[0]).writeContract({
+      address: contracts.OpenToken,
+      abi: openTokenAbi,
+      functionName: "transfer",
+      args: [privateKeyToAccount(keeperKey).address, minStake],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    await stakeKeeper(wallet(keeperKey), { contracts, amount: minStake });
+    const { datanetId } = await createDatanet(wallet(anvilPrivateKeys[0]), {
+      contracts,
+      metadataURI: "data:,",
+      contributionBond: 0n,
+      accessFee: 0n,
+      reviewTimeout: 86_400n,
+      curators: [],
+    });
+    ({ modelId } = await registerModel(wallet(anvilPrivateKeys[0]), {
+      contracts,
+      baseModelId: "llama-small",
+      adapterHash: contentHash("adapter"),
+      adapterURI: "blob:adapter",
+      manifestRoot: contentHash("manifest"),
+      datanetIds: [datanetId],
+      pricePerRequest: parseEther("1"),
+      metadataURI: "data:,",
+    }));
+    keeper = await runKeeper({
+      rpcUrl: anvil.rpcUrl,
+      privateKey: keeperKey,
+      // Unreachable on purpose: the request stays open while the chain moves under it.
+      inferenceUrl: "http://127.0.0.1:9",
+      gatewayUrl: "http://127.0.0.1:9",
+      peers: [],
+      stateDir: join(dir, "state"),
+      port: 0,
+      confirmations: 0,
+      pollIntervalMs: 100,
+      logger: pino({ level: "silent" }),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await keeper?.stop();
+    await anvil?.stop();
+    await removeDeployment(CHAIN_ID);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("forgets a request whose block was reorganised away and picks up the one that replaced it", async () => {
+    const testClient = createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) });
+    const snapshot = await testClient.snapshot();
+    const first = await ask("first question");
+    const seen = await until("the keeper to record request 1", async () => {
+      const record = keeper.node.options.state.persisted(first.requestId);
+      return record?.inputHash === contentHash("first question") ? record : undefined;
+    });
+    expect(seen.blockHash).toBe(first.receipt.blockHash);
+
+    // Another history: the same request id, at the same height, for another input.
+    await testClient.revert({ id: snapshot });
+    const second = await ask("second question");
+    expect(second.requestId).toBe(first.requestId);
+    expect(second.receipt.blockNumber).toBe(first.receipt.blockNumber);
+    expect(second.receipt.blockHash).not.toBe(first.receipt.blockHash);
+    const replaced = await until("the keeper to follow the new history", async () => {
+      const record = keeper.node.options.state.persisted(second.requestId);
+      return record?.blockHash === second.receipt.blockHash ? record : undefined;
+    });
+    expect(replaced.inputHash).toBe(contentHash("second question"));
+    expect(replaced.phase).toBe("open");
+    expect(keeper.node.options.state.all()).toHaveLength(1);
+  }, 60_000);
+});
