@@ -83,6 +83,16 @@ const result = await train({
 const published = await publishTrainingResult(join(out, "adapter"), result, "llama-tiny");
 const wall = (performance.now() - started) / 1000;
 
+// 3. The same fine-tune against an int8-quantized frozen base (QLoRA-style).
+const quantized = await train({
+  base: { name: "llama-tiny", llama: tiny.llama, weights: tiny.weights },
+  examples,
+  hyperparameters: { ...hyperparameters, quantization: "int8" },
+});
+console.log(
+  `int8 base: eval loss ${(quantized.bestEvalLoss as number).toFixed(3)}, ${quantized.tokensPerSecond.toFixed(0)} tokens/s`,
+);
+
 const results = {
   backend,
   cores: availableParallelism(),
@@ -101,6 +111,9 @@ const results = {
   eval_ppl_base: Number(Math.exp(result.baseEvalLoss as number).toFixed(2)),
   eval_ppl_tuned: Number(Math.exp(result.bestEvalLoss as number).toFixed(2)),
   tuned_vs_base_loss: Number(((result.bestEvalLoss as number) / (result.baseEvalLoss as number)).toFixed(3)),
+  eval_loss_base_int8: Number((quantized.baseEvalLoss as number).toFixed(4)),
+  eval_loss_tuned_int8: Number((quantized.bestEvalLoss as number).toFixed(4)),
+  finetune_int8_tokens_per_s: Math.round(quantized.tokensPerSecond),
   hyperparameters: result.hyperparameters,
   adapter_hash: published.adapterHash,
   manifest_root: published.manifestRoot,
@@ -113,4 +126,5 @@ console.table({
   "eval loss base": results.eval_loss_base,
   "eval loss tuned": results.eval_loss_tuned,
   "tuned / base eval loss": results.tuned_vs_base_loss,
+  "eval loss tuned, int8 base": results.eval_loss_tuned_int8,
 });
