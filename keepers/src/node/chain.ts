@@ -270,6 +270,15 @@ export class KeeperChain {
     };
   }
 
+  /** Whether a transaction of this keeper is sent but not yet mined. */
+  async hasPendingTransactions(): Promise<boolean> {
+    const [pending, mined] = await Promise.all([
+      this.publicClient.getTransactionCount({ address: this.address, blockTag: "pending" }),
+      this.publicClient.getTransactionCount({ address: this.address, blockTag: "latest" }),
+    ]);
+    return pending > mined;
+  }
+
   async submitReport(report: AttributionReport, signatures: Hex[], onSent?: (hash: Hex) => Promise<void>) {
     return this.#write("submitReport", [report, signatures], onSent);
   }

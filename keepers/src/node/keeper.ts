@@ -325,6 +325,10 @@ export class KeeperNode {
     }
     const onchain = await chain.getRequest(requestId);
     if (onchain.status !== 1) return; // someone else's report landed meanwhile
+    // A transaction sent just before a crash may still be pending: never send a second one.
+    if (await chain.hasPendingTransactions()) {
+      throw new Error("a transaction of this keeper is still pending; submitting after it is mined");
+    }
     try {
       state.update(requestId, (r) => {
         r.phase = "submitting";
