@@ -28,6 +28,12 @@ export type StartDevnetParameters = {
   /** Started after the indexer, in order. */
   services?: readonly DevnetService[] | undefined;
   dataDir?: string | undefined;
+  /**
+   * Postgres for the indexer (`DATABASE_URL` by default); PGlite in the data folder otherwise.
+   * Each start writes to a schema of its own (`devnet_<chainId>_<time>`): the chain restarts
+   * from genesis, so earlier rows do not apply.
+   */
+  databaseUrl?: string | undefined;
   log?: ((message: string) => void) | undefined;
 };
 
@@ -57,6 +63,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   const log = parameters.log ?? (() => {});
   const chainId = parameters.chainId ?? 31337;
   const dataDir = parameters.dataDir ?? resolve(repositoryRoot, "devnet/.data");
+  const databaseUrl = parameters.databaseUrl ?? process.env.DATABASE_URL;
   const services = parameters.services ?? [];
   const running: { name: string; stop(): Promise<void> }[] = [];
   const stopAll = async () => {
@@ -118,7 +125,9 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         rpcUrl: anvil.rpcUrl,
         chainId,
         port: indexerPort,
-        pgliteDir: join(dataDir, "pglite"),
+        ...(databaseUrl
+          ? { databaseUrl, schema: `devnet_${chainId}_${Date.now()}` }
+          : { pgliteDir: join(dataDir, "pglite") }),
         deploymentsDir,
       }),
     );
