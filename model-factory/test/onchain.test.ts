@@ -1,9 +1,16 @@
 import { join } from "node:path";
+import {
+  createAdapterLoader,
+  HttpBlobSource,
+  readAdapterPackage,
+  StaticAdapterRegistry,
+} from "@payable-ai/inference-node";
 import { getModel, registerModel } from "@payable-ai/sdk";
 import { anvilPrivateKeys } from "@payable-ai/sdk/testing";
 import { type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TINY_CONFIG } from "../src/base/inferenceNode.js";
 import { GatewayDataSource, signAccessRequest } from "../src/data/dataSource.js";
 import { syntheticDatanet } from "../src/data/synthetic.js";
 import type { JobRecord } from "../src/service/jobs.js";
@@ -94,7 +101,7 @@ describe("from datanet access on-chain to a registered model", () => {
       contracts: chain.contracts,
       baseModelId: "llama-tiny",
       adapterHash: output.adapterHash,
-      adapterURI: `${factory.url}/jobs/${job.id}/adapter`,
+      adapterURI: output.adapterURI as string,
       manifestRoot: output.manifestRoot,
       datanetIds: [chain.datanetId],
       pricePerRequest: parseEther("1"),
@@ -104,5 +111,17 @@ describe("from datanet access on-chain to a registered model", () => {
     expect(model.owner).toBe(chain.wallet(DEVELOPER).account.address);
     expect(model.adapterHash).toBe(output.adapterHash);
     expect(model.manifestRoot).toBe(output.manifestRoot);
+    expect(model.adapterURI).toBe(output.adapterURI);
+
+    // An inference node fetches the adapter from the gateway by its registered hash and loads it.
+    const load = createAdapterLoader({
+      registry: new StaticAdapterRegistry([{ id: "tuned", sha256: model.adapterHash.slice(2) }]),
+      source: new HttpBlobSource(`${chain.gateway.url}/blobs`),
+      model: TINY_CONFIG,
+    });
+    const adapter = await load("tuned");
+    const served = new Uint8Array(await (await fetch(`${factory.url}/jobs/${job.id}/adapter`)).arrayBuffer());
+    expect(adapter.modules).toEqual(readAdapterPackage("tuned", served, TINY_CONFIG).modules);
+    expect(adapter.modules).toHaveLength(TINY_CONFIG.numLayers * 4);
   });
 });

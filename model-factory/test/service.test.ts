@@ -147,6 +147,10 @@ describe("job service", () => {
     const adapter = await fetch(`${factory.url}/jobs/${job.id}/adapter`);
     const bytes = new Uint8Array(await adapter.arrayBuffer());
     expect(contentHash(bytes)).toBe(done.output?.adapterHash);
+    // Published on the gateway as a public blob, where inference nodes fetch it by hash.
+    expect(done.output?.adapterURI).toBe(`${gateway.url}/blobs/${done.output?.adapterHash.slice(2)}`);
+    const published = new Uint8Array(await (await fetch(done.output?.adapterURI as string)).arrayBuffer());
+    expect(contentHash(published)).toBe(done.output?.adapterHash);
 
     const compare = await post(`/jobs/${job.id}/compare`, {
       prompt: "What is the capital of Kalo?",

@@ -25,6 +25,8 @@ export interface DataSource {
   readonly description: string;
   /** The EIP-712 domain (chain, DatanetRegistry) the source checks access signatures under, if any. */
   domain?(signal?: AbortSignal): Promise<{ chainId: number; datanetRegistry: Address }>;
+  /** Stores a public blob (the adapter package) where inference nodes fetch it by sha256; returns its URI. */
+  publishBlob?(bytes: Uint8Array, signal?: AbortSignal): Promise<string>;
   fetchExamples(
     selections: readonly DatanetSelection[],
     access: readonly SignedAccessRequest[],
@@ -60,6 +62,17 @@ export class GatewayDataSource implements DataSource {
   async domain(signal?: AbortSignal): Promise<{ chainId: number; datanetRegistry: Address }> {
     const body = (await this.call("/health", { signal })) as { chainId: number; datanetRegistry: Address };
     return { chainId: body.chainId, datanetRegistry: body.datanetRegistry };
+  }
+
+  /** Uploads a public blob (`POST /blobs?visibility=public`); inference nodes read `<gateway>/blobs/<sha256>`. */
+  async publishBlob(bytes: Uint8Array, signal?: AbortSignal): Promise<string> {
+    const body = (await this.call("/blobs?visibility=public", {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: Buffer.from(bytes),
+      signal,
+    })) as { id: string };
+    return new URL(`/blobs/${body.id}`, this.baseUrl).href;
   }
 
   async fetchExamples(

@@ -43,6 +43,8 @@ export interface JobRecord {
   error: string | null;
   output: {
     adapterHash: Hex;
+    /** Where inference nodes fetch the adapter package (the gateway's public blob), if published. */
+    adapterURI: string | null;
     manifestRoot: Hex | null;
     contributions: number;
     evalLossBase: number | null;
@@ -355,12 +357,19 @@ export class JobManager {
         },
       });
       const out = await publishTrainingResult(join(this.jobDir(id), "output"), result, job.baseModel);
+      const adapterURI = this.options.dataSource.publishBlob
+        ? await this.options.dataSource.publishBlob(
+            new Uint8Array(await readFile(join(out.directory, ADAPTER_PACKAGE_FILE))),
+            signal,
+          )
+        : null;
       await this.update(job, {
         status: "completed",
         resumedFromStep: result.resumedFromStep,
         evals: result.evals,
         output: {
           adapterHash: out.adapterHash,
+          adapterURI,
           manifestRoot: out.manifestRoot,
           contributions: out.contributions,
           evalLossBase: result.baseEvalLoss,

@@ -253,7 +253,7 @@ function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: 
         contracts: chain.contracts as Parameters<typeof registerModel>[1]["contracts"],
         baseModelId: job.baseModel,
         adapterHash: output.adapterHash as `0x${string}`,
-        adapterURI: new URL(`${API}/jobs/${job.id}/adapter`, window.location.href).href,
+        adapterURI: output.adapterURI ?? new URL(`${API}/jobs/${job.id}/adapter`, window.location.href).href,
         manifestRoot: output.manifestRoot as `0x${string}`,
         datanetIds: job.datanets.map((d) => BigInt(d.datanetId)),
         pricePerRequest: parseEther(price),

@@ -22,6 +22,7 @@ export interface Job {
   error: string | null;
   output: {
     adapterHash: string;
+    adapterURI: string | null;
     manifestRoot: string | null;
     evalLossBase: number | null;
     evalLossTuned: number | null;
