@@ -53,6 +53,11 @@ const { values: options } = parseArgs({
   },
 });
 const requests = Number(options.requests);
+// Postgres when DATABASE_URL is set (each run in schemas of its own), PGlite otherwise.
+const databaseUrl = process.env.DATABASE_URL;
+function database(chainId: number, run: string) {
+  return databaseUrl ? { databaseUrl, schema: `bench_${chainId}_${run}` } : {};
+}
 const contributions = Number(options.contributions);
 const attributionsPerReport = Number(options.attributions);
 const queries = Number(options.queries);
@@ -83,6 +88,7 @@ async function main() {
       port,
       timeoutMs: 600_000,
       onLog: clock.onLog,
+      ...database(chainId, "loaded"),
     });
     await indexer.waitForBlock(await publicClientFor(anvil.rpcUrl).getBlockNumber(), 600_000);
     const loadedMs = performance.now() - started;
@@ -111,10 +117,11 @@ async function main() {
         graphql_p50_ms: percentile(latencies, 0.5),
         graphql_p95_ms: percentile(latencies, 0.95),
         graphql_p99_ms: percentile(latencies, 0.99),
-        database: process.env.DATABASE_URL ? "postgres" : "pglite",
+        database: databaseUrl ? "postgres" : "pglite",
         node: process.version,
       };
-      await writeFile(resolve(import.meta.dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+      const file = databaseUrl ? "results.postgres.json" : "results.json";
+      await writeFile(resolve(import.meta.dirname, file), `${JSON.stringify(results, null, 2)}\n`);
       console.log(JSON.stringify(results, null, 2));
     } finally {
       await indexer.stop();
@@ -153,7 +160,13 @@ async function timeBackfill(
   await createTestClient({ transport: http(rpcUrl), mode: "anvil" }).mine({ blocks: 200 });
   const clock = backfillClock();
   const started = performance.now();
-  const indexer = await startIndexer({ rpcUrl, chainId, port: await freePort(), onLog: clock.onLog });
+  const indexer = await startIndexer({
+    rpcUrl,
+    chainId,
+    port: await freePort(),
+    onLog: clock.onLog,
+    ...database(chainId, "baseline"),
+  });
   await indexer.waitForBlock(await publicClientFor(rpcUrl).getBlockNumber(), 600_000);
   const readyMs = performance.now() - started;
   await indexer.stop();
