@@ -1,4 +1,4 @@
-import type { AttributionReport } from "@payable-ai/sdk";
+import { type AttributionReport, loadTrainingManifest } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import { type Address, type Hex, sha256 } from "viem";
 import { computeAttribution } from "../attribution/attribute.js";
@@ -38,7 +38,8 @@ const encoder = new TextEncoder();
  */
 export class AnswerBuilder {
   #texts = new Map<string, string>();
-  #indexes = new Map<string, { bm25: Bm25Index; spanIndex: SpanIndex }>();
+  #manifests = new Map<Hex, Map<bigint, string>>();
+  #indexes = new Map<string, { bm25: Bm25Index; spanIndex: SpanIndex | undefined }>();
 
   constructor(
     readonly chain: KeeperChain,
@@ -59,8 +60,13 @@ export class AnswerBuilder {
       this.chain.acceptedContributions(model.datanetIds, request.blockNumber),
       this.chain.maxAttributions(request.blockNumber),
     ]);
+    const manifest = await this.#manifestOf(model);
     const passages: Passage[] = [];
+    const trained = new Set<bigint>();
     for (const c of contributions) {
+      if (manifest === undefined || manifest.get(c.contributionId) === c.contentHash.toLowerCase()) {
+        trained.add(c.contributionId);
+      }
       const key = c.contentHash.toLowerCase();
       let text = this.#texts.get(key);
       if (text === undefined) {
@@ -69,7 +75,7 @@ export class AnswerBuilder {
       }
       passages.push({ contributionId: c.contributionId, text, uri: c.uri });
     }
-    const indexes = passages.length === 0 ? undefined : this.#indexesFor(passages);
+    const indexes = passages.length === 0 ? undefined : this.#indexesFor(passages, trained);
     const retrieved = indexes ? indexes.bm25.retrieve(question, answerRecipe.ragTopK) : [];
     const { prompt, used } = fitPrompt(question, retrieved);
     return {
@@ -151,15 +157,61 @@ export class AnswerBuilder {
     return undefined;
   }
 
-  #indexesFor(passages: readonly Passage[]) {
+  /**
+   * The model's training manifest (contribution id → content hash) when its metadata names one:
+   * `{"trainingManifest": "blob:0x<sha256>"}` in a `data:application/json,` or `blob:` metadata
+   * URI, the blob being `TrainingManifest.toJSON()` whose root must be the model's on-chain
+   * `manifestRoot`. Undefined when the metadata names none.
+   */
+  async #manifestOf(model: ModelInfo): Promise<Map<bigint, string> | undefined> {
+    const metadata = await this.#json(model.metadataURI);
+    const reference = (metadata as { trainingManifest?: unknown } | undefined)?.trainingManifest;
+    if (reference === undefined) return undefined;
+    const hash = typeof reference === "string" ? blobHashOf(reference) : undefined;
+    if (hash === undefined) {
+      throw new UnanswerableError(`model ${model.modelId}: trainingManifest must be "blob:0x<sha256>"`);
+    }
+    let manifest = this.#manifests.get(hash);
+    if (manifest === undefined) {
+      const loaded = loadTrainingManifest(JSON.parse(decodeText(await this.gateway.getPublicBlob(hash))));
+      if (loaded.root.toLowerCase() !== model.manifestRoot.toLowerCase()) {
+        throw new UnanswerableError(
+          `model ${model.modelId}: training manifest ${hash} has root ${loaded.root}, the model registers ${model.manifestRoot}`,
+        );
+      }
+      manifest = new Map(loaded.entries.map((e) => [e.contributionId, e.contentHash.toLowerCase()]));
+      this.#manifests.set(hash, manifest);
+    }
+    return manifest;
+  }
+
+  async #json(uri: string): Promise<unknown> {
+    const prefix = "data:application/json,";
+    try {
+      if (uri.startsWith(prefix)) return JSON.parse(decodeURIComponent(uri.slice(prefix.length)));
+      const hash = blobHashOf(uri);
+      if (hash !== undefined) return JSON.parse(decodeText(await this.gateway.getPublicBlob(hash)));
+    } catch (error) {
+      if (error instanceof SyntaxError || error instanceof URIError) return undefined;
+      throw error;
+    }
+    return undefined;
+  }
+
+  #indexesFor(passages: readonly Passage[], trained: ReadonlySet<bigint>) {
     const key = sha256(
-      encoder.encode(passages.map((p) => `${p.contributionId}\u0000${p.text}`).join("\u0001")),
+      encoder.encode(
+        passages
+          .map((p) => `${p.contributionId}\u0000${trained.has(p.contributionId) ? 1 : 0}\u0000${p.text}`)
+          .join("\u0001"),
+      ),
     );
     let cached = this.#indexes.get(key);
     if (cached === undefined) {
+      // Spans: the training data; retrieval: every accepted contribution of the datanets.
       const builder = new SpanIndexBuilder();
-      for (const p of passages) builder.add(p.contributionId, p.text);
-      cached = { bm25: new Bm25Index(passages), spanIndex: builder.build() };
+      for (const p of passages) if (trained.has(p.contributionId)) builder.add(p.contributionId, p.text);
+      cached = { bm25: new Bm25Index(passages), spanIndex: trained.size > 0 ? builder.build() : undefined };
       // A handful of models per keeper in practice; keep the most recent few.
       if (this.#indexes.size >= 8) this.#indexes.delete(this.#indexes.keys().next().value as Hex);
       this.#indexes.set(key, cached);
@@ -186,6 +238,12 @@ export function fitPrompt(
   throw new UnanswerableError(
     `the input is too long: the prompt exceeds ${answerRecipe.maxPromptBytes} bytes without any passage`,
   );
+}
+
+/** `blob:0x<sha256>` or `blob:<sha256>` → the content hash; anything else → undefined. */
+function blobHashOf(uri: string): Hex | undefined {
+  const match = /^blob:(?:0x)?([0-9a-fA-F]{64})$/.exec(uri.trim());
+  return match ? (`0x${(match[1] as string).toLowerCase()}` as Hex) : undefined;
 }
 
 function shorten(text: string): string {

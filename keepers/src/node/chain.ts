@@ -40,6 +40,8 @@ export type RequestEvent = {
 export type ModelInfo = {
   modelId: bigint;
   adapterHash: Hex;
+  manifestRoot: Hex;
+  metadataURI: string;
   isComposite: boolean;
   datanetIds: bigint[];
 };
@@ -174,6 +176,8 @@ export class KeeperChain {
     return {
       modelId,
       adapterHash: model.adapterHash,
+      manifestRoot: model.manifestRoot,
+      metadataURI: model.metadataURI,
       isComposite: model.isComposite,
       datanetIds: [...datanetIds],
     };

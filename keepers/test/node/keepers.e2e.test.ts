@@ -171,16 +171,51 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     await testClient.mine({ blocks: 1 });
   }
 
-  async function ask(question: string): Promise<bigint> {
+  async function ask(question: string, model?: bigint): Promise<bigint> {
     const inputHash = await upload(question, "public");
     const { requestId } = await requestInference(wallet(keys.user), {
       contracts: deployment.contracts,
-      modelId,
+      modelId: model ?? modelId,
       inputHash,
       inputURI: `blob:${inputHash}`,
       maxFee: parseEther("2"),
     });
     return requestId;
+  }
+
+  /** Every accepted contribution of the datanet so far, as the keepers read them. */
+  const extra: Passage[] = [];
+  async function acceptedPassages(): Promise<Passage[]> {
+    return [...passages, ...extra];
+  }
+
+  async function addContribution(text: string): Promise<Passage> {
+    const hash = await upload(text, "datanet");
+    const { contributionId } = await contribute(wallet(keys.contributorA), {
+      contracts: deployment.contracts,
+      datanetId,
+      contentHash: hash,
+      uri: `blob:${hash}`,
+    });
+    await acceptContribution(wallet(keys.curator), { contracts: deployment.contracts, contributionId });
+    const passage = { contributionId, text, uri: `blob:${hash}` };
+    extra.push(passage);
+    return passage;
+  }
+
+  async function complete(model: string, prompt: string): Promise<string> {
+    const response = await fetch(`${inferenceUrl}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model,
+        prompt,
+        max_tokens: answerRecipe.maxOutputTokens,
+        temperature: answerRecipe.temperature,
+        seed: answerRecipe.seed,
+      }),
+    });
+    return ((await response.json()) as { choices: { text: string }[] }).choices[0]?.text as string;
   }
 
   beforeAll(async () => {
@@ -204,7 +239,7 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
       "--adapters-dir",
       adaptersDir,
       "--adapters",
-      "1",
+      "2",
       "--layers",
       "2",
       "--hidden",
@@ -360,7 +395,9 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
       uri: `blob:${hash}`,
     });
     await acceptContribution(wallet(keys.curator), { contracts, contributionId: reproducedId });
-    const all = [...passages, { contributionId: reproducedId, text: reproducedText, uri: `blob:${hash}` }];
+    const reproducedPassage = { contributionId: reproducedId, text: reproducedText, uri: `blob:${hash}` };
+    extra.push(reproducedPassage);
+    const all = [...passages, reproducedPassage];
     const bm25 = new Bm25Index(all);
     const after = fitPrompt(question, bm25.retrieve(question, answerRecipe.ragTopK));
     expect(after.prompt).toBe(before.prompt);
@@ -640,5 +677,62 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
       args: [culprit.address],
     });
     expect(stakeAfter).toBeLessThan(stakeBefore);
+  }, 120_000);
+  it("indexes spans over the training manifest named in the model's metadata, retrieval over the datanets", async () => {
+    const { contracts } = deployment;
+    const question = "Which molecule stores light energy?";
+    const accepted = await acceptedPassages();
+    const prompt = fitPrompt(question, new Bm25Index(accepted).retrieve(question, answerRecipe.ragTopK));
+    const answer = await complete("demo-1", prompt.prompt);
+    expect(tokenize(answer).length).toBeGreaterThanOrEqual(8);
+    // Two contributions hold the answer; only the first is in the second model's training manifest.
+    const trained = await addContribution(`Lab notes: ${answer} (first copy)`);
+    const untrained = await addContribution(`Copied: ${answer} (second copy)`);
+    const all = [...accepted, trained, untrained];
+    const bm25 = new Bm25Index(all);
+    const after = fitPrompt(question, bm25.retrieve(question, answerRecipe.ragTopK));
+    expect(after.prompt).toBe(prompt.prompt);
+
+    const manifest = createTrainingManifest(
+      [...passages, trained].map((p) => ({
+        contributionId: p.contributionId,
+        contentHash: contentHash(p.text),
+      })),
+    );
+    const manifestHash = await upload(JSON.stringify(manifest.toJSON()), "public");
+    const registry = JSON.parse(await readFile(join(dir, "adapters", "registry.json"), "utf8")) as {
+      adapters: Record<string, { sha256: string }>;
+    };
+    const { modelId: trainedModel } = await registerModel(wallet(keys.developer), {
+      contracts,
+      baseModelId: "llama-small",
+      adapterHash: `0x${registry.adapters["demo-1"]?.sha256}`,
+      adapterURI: "blob:demo-1",
+      manifestRoot: manifest.root,
+      datanetIds: [datanetId],
+      pricePerRequest: parseEther("2"),
+      metadataURI: `data:application/json,${encodeURIComponent(JSON.stringify({ trainingManifest: `blob:${manifestHash}` }))}`,
+    });
+    const requestId = await ask(question, trainedModel);
+    await until("the report", async () => (await status(requestId)) === 2, 40_000);
+    const recorded = await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "reportAttributions",
+      args: [requestId],
+    });
+    const builder = new SpanIndexBuilder();
+    for (const p of [...passages, trained]) builder.add(p.contributionId, p.text);
+    const expected = computeAttribution({
+      output: answer,
+      spanIndex: builder.build(),
+      rag: { index: bm25, passages: after.used },
+      options: { maxAttributions: 32 },
+    });
+    expect(recorded.map((a) => [a.contributionId, a.weightBps])).toEqual(
+      expected.attributions.map((a) => [a.contributionId, a.weightBps]),
+    );
+    expect(recorded.find((a) => a.contributionId === trained.contributionId)?.weightBps).toBeGreaterThan(0);
+    expect(recorded.find((a) => a.contributionId === untrained.contributionId)).toBeUndefined();
   }, 120_000);
 });
