@@ -68,7 +68,8 @@ describe("model actions", () => {
         { modelId: a.modelId, weightBps: 7000n },
         { modelId: b.modelId, weightBps: 3000n },
       ],
-      pricePerRequest: parseEther("5"),
+      // Each part's share of the price must cover that part's own price (2 OPEN).
+      pricePerRequest: parseEther("10"),
       metadataURI: "ipfs://ensemble",
     });
     expect((await getModel(publicClient, { contracts, modelId })).isComposite).toBe(true);
