@@ -2,6 +2,20 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  Bm25Index,
+  computeAttribution,
+  type Passage,
+  SpanIndexBuilder,
+  tokenize,
+} from "@payable-ai/keepers/attribution";
+import {
+  answerRecipe,
+  fitPrompt,
+  reportToJson,
+  scheduleExecutor,
+  sortKeepers,
+} from "@payable-ai/keepers/node";
+import {
   type AttributionReport,
   acceptContribution,
   approveAccess,
@@ -42,13 +56,6 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeAttribution } from "../../src/attribution/attribute.js";
-import { Bm25Index, type Passage } from "../../src/attribution/bm25.js";
-import { SpanIndexBuilder } from "../../src/attribution/spanIndex.js";
-import { tokenize } from "../../src/attribution/tokenizer.js";
-import { fitPrompt } from "../../src/node/answer.js";
-import { scheduleExecutor, sortKeepers } from "../../src/node/executor.js";
-import { answerRecipe, reportToJson } from "../../src/node/protocol.js";
 import { runScript, type Service, startService, until, waitForHttp } from "./processes.js";
 
 const CHAIN_ID = 913_406;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
-export const repositoryRoot = resolve(import.meta.dirname, "../../..");
+export const repositoryRoot = resolve(import.meta.dirname, "../..");
 
 export type Service = {
   name: string;

@@ -31,7 +31,6 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningKeeper, runKeeper } from "../../src/node/run.js";
-import { until } from "./processes.js";
 
 const CHAIN_ID = 913_408;
 
@@ -150,3 +149,13 @@ describe("keeper watcher and reorganisations", () => {
     expect(keeper.node.options.state.all()).toHaveLength(1);
   }, 60_000);
 });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
