@@ -46,6 +46,8 @@ export type CosignResult =
     };
 
 const FINAL_PHASES = new Set(["finalized", "refunded"]);
+/** Most distinct reports of others kept per request for equivocation checks. */
+const MAX_SEEN_REPORTS = 16;
 
 /**
  * A keeper: watches the market, answers the requests it is scheduled to execute, co-signs
@@ -623,6 +625,8 @@ export class KeeperNode {
     state.update(requestId, (r) => {
       let seen = r.seen.find((s) => s.digest === digest);
       if (seen === undefined) {
+        // One equivocation is enough to prove; a peer cannot grow the state without bound.
+        if (r.seen.length >= MAX_SEEN_REPORTS) return;
         seen = { digest, report: reportToJson(report), signatures: {} };
         r.seen.push(seen);
       }
