@@ -58,6 +58,11 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     mapping(uint256 requestId => address[]) internal _signers;
     /// @dev One slot per attribution: payee (160 bits) | contribution id (80 bits) | weight (16 bits).
     mapping(uint256 requestId => uint256[]) internal _attributions;
+    /// @dev Reports that already took part in a challenge of the request, voided or conflicting. Their signatures
+    /// are public once used, so without this record anyone could replay them against the honest keepers who
+    /// report the reopened request again. Only the conflicting side is checked: an accepted report may repeat an
+    /// earlier digest and must stay challengeable by any fresh conflicting report.
+    mapping(uint256 requestId => mapping(bytes32 digest => bool)) internal _challengedReports;
 
     /// @dev Working memory of one request's fee split; a struct keeps the stack shallow.
     struct Split {
@@ -192,8 +197,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         bytes32 conflictingDigest = _hashTypedDataV4(conflictingReport.hash());
         bytes32 voidedDigest = request.reportDigest;
         if (conflictingDigest == voidedDigest) revert MarketSameReport(requestId, conflictingDigest);
+        if (_challengedReports[requestId][conflictingDigest]) {
+            revert MarketReportAlreadyChallenged(requestId, conflictingDigest);
+        }
 
         slashedKeepers = _equivocators(requestId, conflictingDigest, signatures);
+        _challengedReports[requestId][voidedDigest] = true;
+        _challengedReports[requestId][conflictingDigest] = true;
 
         request.status = RequestStatus.Open;
         request.executor = address(0);
@@ -214,11 +224,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     }
 
     /// @inheritdoc IInferenceMarket
-    function finalize(uint256[] calldata requestIds) external nonReentrant {
+    function finalize(uint256[] calldata requestIds) external nonReentrant returns (uint256 finalized) {
         if (requestIds.length == 0) revert MarketEmptyBatch();
         for (uint256 i; i < requestIds.length; ++i) {
-            _finalize(requestIds[i]);
+            if (_finalize(requestIds[i])) ++finalized;
         }
+        // A batch that settles nothing is a mistake worth reporting, with the reason of its first id.
+        if (finalized == 0) _revertNotFinalizable(requestIds[0]);
     }
 
     // ─── Governance ─────────────────────────────────────────────────────────
@@ -413,12 +425,14 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
 
     // ─── Internal: settlement ─────────────────────────────────────────────────
 
-    function _finalize(uint256 requestId) internal {
-        Request storage request = _requestOf(requestId);
-        if (request.status != RequestStatus.Reported) revert MarketRequestNotReported(requestId, request.status);
+    /// @dev Settles one request, or emits `FinalizeSkipped` and returns false when it cannot be finalized now.
+    function _finalize(uint256 requestId) internal returns (bool) {
+        Request storage request = _requests[requestId];
+        (RequestStatus status, uint64 challengeEndsAt) = (request.status, request.challengeEndsAt);
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp < request.challengeEndsAt) {
-            revert MarketChallengeWindowOpen(requestId, request.challengeEndsAt);
+        if (status != RequestStatus.Reported || block.timestamp < challengeEndsAt) {
+            emit FinalizeSkipped(requestId, status, challengeEndsAt);
+            return false;
         }
         request.status = RequestStatus.Finalized;
         totalEscrowed -= request.fee;
@@ -452,6 +466,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
                 emit VotesMintFailed(accounts[i], amounts[i]);
             }
         }
+        return true;
+    }
+
+    function _revertNotFinalizable(uint256 requestId) internal view {
+        Request storage request = _requestOf(requestId);
+        if (request.status != RequestStatus.Reported) revert MarketRequestNotReported(requestId, request.status);
+        revert MarketChallengeWindowOpen(requestId, request.challengeEndsAt);
     }
 
     /// @dev Computes the credits of one request, model owners and contributors first (they earn votes), then

@@ -516,6 +516,71 @@ contract InferenceMarketTest is ProtocolFixture {
         keepers.withdraw();
     }
 
+    function test_RevertWhen_challengeReusesChallengedReports() public {
+        (uint256 requestId, IInferenceMarket.AttributionReport memory first) = _reported(2);
+        bytes memory firstByKeeper0 = _signatures(first, 1)[0];
+        // Keepers 1 and 2 sign a conflicting report; keeper 1 signed the accepted one too and is slashed.
+        IInferenceMarket.AttributionReport memory conflicting = _report(requestId, 2);
+        conflicting.outputHash = keccak256("another output");
+        bytes32 conflictingDigest = _digest(conflicting);
+        bytes[] memory conflictingSigs = new bytes[](2);
+        conflictingSigs[0] = _sign(keeperKeys[1], conflictingDigest);
+        conflictingSigs[1] = _sign(keeperKeys[2], conflictingDigest);
+        vm.prank(challenger);
+        market.challenge(requestId, conflicting, conflictingSigs);
+
+        // The reopened request is reported anew by keepers 0 and 2, who did nothing wrong.
+        IInferenceMarket.AttributionReport memory retry = _report(requestId, 2);
+        retry.outputHash = keccak256("retried output");
+        bytes32 retryDigest = _digest(retry);
+        bytes[] memory retrySigs = new bytes[](2);
+        retrySigs[0] = _sign(keeperKeys[0], retryDigest);
+        retrySigs[1] = _sign(keeperKeys[2], retryDigest);
+        market.submitReport(retry, retrySigs);
+
+        // The signatures published by the first round cannot be turned against them.
+        bytes[] memory replayed = new bytes[](1);
+        replayed[0] = firstByKeeper0;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceMarket.MarketReportAlreadyChallenged.selector, requestId, _digest(first))
+        );
+        vm.prank(challenger);
+        market.challenge(requestId, first, replayed);
+        replayed[0] = conflictingSigs[1];
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceMarket.MarketReportAlreadyChallenged.selector, requestId, conflictingDigest
+            )
+        );
+        vm.prank(challenger);
+        market.challenge(requestId, conflicting, replayed);
+        assertEq(keepers.stakeOf(keeperAddrs[0]), KEEPER_STAKE);
+        assertEq(keepers.stakeOf(keeperAddrs[2]), KEEPER_STAKE);
+        assertEq(uint8(market.getRequest(requestId).status), uint8(IInferenceMarket.RequestStatus.Reported));
+    }
+
+    function test_challenge_resubmittedReportStaysChallengeable() public {
+        (uint256 requestId, IInferenceMarket.AttributionReport memory first) = _reported(2);
+        IInferenceMarket.AttributionReport memory conflicting = _report(requestId, 2);
+        conflicting.outputHash = keccak256("another output");
+        bytes[] memory byKeeper1 = new bytes[](1);
+        byKeeper1[0] = _sign(keeperKeys[1], _digest(conflicting));
+        vm.prank(challenger);
+        market.challenge(requestId, conflicting, byKeeper1);
+        uint256 stakeAfterFirst = keepers.stakeOf(keeperAddrs[1]);
+
+        // The voided report comes back with the same signers; a fresh equivocation by keeper 1 is still punished.
+        market.submitReport(first, _signatures(first, 2));
+        IInferenceMarket.AttributionReport memory fresh = _report(requestId, 2);
+        fresh.outputHash = keccak256("yet another output");
+        byKeeper1[0] = _sign(keeperKeys[1], _digest(fresh));
+        vm.prank(challenger);
+        address[] memory slashed = market.challenge(requestId, fresh, byKeeper1);
+        assertEq(slashed.length, 1);
+        assertEq(slashed[0], keeperAddrs[1]);
+        assertLt(keepers.stakeOf(keeperAddrs[1]), stakeAfterFirst);
+    }
+
     function test_RevertWhen_challengeWithoutOverlap() public {
         (uint256 requestId,) = _reported(1);
         IInferenceMarket.AttributionReport memory conflicting = _report(requestId, 0);
@@ -808,17 +873,73 @@ contract InferenceMarketTest is ProtocolFixture {
         market.finalize(ids);
     }
 
-    function test_RevertWhen_finalizeDuplicateInBatch() public {
+    function test_finalize_duplicateInBatchSettlesOnce() public {
         (uint256 requestId,) = _reported(1);
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         uint256[] memory ids = new uint256[](2);
         (ids[0], ids[1]) = (requestId, requestId);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IInferenceMarket.MarketRequestNotReported.selector, requestId, IInferenceMarket.RequestStatus.Finalized
-            )
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.FinalizeSkipped(
+            requestId, IInferenceMarket.RequestStatus.Finalized, uint64(block.timestamp)
         );
-        market.finalize(ids);
+        assertEq(market.finalize(ids), 1);
+        assertEq(vault.totalOutstanding(), PRICE);
+    }
+
+    function test_finalize_skipsWhatCannotBeFinalized() public {
+        (uint256 settled,) = _reported(1);
+        (uint256 ready,) = _reported(1);
+        uint256 open_ = _request();
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        (uint256 young,) = _reported(1);
+        uint64 youngEndsAt = market.getRequest(young).challengeEndsAt;
+        _finalizeOne(settled);
+        uint256[] memory ids = new uint256[](5);
+        (ids[0], ids[1], ids[2], ids[3], ids[4]) = (settled, ready, open_, 999, young);
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.FinalizeSkipped(
+            settled, IInferenceMarket.RequestStatus.Finalized, youngEndsAt - CHALLENGE_WINDOW
+        );
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.FinalizeSkipped(open_, IInferenceMarket.RequestStatus.Open, 0);
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.FinalizeSkipped(999, IInferenceMarket.RequestStatus.None, 0);
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.FinalizeSkipped(young, IInferenceMarket.RequestStatus.Reported, youngEndsAt);
+        // Someone finalizing one id of a keeper's batch first cannot make the rest of the batch fail.
+        assertEq(market.finalize(ids), 1);
+        assertEq(uint8(market.getRequest(ready).status), uint8(IInferenceMarket.RequestStatus.Finalized));
+        assertEq(uint8(market.getRequest(young).status), uint8(IInferenceMarket.RequestStatus.Reported));
+        assertEq(market.totalEscrowed(), 2 * PRICE);
+        assertEq(vault.totalOutstanding(), 2 * PRICE);
+    }
+
+    /// @dev A caller choosing the gas limit could try to make the last votes mint run out of gas inside its
+    /// `try` while the settlement still succeeds. With gas limits rising from the smallest that settles, the call
+    /// either reverts or mints every vote.
+    function test_finalize_gasLimitCannotWithholdVotes() public {
+        (uint256 requestId,) = _reported(1);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = requestId;
+        bytes memory call = abi.encodeCall(market.finalize, (ids));
+        uint256 snapshot = vm.snapshotState();
+        uint256 low = 100_000;
+        uint256 high = 2_000_000;
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            vm.revertToState(snapshot);
+            (bool settled,) = address(market).call{gas: mid}(call);
+            if (settled) high = mid;
+            else low = mid + 1;
+        }
+        for (uint256 gasLimit = low; gasLimit < low + 64; ++gasLimit) {
+            vm.revertToState(snapshot);
+            (bool settled,) = address(market).call{gas: gasLimit}(call);
+            assertTrue(settled);
+            assertEq(votes.balanceOf(developer), PRICE * MODEL_BPS / 10_000, "developer votes withheld");
+            assertEq(votes.balanceOf(contributor), PRICE * DATA_BPS / 10_000 / 2, "contributor votes withheld");
+        }
     }
 
     function test_RevertWhen_finalizeUnreported() public {

@@ -164,6 +164,9 @@ interface IInferenceMarket {
     error MarketChallengeWindowOpen(uint256 requestId, uint64 challengeEndsAt);
     /// @notice `finalize` was called with no request ids.
     error MarketEmptyBatch();
+    /// @notice Report `digest` already took part in a challenge of request `requestId` (as the voided or the
+    /// conflicting report); its signatures cannot prove another equivocation.
+    error MarketReportAlreadyChallenged(uint256 requestId, bytes32 digest);
     /// @notice A challenge window outside [MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW] or not shorter than the
     /// keepers' unbonding delay `unbondingDelay`.
     error MarketChallengeWindowOutOfBounds(uint64 challengeWindow, uint64 unbondingDelay);
@@ -231,6 +234,9 @@ interface IInferenceMarket {
     /// @notice Minting `amount` votes to `account` failed (for instance governance revoked the market's minter
     /// role); the OPEN was still credited, so settlement never blocks on the votes token.
     event VotesMintFailed(address indexed account, uint256 amount);
+    /// @notice `finalize` left request `requestId` as it was: unknown (`None`), not `Reported`, or (when
+    /// `Reported`) its challenge window still open until `challengeEndsAt`.
+    event FinalizeSkipped(uint256 indexed requestId, RequestStatus status, uint64 challengeEndsAt);
     /// @notice Request `requestId` expired unreported and `fee` went back to `requester`.
     event RequestRefunded(uint256 indexed requestId, address indexed requester, uint256 fee);
     /// @notice The challenge window changed.
@@ -305,9 +311,14 @@ interface IInferenceMarket {
         external
         returns (address[] memory slashedKeepers);
 
-    /// @notice Settles reported requests whose challenge window has passed; callable by anyone, batched.
-    /// @param requestIds The requests; the call reverts if any cannot be finalized.
-    function finalize(uint256[] calldata requestIds) external;
+    /// @notice Settles reported requests whose challenge window has passed; callable by anyone, batched. Ids that
+    /// cannot be finalized (unknown, not `Reported`, window still open, or repeated in the batch) are skipped with
+    /// `FinalizeSkipped`, so one such id (for instance one another keeper finalized first) does not sink the
+    /// batch. When no id of the batch can be finalized the call reverts with the first id's reason
+    /// (`MarketUnknownRequest`, `MarketRequestNotReported` or `MarketChallengeWindowOpen`).
+    /// @param requestIds The requests.
+    /// @return finalized How many of them were finalized.
+    function finalize(uint256[] calldata requestIds) external returns (uint256 finalized);
 
     // ─── Governance ─────────────────────────────────────────────────────────
 

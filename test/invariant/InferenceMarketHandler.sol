@@ -102,10 +102,11 @@ contract InferenceMarketHandler is Test {
 
     function finalize(uint256 requestSeed, uint256 batchSeed) external {
         uint256 count = market.requestCount();
-        uint256[] memory ids = new uint256[](bound(batchSeed, 1, 5));
+        // Two extra slots for ids the market must skip: a repeat and an unknown id.
+        uint256[] memory ids = new uint256[](bound(batchSeed, 1, 5) + 2);
         uint256 found;
         uint256 fees;
-        for (uint256 i; i < count && found < ids.length; ++i) {
+        for (uint256 i; i < count && found < ids.length - 2; ++i) {
             uint256 requestId = (requestSeed % count + i) % count + 1;
             IInferenceMarket.Request memory r = market.getRequest(requestId);
             // forge-lint: disable-next-line(block-timestamp)
@@ -114,11 +115,13 @@ contract InferenceMarketHandler is Test {
             fees += r.fee;
         }
         if (found == 0) return;
+        ids[found] = ids[0];
+        ids[found + 1] = count + 1;
         assembly ("memory-safe") {
-            mstore(ids, found)
+            mstore(ids, add(found, 2))
         }
         uint256 outstandingBefore = vault.totalOutstanding();
-        market.finalize(ids);
+        if (market.finalize(ids) != found) ++ghostSplitMismatches;
         // With no claim in between, the vault must have been credited exactly the fees.
         if (vault.totalOutstanding() - outstandingBefore != fees) ++ghostSplitMismatches;
         ghostFinalizedFees += fees;
