@@ -116,7 +116,7 @@ export async function startProtocolChain(
         contracts,
         datanetId,
         contentHash: c.contentHash,
-        uri: `${gateway.url}/datanets/${datanetId}/contributions/pending`,
+        uri: `datanet://${datanetId}/${c.contentHash}`,
       });
       await acceptContribution(owner, { contracts, contributionId });
       contributionIds.push(contributionId);

@@ -2,10 +2,13 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type AdapterRegistry, HttpBlobSource, startInferenceServer } from "@payable-ai/inference-node";
 import { getModel } from "@payable-ai/sdk";
+import { pino } from "pino";
 import { type Browser, chromium } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TINY_CONFIG } from "../src/base/inferenceNode.js";
 import { GatewayDataSource } from "../src/data/dataSource.js";
 import { syntheticDatanet } from "../src/data/synthetic.js";
 import type { JobRecord } from "../src/service/jobs.js";
@@ -23,6 +26,7 @@ const DEV_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let chain: ProtocolChain;
+  let inference: Awaited<ReturnType<typeof startInferenceServer>>;
   let factory: RunningFactory;
   let browser: Browser;
   const datanet = syntheticDatanet(24, 21, 1n);
@@ -36,9 +40,30 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
       owner: 2,
       contributor: 3,
     });
+    // A longer context than the tiny default: the RAG prompt numbers three passages.
+    const modelDir = await tinyModelDir(join(dir.path, "model"), { ...TINY_CONFIG, maxPositions: 512 });
+    // The inference node resolves a model id through ModelRegistry and fetches its adapter from the gateway.
+    const onChain: AdapterRegistry = {
+      lookup: async (id) => {
+        if (!/^\d+$/.test(id)) return undefined;
+        const model = await getModel(chain.publicClient, {
+          contracts: chain.contracts,
+          modelId: BigInt(id),
+        }).catch(() => undefined);
+        return model && { id, sha256: model.adapterHash.slice(2) };
+      },
+      list: async () => [],
+    };
+    inference = await startInferenceServer({
+      modelDir,
+      registry: onChain,
+      source: new HttpBlobSource(`${chain.gateway.url}/blobs`),
+      logger: pino({ level: "silent" }),
+    });
     factory = await startFactory({
+      inferenceUrl: inference.url,
       dataDir: join(dir.path, "factory"),
-      baseModels: { "llama-tiny": await tinyModelDir(join(dir.path, "model")) },
+      baseModels: { "llama-tiny": modelDir },
       dataSource: new GatewayDataSource(chain.gateway.url),
       webDir: join(webRoot, "dist"),
       chain: { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, local: true },
@@ -52,6 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await factory?.close();
+    await inference?.close();
     await chain?.stop();
     await dir?.remove();
   });
@@ -112,7 +138,26 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     expect(model.adapterHash).toBe(job.jobs[0]?.output?.adapterHash);
     expect(model.manifestRoot).toBe(job.jobs[0]?.output?.manifestRoot);
     expect(model.pricePerRequest).toBe(2n * 10n ** 18n);
-    await page.screenshot({ path: join(artifacts, "completed.png"), fullPage: true });
+    await page.screenshot({ path: join(artifacts, "registered.png"), fullPage: true });
+
+    // Chat with the registered model: answers stream from the inference node, sources are its contributions.
+    const fact = JSON.parse(new TextDecoder().decode(datanet[5]?.content)) as { prompt: string };
+    await page.getByLabel("question").fill(fact.prompt);
+    await page.getByRole("button", { name: "Ask" }).click();
+    await page
+      .locator('[data-testid="chat-answer"][data-done="true"], [role="alert"]')
+      .first()
+      .waitFor({ state: "attached", timeout: 60_000 });
+    expect(await page.getByRole("alert").allTextContents()).toEqual([]);
+    const sources = page.getByTestId("sources").locator("li");
+    expect(await sources.count()).toBe(3);
+    await expect(sources.first().textContent()).resolves.toContain(
+      `contribution ${chain.contributionIds[5]}`,
+    );
+    await expect(sources.first().locator("a").getAttribute("href")).resolves.toBe(
+      `datanet://${chain.datanetId}/${datanet[5]?.contentHash}`,
+    );
+    await page.screenshot({ path: join(artifacts, "chat.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 

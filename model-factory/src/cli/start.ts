@@ -15,6 +15,8 @@ const { values } = parseArgs({
     "web-dir": { type: "string", default: "web/dist" },
     /** JSON-RPC URL for the web app's on-chain steps; the deployment is read from deployments/<chainId>.json. */
     "rpc-url": { type: "string" },
+    /** Inference node for the chat playground. */
+    inference: { type: "string" },
     /** name=directory, repeatable */
     model: { type: "string", multiple: true, default: ["llama-small=../inference-node/.data/model"] },
   },
@@ -39,6 +41,7 @@ const factory = await startFactory({
   baseModels,
   dataSource,
   chain,
+  inferenceUrl: values.inference,
   webDir: existsSync(values["web-dir"] as string) ? values["web-dir"] : undefined,
 });
 console.log(`model factory listening on ${factory.url} (gateway ${values.gateway})`);

@@ -98,7 +98,8 @@ export class GatewayDataSource implements DataSource {
         );
         if (!response.ok) await this.fail(response, `contribution ${contributionId}`);
         const bytes = new Uint8Array(await response.arrayBuffer());
-        examples.push(...parseContribution(bytes, { contributionId, contentHash: contentHash(bytes) }));
+        const uri = response.headers.get("x-contribution-uri") ?? undefined;
+        examples.push(...parseContribution(bytes, { contributionId, contentHash: contentHash(bytes), uri }));
       }
     }
     return examples;

@@ -8,6 +8,8 @@ export interface TrainingExample {
   response: string;
   contributionId?: bigint;
   contentHash?: Hex;
+  /** The contribution's URI as registered on-chain (links in RAG citations). */
+  uri?: string;
 }
 
 /** Tokens of one example; the loss covers the tokens from `responseStart` on (response + EOS). */
@@ -84,7 +86,7 @@ function pairOf(value: unknown): { prompt: string; response: string } | null {
  */
 export function parseContribution(
   bytes: Uint8Array,
-  source: { contributionId?: bigint; contentHash?: Hex } = {},
+  source: { contributionId?: bigint; contentHash?: Hex; uri?: string } = {},
 ): TrainingExample[] {
   let text: string;
   try {

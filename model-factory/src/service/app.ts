@@ -8,6 +8,7 @@ import { DataAccessError } from "../data/dataSource.js";
 import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
 import { hyperparametersSchema } from "../train/hyperparameters.js";
 import { createJobSchema, isTerminal, JobError, type JobEvent, type JobManager } from "./jobs.js";
+import { contributionIndex, parseCitations, prepareRag } from "./rag.js";
 
 export interface FactoryAppDependencies {
   jobs: JobManager;
@@ -15,6 +16,8 @@ export interface FactoryAppDependencies {
   webDir?: string;
   /** The chain the web app registers models on (`GET /chain`). */
   chain?: ChainInfo;
+  /** An inference node (OpenAI-compatible) for the chat playground (`POST /jobs/:id/chat`). */
+  inferenceUrl?: string;
 }
 
 export interface ChainInfo {
@@ -35,7 +38,7 @@ const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "
  */
 export function createFactoryApp(deps: FactoryAppDependencies): Hono {
   const root = new Hono();
-  const api = createApi(deps.jobs, deps.chain);
+  const api = createApi(deps.jobs, deps.chain, deps.inferenceUrl);
   root.onError(handleError);
   root.notFound(handleNotFound);
   root.route("/api", api);
@@ -72,6 +75,14 @@ const CONTENT_TYPES: Record<string, string> = {
   ".ico": "image/x-icon",
 };
 
+const chatSchema = z.object({
+  /** The id the inference node serves the adapter under (e.g. the on-chain model id). */
+  model: z.string().min(1),
+  question: z.string().min(1).max(2000),
+  k: z.number().int().min(1).max(8).default(3),
+  maxTokens: z.number().int().min(1).max(256).default(48),
+});
+
 const compareSchema = z.object({
   prompt: z.string().min(1).max(2000),
   maxTokens: z.number().int().min(1).max(256).default(64),
@@ -93,7 +104,7 @@ const handleError: ErrorHandler = (error, c) => {
 const handleNotFound: NotFoundHandler = (c) =>
   c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
 
-function createApi(jobs: JobManager, chain: ChainInfo | undefined): Hono {
+function createApi(jobs: JobManager, chain: ChainInfo | undefined, inferenceUrl: string | undefined): Hono {
   const app = new Hono();
 
   app.onError(handleError);
@@ -141,6 +152,76 @@ function createApi(jobs: JobManager, chain: ChainInfo | undefined): Hono {
     const { prompt, maxTokens } = compareSchema.parse(body);
     const answers = await jobs.compare(c.req.param("id"), prompt, maxTokens);
     return c.json({ prompt, ...answers });
+  });
+
+  app.post("/jobs/:id/chat", async (c) => {
+    if (!inferenceUrl)
+      throw new JobError(404, "no_inference_node", "this service was started without an inference node");
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new JobError(400, "invalid_json", "the body must be JSON");
+    }
+    const { model, question, k, maxTokens } = chatSchema.parse(body);
+    const { passages, prompt } = prepareRag(
+      contributionIndex(await jobs.examples(c.req.param("id"))),
+      question,
+      k,
+    );
+    let upstream: Response;
+    try {
+      upstream = await fetch(new URL("/v1/chat/completions", inferenceUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model,
+          messages: [{ role: "user", content: prompt }],
+          stream: true,
+          max_tokens: maxTokens,
+          temperature: 0,
+        }),
+        signal: c.req.raw.signal,
+      });
+    } catch (error) {
+      throw new JobError(502, "inference_unreachable", `inference node: ${(error as Error).message}`);
+    }
+    if (!upstream.ok || !upstream.body) {
+      const detail = (await upstream.json().catch(() => null)) as { error?: { message?: string } } | null;
+      const message = `inference node: ${detail?.error?.message ?? upstream.statusText}`;
+      throw new JobError(upstream.status === 404 ? 404 : 502, "inference_failed", message);
+    }
+    const reader = upstream.body.getReader();
+    return streamSSE(c, async (stream) => {
+      const sources = passages.map((p, i) => ({
+        n: i + 1,
+        contributionId: p.contributionId.toString(),
+        uri: p.uri,
+        score: p.score,
+      }));
+      await stream.writeSSE({ event: "sources", data: json(sources) });
+      const decoder = new TextDecoder();
+      let buffer = "";
+      let answer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        const lines = buffer.split("\n");
+        buffer = lines.pop() ?? "";
+        for (const line of lines) {
+          const data = /^data: (.*)$/.exec(line.trim())?.[1];
+          if (!data || data === "[DONE]") continue;
+          const text = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]
+            ?.delta?.content;
+          if (!text) continue;
+          answer += text;
+          await stream.writeSSE({ event: "token", data: json({ text }) });
+        }
+      }
+      const cited = parseCitations(answer, passages).map(String);
+      await stream.writeSSE({ event: "done", data: json({ answer, cited }) });
+    });
   });
 
   app.get("/jobs/:id/adapter", async (c) => {

@@ -101,7 +101,7 @@ export type CreateJobInput = z.input<typeof createJobSchema>;
 export class JobError extends Error {
   override name = "JobError";
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404 | 409 | 502,
     readonly code: string,
     message: string,
   ) {
@@ -262,6 +262,13 @@ export class JobManager {
     }
   }
 
+  /** The job's training examples (as fetched from the gateway), for retrieval over its contributions. */
+  async examples(id: string): Promise<TrainingExample[]> {
+    const job = this.get(id);
+    if (!(await this.hasData(id))) throw new JobError(409, "no_data", `job ${job.id} has no fetched data`);
+    return this.examplesFor(job, new AbortController().signal);
+  }
+
   subscribe(id: string, listener: (event: JobEvent) => void): () => void {
     this.get(id);
     let set = this.listeners.get(id);
@@ -401,6 +408,7 @@ export class JobManager {
         response: string;
         contributionId?: string;
         contentHash?: Hex;
+        uri?: string;
       }[];
       return saved.map((e) => ({
         ...e,

@@ -13,10 +13,21 @@ export interface RunningFactory {
 
 /** Starts the job service on `host:port` (port 0 picks a free one). */
 export async function startFactory(
-  options: JobManagerOptions & { port?: number; host?: string; webDir?: string; chain?: ChainInfo },
+  options: JobManagerOptions & {
+    port?: number;
+    host?: string;
+    webDir?: string;
+    chain?: ChainInfo;
+    inferenceUrl?: string;
+  },
 ): Promise<RunningFactory> {
   const jobs = await JobManager.open(options);
-  const app = createFactoryApp({ jobs, webDir: options.webDir, chain: options.chain });
+  const app = createFactoryApp({
+    jobs,
+    webDir: options.webDir,
+    chain: options.chain,
+    inferenceUrl: options.inferenceUrl,
+  });
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolveStart, reject) => {
     const server = serve(

@@ -235,6 +235,85 @@ function Compare({ jobId }: { jobId: string }) {
   );
 }
 
+interface Source {
+  n: number;
+  contributionId: string;
+  uri: string;
+  score: number;
+}
+
+/** Chat with the registered model through the inference node, with retrieved contributions as sources. */
+function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
+  const [question, setQuestion] = useState("");
+  const [answer, setAnswer] = useState("");
+  const [sources, setSources] = useState<Source[]>([]);
+  const [cited, setCited] = useState<string[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ask = async () => {
+    setError(null);
+    setAnswer("");
+    setSources([]);
+    setCited(null);
+    try {
+      const response = await fetch(`${API}/jobs/${jobId}/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: modelId, question }),
+      });
+      if (!response.ok || !response.body) {
+        const body = await response.json().catch(() => null);
+        throw new Error(body?.error?.message ?? response.statusText);
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let split = buffer.indexOf("\n\n");
+        while (split >= 0) {
+          const block = buffer.slice(0, split);
+          buffer = buffer.slice(split + 2);
+          split = buffer.indexOf("\n\n");
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (!data) continue;
+          const parsed = JSON.parse(data);
+          if (event === "sources") setSources(parsed);
+          else if (event === "token") setAnswer((a) => a + parsed.text);
+          else if (event === "done") setCited(parsed.cited);
+        }
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <fieldset>
+      <legend>Chat with model {modelId}</legend>
+      <input aria-label="question" size={50} value={question} onChange={(e) => setQuestion(e.target.value)} />{" "}
+      <button type="button" onClick={ask}>
+        Ask
+      </button>
+      {error && <p role="alert">{error}</p>}
+      <p data-testid="chat-answer" data-done={cited !== null}>
+        {answer}
+      </p>
+      {sources.length > 0 && (
+        <ol data-testid="sources">
+          {sources.map((s) => (
+            <li key={s.n}>
+              <a href={s.uri}>contribution {s.contributionId}</a> (BM25 {s.score.toFixed(2)})
+              {cited?.includes(s.contributionId) && <strong> cited</strong>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </fieldset>
+  );
+}
+
 function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: Signer | null }) {
   const [price, setPrice] = useState("1");
   const [metadataURI, setMetadataURI] = useState(`ipfs://${job.id}`);
@@ -290,6 +369,7 @@ function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: 
         </p>
       )}
       {error && <p role="alert">{error}</p>}
+      {modelId && <Playground jobId={job.id} modelId={modelId} />}
     </fieldset>
   );
 }
