@@ -146,6 +146,8 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     /// @inheritdoc IKeeperRegistry
     function setMarket(address market_) external onlyOwner {
         if (market_ == address(0)) revert KeeperZeroAddress();
+        address wired = IInferenceMarket(market_).wiring().keeperRegistry;
+        if (wired != address(this)) revert KeeperMarketNotWired(market_, wired);
         uint64 window = IInferenceMarket(market_).challengeWindow();
         if (unbondingDelay <= window) revert KeeperUnbondingDelayOutOfBounds(unbondingDelay, window);
         market = market_;

@@ -146,6 +146,29 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         market.submitReport(report, signatures);
     }
 
+    function test_RevertWhen_signatureForOtherMarket() public {
+        uint256 requestId = _request();
+        IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
+        // The same report signed for another market address on this chain.
+        bytes32 otherDomain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("PayableAI InferenceMarket"),
+                keccak256("1"),
+                block.chainid,
+                makeAddr("otherMarket")
+            )
+        );
+        bytes32 otherDigest =
+            keccak256(abi.encodePacked("\x19\x01", otherDomain, vm.eip712HashStruct(REPORT_TYPE, abi.encode(report))));
+        bytes[] memory signatures = new bytes[](2);
+        signatures[0] = _sign(keeperKeys[0], otherDigest);
+        signatures[1] = _sign(keeperKeys[1], otherDigest);
+        address unrelated = ECDSA.recover(_digest(report), signatures[0]);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketInactiveKeeper.selector, unrelated));
+        market.submitReport(report, signatures);
+    }
+
     function test_RevertWhen_highSSignature() public {
         uint256 requestId = _request();
         IInferenceMarket.AttributionReport memory report = _report(requestId, 1);

@@ -131,6 +131,32 @@ contract InferenceMarketTest is ProtocolFixture {
         market.requestInferenceWithPermit(modelId, keccak256("input"), "blob://input", PRICE, deadline, v, r, s);
     }
 
+    function test_requestInferenceWithPermit_survivesFrontRunPermit() public {
+        (address payer, uint256 key) = makeAddrAndKey("payer");
+        assertTrue(open.transfer(payer, 100 ether));
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                payer,
+                address(market),
+                PRICE,
+                open.nonces(payer),
+                deadline
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(key, keccak256(abi.encodePacked("\x19\x01", open.DOMAIN_SEPARATOR(), structHash)));
+        // Someone copies the permit from the mempool and submits it first.
+        vm.prank(makeAddr("frontRunner"));
+        open.permit(payer, address(market), PRICE, deadline, v, r, s);
+        vm.prank(payer);
+        uint256 requestId =
+            market.requestInferenceWithPermit(modelId, keccak256("input"), "blob://input", PRICE, deadline, v, r, s);
+        assertEq(market.getRequest(requestId).requester, payer);
+        assertEq(open.balanceOf(payer), 100 ether - PRICE);
+    }
+
     function test_requestInference_compositeEscrowsCompositePrice() public {
         uint256 second = _registerModel(developer, datanetId, 3 ether);
         uint256 composite = _composite(modelId, second, 20 ether);
@@ -738,6 +764,18 @@ contract InferenceMarketTest is ProtocolFixture {
         models.setPrice(composite, 25 ether);
         uint256 requestId = _request(composite);
         assertEq(market.getRequest(requestId).fee, 25 ether);
+    }
+
+    function test_finalize_paysModelShareToHolderAtSettlement() public {
+        (uint256 requestId,) = _reported(1);
+        // The model token changes hands while the request waits out its challenge window.
+        address buyer = makeAddr("buyer");
+        vm.prank(developer);
+        models.transferFrom(developer, buyer, modelId);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        _finalizeOne(requestId);
+        assertEq(vault.balanceOf(buyer), PRICE * MODEL_BPS / 10_000);
+        assertEq(vault.balanceOf(developer), 0);
     }
 
     function test_finalize_roundingRemainderGoesToTreasury() public {

@@ -3,7 +3,9 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
+import {InferenceMarket} from "../contracts/InferenceMarket.sol";
 import {KeeperRegistry} from "../contracts/KeeperRegistry.sol";
+import {IInferenceMarket} from "../contracts/interfaces/IInferenceMarket.sol";
 import {IKeeperRegistry} from "../contracts/interfaces/IKeeperRegistry.sol";
 import {ProtocolFixture} from "./utils/ProtocolFixture.sol";
 
@@ -288,16 +290,29 @@ contract KeeperRegistryTest is ProtocolFixture {
     }
 
     function test_RevertWhen_marketWindowNotBelowDelay() public {
-        KeeperRegistry fresh =
-            new KeeperRegistry(address(open), governance, treasury, MIN_STAKE, 1, CHALLENGE_WINDOW + 1);
-        // The market's own registry allows a 2 hour window; the fresh one, with a shorter delay, refuses it.
-        vm.prank(governance);
-        market.setChallengeWindow(2 hours);
+        KeeperRegistry fresh = new KeeperRegistry(address(open), governance, treasury, MIN_STAKE, 1, 7 days);
+        IInferenceMarket.Wiring memory wiring = _wiring();
+        wiring.keeperRegistry = address(fresh);
+        InferenceMarket wired = new InferenceMarket(wiring, governance, treasury, _parameters());
+        vm.startPrank(governance);
+        wired.setChallengeWindow(2 hours);
+        // With no market yet the registry cannot see the window, so the delay may drop below it here...
+        fresh.setUnbondingDelay(1 hours);
+        // ...and connecting the market is what refuses the pair.
+        vm.expectRevert(
+            abi.encodeWithSelector(IKeeperRegistry.KeeperUnbondingDelayOutOfBounds.selector, 1 hours, 2 hours)
+        );
+        fresh.setMarket(address(wired));
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_setMarketWiredToAnotherRegistry() public {
+        // A market slashing through another registry could never slash here, and its window would bound the
+        // wrong unbonding delay.
+        KeeperRegistry fresh = new KeeperRegistry(address(open), governance, treasury, MIN_STAKE, 1, 7 days);
         vm.prank(governance);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IKeeperRegistry.KeeperUnbondingDelayOutOfBounds.selector, CHALLENGE_WINDOW + 1, 2 hours
-            )
+            abi.encodeWithSelector(IKeeperRegistry.KeeperMarketNotWired.selector, address(market), address(keepers))
         );
         fresh.setMarket(address(market));
     }

@@ -34,6 +34,8 @@ interface IKeeperRegistry {
     error KeeperUnbondingDelayOutOfBounds(uint64 unbondingDelay, uint64 challengeWindow);
     /// @notice A basis-point value above 10,000 or, for the slash fraction, zero.
     error KeeperBpsOutOfBounds(uint256 bps);
+    /// @notice Market `market` slashes through `keeperRegistry`, not this registry.
+    error KeeperMarketNotWired(address market, address keeperRegistry);
 
     // ─── Events ───────────────────────────────────────────────────────────────
 
@@ -94,7 +96,8 @@ interface IKeeperRegistry {
     // ─── Governance ─────────────────────────────────────────────────────────
 
     /// @notice Sets the market allowed to slash for equivocation.
-    /// @dev The market's challenge window must be shorter than the unbonding delay.
+    /// @dev The market must be wired to this registry (`KeeperMarketNotWired`), and its challenge window must be
+    /// shorter than the unbonding delay.
     /// @param market The InferenceMarket.
     function setMarket(address market) external;
 
