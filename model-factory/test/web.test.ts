@@ -91,6 +91,11 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     await page.getByRole("button", { name: "Use dev account" }).click();
     await expect(page.getByTestId("account").textContent()).resolves.toContain(DEV_ADDRESS);
 
+    // Earnings and votes of the account, read from RewardVault and ContributionVotes; delegate on-chain.
+    await expect(page.getByTestId("earnings").textContent()).resolves.toContain("claimable 0");
+    await page.getByRole("button", { name: "Delegate to myself" }).click();
+    await page.getByTestId("delegate").getByText(DEV_ADDRESS).waitFor();
+
     // Browse the datanet on-chain, request access, and wait for the owner to approve it.
     await page.getByLabel("datanet").fill(String(chain.datanetId));
     await page.getByRole("button", { name: "Load contributions" }).click();

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import { parseEther } from "viem";
 import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
+import { AccountPanel } from "./Account.js";
 import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
 import { DatanetPanel } from "./Datanet.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
@@ -471,6 +472,7 @@ export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null
         Chain {domain.chainId} · DatanetRegistry <code>{domain.datanetRegistry}</code>
       </p>
       <Connect domain={domain} chain={chain} signer={signer} onSigner={setSigner} />
+      {chain && signer && <AccountPanel chain={chain} signer={signer} />}
       {chain && (
         <DatanetPanel
           key={datanetId}
