@@ -6,5 +6,5 @@ export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
   build: { outDir: "dist", emptyOutDir: true },
-  server: { proxy: { "/api": { target: "http://127.0.0.1:8788", rewrite: (p) => p.replace(/^\/api/, "") } } },
+  server: { proxy: { "/api": { target: "http://127.0.0.1:8789", rewrite: (p) => p.replace(/^\/api/, "") } } },
 });

@@ -7,10 +7,10 @@ import { startFactory } from "../service/server.js";
 
 const { values } = parseArgs({
   options: {
-    port: { type: "string", default: "8788" },
+    port: { type: "string", default: "8789" },
     host: { type: "string", default: "127.0.0.1" },
     "data-dir": { type: "string", default: ".data/factory" },
-    gateway: { type: "string", default: "http://127.0.0.1:8787" },
+    gateway: { type: "string", default: "http://127.0.0.1:8788" },
     /** The built web app (npm run build:web); served at / when present. */
     "web-dir": { type: "string", default: "web/dist" },
     /** JSON-RPC URL for the web app's on-chain steps; the deployment is read from deployments/<chainId>.json. */

@@ -95,8 +95,9 @@ const handleError: ErrorHandler = (error, c) => {
   if (error instanceof z.ZodError) {
     return c.json({ error: { code: "invalid_request", message: z.prettifyError(error) } }, 400);
   }
-  if (error instanceof DataAccessError && error.status && error.status < 500) {
-    return c.json({ error: { code: error.code ?? "data_access", message: error.message } }, 400);
+  if (error instanceof DataAccessError) {
+    const status = error.status !== undefined && error.status < 500 ? 400 : 502;
+    return c.json({ error: { code: error.code ?? "data_gateway", message: error.message } }, status);
   }
   return c.json({ error: { code: "internal", message: (error as Error).message } }, 500);
 };
