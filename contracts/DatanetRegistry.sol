@@ -131,26 +131,16 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         nonReentrant
         returns (uint256 contributionId)
     {
-        Datanet storage datanet = _existingDatanet(datanetId);
-        if (contentHash == bytes32(0)) revert DatanetZeroContentHash();
-        uint256 existing = _byHash[datanetId][contentHash];
-        if (existing != 0) revert DatanetDuplicateContent(datanetId, contentHash, existing);
+        return _contribute(datanetId, contentHash, uri, type(uint256).max);
+    }
 
-        uint256 bond = datanet.contributionBond;
-        contributionId = ++contributionCount;
-        _byHash[datanetId][contentHash] = contributionId;
-        Contribution storage c = _contributions[contributionId];
-        c.datanetId = datanetId;
-        c.contributor = msg.sender;
-        c.payee = msg.sender;
-        c.contentHash = contentHash;
-        c.submittedAt = uint64(block.timestamp);
-        c.status = ContributionStatus.Pending;
-        c.bond = bond;
-        c.uri = uri;
-        emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, bond);
-
-        if (bond > 0) _open.safeTransferFrom(msg.sender, address(this), bond);
+    /// @inheritdoc IDatanetRegistry
+    function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri, uint256 maxBond)
+        external
+        nonReentrant
+        returns (uint256 contributionId)
+    {
+        return _contribute(datanetId, contentHash, uri, maxBond);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -204,15 +194,12 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
 
     /// @inheritdoc IDatanetRegistry
     function requestAccess(uint256 datanetId) external nonReentrant {
-        Datanet storage datanet = _existingDatanet(datanetId);
-        AccessRecord storage record = _access[datanetId][msg.sender];
-        if (_hasAccess(datanetId, datanet, msg.sender)) revert DatanetAccessAlreadyGranted(datanetId, msg.sender);
-        if (record.status == AccessStatus.Requested) revert DatanetAccessAlreadyRequested(datanetId, msg.sender);
-        uint256 fee = datanet.accessFee;
-        record.status = AccessStatus.Requested;
-        record.escrowedFee = fee;
-        emit AccessRequested(datanetId, msg.sender, fee);
-        if (fee > 0) _open.safeTransferFrom(msg.sender, address(this), fee);
+        _requestAccess(datanetId, type(uint256).max);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function requestAccess(uint256 datanetId, uint256 maxFee) external nonReentrant {
+        _requestAccess(datanetId, maxFee);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -335,6 +322,46 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         }
         if (c.status != ContributionStatus.Pending) revert DatanetContributionNotPending(contributionId, c.status);
         if (c.contributor == msg.sender) revert DatanetSelfReview(contributionId, msg.sender);
+    }
+
+    function _contribute(uint256 datanetId, bytes32 contentHash, string calldata uri, uint256 maxBond)
+        private
+        returns (uint256 contributionId)
+    {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        if (contentHash == bytes32(0)) revert DatanetZeroContentHash();
+        uint256 existing = _byHash[datanetId][contentHash];
+        if (existing != 0) revert DatanetDuplicateContent(datanetId, contentHash, existing);
+
+        uint256 bond = datanet.contributionBond;
+        if (bond > maxBond) revert DatanetBondAboveMax(datanetId, bond, maxBond);
+        contributionId = ++contributionCount;
+        _byHash[datanetId][contentHash] = contributionId;
+        Contribution storage c = _contributions[contributionId];
+        c.datanetId = datanetId;
+        c.contributor = msg.sender;
+        c.payee = msg.sender;
+        c.contentHash = contentHash;
+        c.submittedAt = uint64(block.timestamp);
+        c.status = ContributionStatus.Pending;
+        c.bond = bond;
+        c.uri = uri;
+        emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, bond);
+
+        if (bond > 0) _open.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    function _requestAccess(uint256 datanetId, uint256 maxFee) private {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        AccessRecord storage record = _access[datanetId][msg.sender];
+        if (_hasAccess(datanetId, datanet, msg.sender)) revert DatanetAccessAlreadyGranted(datanetId, msg.sender);
+        if (record.status == AccessStatus.Requested) revert DatanetAccessAlreadyRequested(datanetId, msg.sender);
+        uint256 fee = datanet.accessFee;
+        if (fee > maxFee) revert DatanetFeeAboveMax(datanetId, fee, maxFee);
+        record.status = AccessStatus.Requested;
+        record.escrowedFee = fee;
+        emit AccessRequested(datanetId, msg.sender, fee);
+        if (fee > 0) _open.safeTransferFrom(msg.sender, address(this), fee);
     }
 
     function _hasAccess(uint256 datanetId, Datanet storage datanet, address account) private view returns (bool) {

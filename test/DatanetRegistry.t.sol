@@ -647,6 +647,38 @@ contract DatanetRegistryTest is Test {
         assertFalse(registry.hasAccess(datanetId, dave));
     }
 
+    function test_RevertWhen_accessFeeRaisedAboveMax() public {
+        // The owner sees dave's request coming and raises the fee to what dave's allowance allows.
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, 900 ether, TIMEOUT));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetFeeAboveMax.selector, datanetId, 900 ether, FEE));
+        vm.prank(dave);
+        registry.requestAccess(datanetId, FEE);
+        // At the fee dave agreed to, the request goes through and escrows exactly that.
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, FEE, TIMEOUT));
+        vm.prank(dave);
+        registry.requestAccess(datanetId, FEE);
+        assertEq(registry.accessOf(datanetId, dave).escrowedFee, FEE);
+        assertEq(open.balanceOf(address(registry)), FEE);
+    }
+
+    function test_RevertWhen_contributionBondRaisedAboveMax() public {
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(500 ether, FEE, TIMEOUT));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetBondAboveMax.selector, datanetId, 500 ether, BOND)
+        );
+        vm.prank(bob);
+        registry.contribute(datanetId, keccak256("file"), "blob://contribution", BOND);
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, FEE, TIMEOUT));
+        vm.prank(bob);
+        uint256 id = registry.contribute(datanetId, keccak256("file"), "blob://contribution", BOND);
+        assertEq(registry.getContribution(id).bond, BOND);
+        assertEq(open.balanceOf(address(registry)), BOND);
+    }
+
     function test_RevertWhen_requestAccessTwice() public {
         vm.prank(dave);
         registry.requestAccess(datanetId);

@@ -123,6 +123,10 @@ interface IDatanetRegistry {
     error DatanetNoAccessRequest(uint256 datanetId, address account);
     /// @notice `account` holds no granted access to datanet `datanetId`.
     error DatanetAccessNotGranted(uint256 datanetId, address account);
+    /// @notice Datanet `datanetId` now charges `fee` for access, above the caller's `maxFee`.
+    error DatanetFeeAboveMax(uint256 datanetId, uint256 fee, uint256 maxFee);
+    /// @notice Datanet `datanetId` now asks a `bond` above the caller's `maxBond`.
+    error DatanetBondAboveMax(uint256 datanetId, uint256 bond, uint256 maxBond);
 
     // ----------------------------------------------------------------------------------------------------------
     // Events
@@ -234,6 +238,17 @@ interface IDatanetRegistry {
         external
         returns (uint256 contributionId);
 
+    /// @notice Like `contribute(datanetId, contentHash, uri)`, refusing (`DatanetBondAboveMax`) a bond the owner
+    /// raised above `maxBond` before the call landed.
+    /// @param datanetId The datanet.
+    /// @param contentHash sha256 of the file; refused while another contribution with it is pending or accepted.
+    /// @param uri Where the file can be fetched.
+    /// @param maxBond Most OPEN the caller agrees to bond.
+    /// @return contributionId The new contribution's id.
+    function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri, uint256 maxBond)
+        external
+        returns (uint256 contributionId);
+
     /// @notice Accepts a pending contribution and returns its bond to the contributor; only a curator or the
     /// datanet owner, never the contributor.
     /// @param contributionId The contribution.
@@ -261,6 +276,12 @@ interface IDatanetRegistry {
     /// @notice Requests access to a datanet, escrowing its access fee (needs allowance).
     /// @param datanetId The datanet.
     function requestAccess(uint256 datanetId) external;
+
+    /// @notice Like `requestAccess(datanetId)`, refusing (`DatanetFeeAboveMax`) a fee the owner raised above
+    /// `maxFee` before the call landed; without it only the caller's allowance caps what the owner can collect.
+    /// @param datanetId The datanet.
+    /// @param maxFee Most OPEN the caller agrees to escrow.
+    function requestAccess(uint256 datanetId, uint256 maxFee) external;
 
     /// @notice Cancels the caller's pending request and refunds the escrowed fee.
     /// @param datanetId The datanet.
