@@ -13,11 +13,14 @@ export type FinalizeRequestsParameters = {
 };
 export type FinalizeRequestsReturnType = WriteReturnType & {
   finalized: { requestId: bigint; fee: bigint; modelAmount: bigint; attributedAmount: bigint }[];
+  /** Ids the market could not settle (unknown, not reported, window still open, repeated). */
+  skipped: { requestId: bigint; status: number; challengeEndsAt: bigint }[];
 };
 
 /**
  * Settles reported requests whose challenge window has passed (anyone may call, batched):
- * fees are split and credited in the RewardVault.
+ * fees are split and credited in the RewardVault. Ids that cannot be settled are skipped and
+ * listed in `skipped`; the call reverts only when none can be.
  *
  * @example
  * await finalizeRequests(wallet, { contracts, requestIds: [requestId] })
@@ -41,5 +44,12 @@ export async function finalizeRequests(
       attributedAmount: args.attributedAmount,
     }),
   );
-  return { ...result, finalized };
+  const skipped = eventsOf(result.receipt, inferenceMarketAbi, "FinalizeSkipped", address).map(
+    ({ args }) => ({
+      requestId: args.requestId,
+      status: args.status,
+      challengeEndsAt: BigInt(args.challengeEndsAt),
+    }),
+  );
+  return { ...result, finalized, skipped };
 }

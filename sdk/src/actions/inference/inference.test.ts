@@ -95,9 +95,14 @@ describe("inference actions", () => {
     );
     const now = (await publicClient.getBlock()).timestamp;
     await passTime(submitted.challengeEndsAt - now + 1n);
-    const { finalized } = await finalizeRequests(user, { contracts, requestIds: [requestId] });
+    // An unknown id in the batch is skipped, not fatal.
+    const { finalized, skipped } = await finalizeRequests(user, {
+      contracts,
+      requestIds: [requestId, 999_999n],
+    });
     expect(finalized).toHaveLength(1);
     expect(finalized[0]?.fee).toBe(fee);
+    expect(skipped.map((s) => s.requestId)).toEqual([999_999n]);
 
     const contributor = wallet(roles.contributor);
     const contributor2 = wallet(roles.contributor2);
