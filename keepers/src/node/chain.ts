@@ -287,8 +287,15 @@ export class KeeperChain {
     return this.#write("submitReport", [report, signatures], onSent);
   }
 
-  async finalize(requestIds: readonly bigint[]) {
-    return this.#write("finalize", [requestIds]);
+  /** Finalizes what it can of `requestIds` (the market skips ids it cannot settle); returns the ids settled. */
+  async finalize(requestIds: readonly bigint[]): Promise<bigint[]> {
+    const { receipt } = await this.#write("finalize", [requestIds]);
+    const settled = parseEventLogs({
+      abi: inferenceMarketAbi,
+      logs: receipt.logs,
+      eventName: "RequestFinalized",
+    });
+    return settled.map((event) => event.args.requestId);
   }
 
   async challenge(requestId: bigint, report: AttributionReport, signatures: Hex[]) {

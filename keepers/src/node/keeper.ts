@@ -578,9 +578,9 @@ export class KeeperNode {
     for (let i = 0; i < ready.length; i += this.options.finalizeBatchSize) {
       const batch = ready.slice(i, i + this.options.finalizeBatchSize);
       try {
-        await chain.finalize(batch);
-        metrics.finalized.inc(batch.length);
-        this.log.info({ requestIds: batch.map(String) }, "finalized");
+        const settled = await chain.finalize(batch);
+        metrics.finalized.inc(settled.length);
+        this.log.info({ requestIds: settled.map(String) }, "finalized");
       } catch (error) {
         // Usually another keeper finalized first; the next tick reads the new statuses.
         this.log.info(
