@@ -17,6 +17,11 @@ export type ContributeParameters = {
   contentHash: Hex;
   /** Where the gateway serves the blob. */
   uri: string;
+  /**
+   * Most OPEN to bond; the datanet's current bond by default, so an owner who raises the bond
+   * before the transaction lands gets `DatanetBondAboveMax` instead of more OPEN.
+   */
+  maxBond?: bigint | undefined;
 };
 export type ContributeReturnType = WriteReturnType & { contributionId: bigint; bond: bigint };
 
@@ -28,7 +33,7 @@ export type ContributeReturnType = WriteReturnType & { contributionId: bigint; b
  */
 export async function contribute(
   client: WalletClientWithAccount,
-  { contracts, datanetId, contentHash, uri }: ContributeParameters,
+  { contracts, datanetId, contentHash, uri, maxBond }: ContributeParameters,
 ): Promise<ContributeReturnType> {
   const address = contracts.DatanetRegistry;
   const datanet = await readContract(client, {
@@ -37,16 +42,13 @@ export async function contribute(
     functionName: "getDatanet",
     args: [datanetId],
   });
-  await approveIfNeeded(client, {
-    token: contracts.OpenToken,
-    spender: address,
-    amount: datanet.contributionBond,
-  });
+  const cap = maxBond ?? datanet.contributionBond;
+  await approveIfNeeded(client, { token: contracts.OpenToken, spender: address, amount: cap });
   const result = await writeAndWait(client, {
     address,
     abi: datanetRegistryAbi,
     functionName: "contribute",
-    args: [datanetId, contentHash, uri],
+    args: [datanetId, contentHash, uri, cap],
   });
   const event = eventOf(result.receipt, datanetRegistryAbi, "ContributionSubmitted", address);
   return { ...result, contributionId: event.args.contributionId, bond: event.args.bond };

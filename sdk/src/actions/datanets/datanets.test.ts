@@ -108,6 +108,40 @@ describe("datanet actions", () => {
     expect(await hasAccess(publicClient, { contracts, datanetId, account })).toBe(false);
   });
 
+  test("a bond or fee raised above the caller's maximum is refused, not charged", async () => {
+    const { datanetId } = await datanetWithContributions(chain, []);
+    const owner = wallet(roles.owner);
+    const hash = await owner.writeContract({
+      address: contracts.DatanetRegistry,
+      abi: datanetRegistryAbi,
+      functionName: "updateDatanet",
+      args: [
+        datanetId,
+        {
+          metadataURI: "ipfs://datanet",
+          contributionBond: parseEther("20"),
+          accessFee: parseEther("80"),
+          reviewTimeout: 86_400n,
+        },
+      ],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    await expect(
+      contribute(wallet(roles.contributor), {
+        contracts,
+        datanetId,
+        contentHash: contentHash("capped"),
+        uri: "blob:capped",
+        maxBond: parseEther("10"),
+      }),
+    ).rejects.toThrow(/DatanetBondAboveMax/);
+    await expect(
+      requestAccess(wallet(roles.developer), { contracts, datanetId, maxFee: parseEther("50") }),
+    ).rejects.toThrow(/DatanetFeeAboveMax/);
+    const { fee } = await requestAccess(wallet(roles.developer), { contracts, datanetId });
+    expect(fee).toBe(parseEther("80"));
+  });
+
   test("only the owner approves access", async () => {
     const { datanetId } = await datanetWithContributions(chain, []);
     const account = wallet(roles.developer).account.address;

@@ -1,12 +1,22 @@
 import { readContract } from "viem/actions";
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  eventOf,
+  type WalletClientWithAccount,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 import { approveIfNeeded } from "../token/approveIfNeeded.js";
 
 export type RequestAccessParameters = {
   contracts: ContractsOf<"DatanetRegistry" | "OpenToken">;
   datanetId: bigint;
+  /**
+   * Most OPEN to escrow; the datanet's current access fee by default, so a fee raised before the
+   * transaction lands is refused (`DatanetFeeAboveMax`) rather than charged.
+   */
+  maxFee?: bigint | undefined;
 };
 export type RequestAccessReturnType = WriteReturnType & { fee: bigint };
 
@@ -20,7 +30,7 @@ export type RequestAccessReturnType = WriteReturnType & { fee: bigint };
  */
 export async function requestAccess(
   client: WalletClientWithAccount,
-  { contracts, datanetId }: RequestAccessParameters,
+  { contracts, datanetId, maxFee }: RequestAccessParameters,
 ): Promise<RequestAccessReturnType> {
   const address = contracts.DatanetRegistry;
   const { accessFee } = await readContract(client, {
@@ -29,12 +39,14 @@ export async function requestAccess(
     functionName: "getDatanet",
     args: [datanetId],
   });
-  await approveIfNeeded(client, { token: contracts.OpenToken, spender: address, amount: accessFee });
+  const cap = maxFee ?? accessFee;
+  await approveIfNeeded(client, { token: contracts.OpenToken, spender: address, amount: cap });
   const result = await writeAndWait(client, {
     address,
     abi: datanetRegistryAbi,
     functionName: "requestAccess",
-    args: [datanetId],
+    args: [datanetId, cap],
   });
-  return { ...result, fee: accessFee };
+  const { args } = eventOf(result.receipt, datanetRegistryAbi, "AccessRequested", address);
+  return { ...result, fee: args.fee };
 }
