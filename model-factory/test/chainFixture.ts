@@ -64,6 +64,8 @@ export async function startProtocolChain(
     contents: readonly SyntheticContribution[];
     owner: number;
     contributor: number;
+    /** Local-network parameters (short governance periods, no proposal threshold). */
+    local?: boolean;
   },
 ): Promise<ProtocolChain> {
   const anvil = await startAnvil({ chainId: options.chainId });
@@ -72,6 +74,7 @@ export async function startProtocolChain(
       rpcUrl: anvil.rpcUrl,
       chainId: options.chainId,
       timeoutMs: 240_000,
+      env: options.local ? { LOCAL_NETWORK: "true" } : undefined,
     });
     const { contracts } = deployment;
     const chain = defineChain({

@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AdapterRegistry, HttpBlobSource, startInferenceServer } from "@payable-ai/inference-node";
-import { getModel } from "@payable-ai/sdk";
+import { getModel, openGovernorAbi, propose } from "@payable-ai/sdk";
 import { pino } from "pino";
 import { type Browser, chromium } from "playwright-core";
 import { build } from "vite";
@@ -26,6 +26,7 @@ const DEV_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let chain: ProtocolChain;
+  let proposal = 0n;
   let inference: Awaited<ReturnType<typeof startInferenceServer>>;
   let factory: RunningFactory;
   let browser: Browser;
@@ -39,7 +40,16 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
       contents: datanet,
       owner: 2,
       contributor: 3,
+      local: true,
     });
+    // A proposal to vote on (no proposal threshold on a local network).
+    ({ proposalId: proposal } = await propose(chain.wallet(2), {
+      contracts: chain.contracts,
+      targets: [chain.contracts.OpenToken],
+      values: [0n],
+      calldatas: ["0x"],
+      description: "Lower the protocol fee",
+    }));
     // A longer context than the tiny default: the RAG prompt numbers three passages.
     const modelDir = await tinyModelDir(join(dir.path, "model"), { ...TINY_CONFIG, maxPositions: 512 });
     // The inference node resolves a model id through ModelRegistry and fetches its adapter from the gateway.
@@ -163,6 +173,20 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
       `datanet://${chain.datanetId}/${datanet[5]?.contentHash}`,
     );
     await page.screenshot({ path: join(artifacts, "chat.png"), fullPage: true });
+
+    // Governance: the proposal is active by now; vote for it from the browser.
+    await page.getByRole("button", { name: "Load proposals" }).click();
+    const item = page.getByTestId("proposals").locator("li", { hasText: "Lower the protocol fee" });
+    await item.getByText("Active").waitFor();
+    await item.getByRole("button", { name: "Vote for" }).click();
+    await item.getByText("voted").waitFor();
+    const voted = await chain.publicClient.readContract({
+      address: chain.contracts.OpenGovernor,
+      abi: openGovernorAbi,
+      functionName: "hasVoted",
+      args: [proposal, DEV_ADDRESS],
+    });
+    expect(voted).toBe(true);
     expect(errors).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { getWalletClient } from "wagmi/actions";
 import { AccountPanel } from "./Account.js";
 import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
 import { DatanetPanel } from "./Datanet.js";
+import { GovernancePanel } from "./Governance.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
 import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
 
@@ -473,6 +474,7 @@ export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null
       </p>
       <Connect domain={domain} chain={chain} signer={signer} onSigner={setSigner} />
       {chain && signer && <AccountPanel chain={chain} signer={signer} />}
+      {chain && signer && <GovernancePanel chain={chain} signer={signer} />}
       {chain && (
         <DatanetPanel
           key={datanetId}
