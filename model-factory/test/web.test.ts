@@ -107,7 +107,10 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium", () => {
     await page.getByTestId("delegate").getByText(DEV_ADDRESS).waitFor();
 
     // Browse the datanet on-chain, request access, and wait for the owner to approve it.
-    await page.getByLabel("datanet").fill(String(chain.datanetId));
+    await page.getByRole("button", { name: "Browse datanets" }).click();
+    await expect(page.getByTestId("datanets").textContent()).resolves.toContain("ipfs://geography-facts");
+    await page.getByRole("button", { name: `Open #${chain.datanetId}` }).click();
+    await expect(page.getByLabel("datanet").inputValue()).resolves.toBe(String(chain.datanetId));
     await page.getByRole("button", { name: "Load contributions" }).click();
     await page.getByTestId("contributions").locator("tbody tr").nth(23).waitFor();
     expect(await page.getByTestId("contributions").locator("tbody tr").count()).toBe(24);

@@ -5,7 +5,7 @@ import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
 import { AccountPanel } from "./Account.js";
 import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
-import { DatanetPanel } from "./Datanet.js";
+import { DatanetList, DatanetPanel } from "./Datanet.js";
 import { GovernancePanel } from "./Governance.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
 import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
@@ -475,6 +475,7 @@ export function App({ domain, chain }: { domain: Domain; chain: ChainInfo | null
       <Connect domain={domain} chain={chain} signer={signer} onSigner={setSigner} />
       {chain && signer && <AccountPanel chain={chain} signer={signer} />}
       {chain && signer && <GovernancePanel chain={chain} signer={signer} />}
+      {chain && <DatanetList chain={chain} onOpen={setDatanetId} />}
       {chain && (
         <DatanetPanel
           key={datanetId}

@@ -1,6 +1,6 @@
 import { datanetRegistryAbi, hasAccess, requestAccess } from "@payable-ai/sdk";
 import { useState } from "react";
-import { createPublicClient, http } from "viem";
+import { createPublicClient, formatEther, http } from "viem";
 import type { ChainInfo } from "./api.js";
 import { chainOf, type Signer } from "./wallet.js";
 
@@ -169,6 +169,58 @@ export function DatanetPanel({
             Train on the selected {selected.size}
           </button>
         </>
+      )}
+    </fieldset>
+  );
+}
+
+/** Every datanet on the registry (from `DatanetCreated` events); "Open" selects one. */
+export function DatanetList({ chain, onOpen }: { chain: ChainInfo; onOpen: (datanetId: string) => void }) {
+  const [rows, setRows] = useState<
+    { id: bigint; owner: string; metadataURI: string; accessFee: bigint }[] | null
+  >(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = async () => {
+    setError(null);
+    try {
+      const client = createPublicClient({ chain: chainOf(chain), transport: http(chain.rpcUrl) });
+      const logs = await client.getContractEvents({
+        address: chain.contracts.DatanetRegistry as `0x${string}`,
+        abi: datanetRegistryAbi,
+        eventName: "DatanetCreated",
+        fromBlock: 0n,
+      });
+      setRows(
+        logs.map((log) => ({
+          id: log.args.datanetId as bigint,
+          owner: log.args.owner as string,
+          metadataURI: log.args.metadataURI as string,
+          accessFee: log.args.accessFee as bigint,
+        })),
+      );
+    } catch (e) {
+      setError((e as Error).message.split("\n")[0] as string);
+    }
+  };
+  return (
+    <fieldset>
+      <legend>Datanets</legend>
+      <button type="button" onClick={load}>
+        Browse datanets
+      </button>
+      {error && <p role="alert">{error}</p>}
+      {rows && (
+        <ul data-testid="datanets">
+          {rows.map((d) => (
+            <li key={d.id.toString()}>
+              #{d.id.toString()} {d.metadataURI} · owner <code>{`${d.owner.slice(0, 8)}…`}</code> · access fee{" "}
+              {formatEther(d.accessFee)} OPEN{" "}
+              <button type="button" onClick={() => onOpen(d.id.toString())}>
+                Open #{d.id.toString()}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
     </fieldset>
   );
