@@ -50,6 +50,20 @@ export class AdapterIntegrityError extends InferenceNodeError {
   }
 }
 
+/** The on-chain model behind the adapter was retired or delisted: it is no longer served. */
+export class AdapterWithdrawnError extends InferenceNodeError {
+  override name = "AdapterWithdrawnError";
+  override readonly status = 410;
+  override readonly code = "adapter_withdrawn";
+  override readonly type = "invalid_request_error";
+  constructor(
+    readonly adapterId: string,
+    readonly modelStatus: string,
+  ) {
+    super(`model "${adapterId}" is ${modelStatus} on-chain and is no longer served`);
+  }
+}
+
 export class AdapterUnavailableError extends InferenceNodeError {
   override name = "AdapterUnavailableError";
   override readonly status = 502;

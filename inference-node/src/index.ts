@@ -2,6 +2,14 @@ export { AdapterCache } from "./adapters/adapterCache.js";
 export { addAdapterToDir } from "./adapters/adapterDir.js";
 export { createAdapterLoader, sha256Hex } from "./adapters/adapterLoader.js";
 export { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
+export {
+  ChainedAdapterRegistry,
+  MODEL_ADAPTER_PREFIX,
+  ModelRegistryAdapterRegistry,
+  type ModelRegistryAdapterRegistryOptions,
+  modelAdapterId,
+  parseModelAdapterId,
+} from "./adapters/chainRegistry.js";
 export { type LoraAdapter, mergeAdaptersLinear } from "./adapters/lora.js";
 export { packPeftAdapter, readAdapterPackage } from "./adapters/peft.js";
 export { type AdapterRecord, type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry.js";

@@ -8,7 +8,7 @@ import type { AdapterCache } from "../adapters/adapterCache.js";
 import type { AdapterRegistry } from "../adapters/registry.js";
 import type { Generation, GenerationOutput } from "../engine/generation.js";
 import type { AdapterSpec, Scheduler } from "../engine/scheduler.js";
-import { ContextLengthError, InvalidRequestError } from "../errors.js";
+import { AdapterNotFoundError, ContextLengthError, InvalidRequestError } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { ByteTokenizer } from "../model/tokenizer.js";
 import { toErrorResponse } from "./errorResponse.js";
@@ -112,8 +112,21 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     return { kind: "adapter", id: body.model };
   }
 
+  /**
+   * Asks the registry on every request, not only when an adapter is loaded: an adapter withdrawn
+   * from the registry (a model retired or delisted on-chain) stops being served while resident.
+   */
+  async function registeredAdapter(body: CompletionRequest | ChatCompletionRequest): Promise<AdapterSpec> {
+    const spec = adapterSpec(body);
+    const ids =
+      spec.kind === "adapter" ? [spec.id] : spec.kind === "merge" ? spec.parts.map((p) => p.id) : [];
+    for (const id of ids) if (!(await deps.registry.lookup(id))) throw new AdapterNotFoundError(id);
+    return spec;
+  }
+
   function submit(
     body: CompletionRequest | ChatCompletionRequest,
+    adapter: AdapterSpec,
     prompt: string,
     signal: AbortSignal,
     requestId: string,
@@ -128,7 +141,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     }
     return deps.scheduler.submit({
       id: requestId,
-      adapter: adapterSpec(body),
+      adapter,
       prompt: tokens,
       maxTokens: body.max_tokens ?? Math.min(deps.defaultMaxTokens ?? 128, room),
       stop: body.stop,
@@ -227,16 +240,18 @@ export function createApp(deps: AppDependencies): Hono<Env> {
 
   app.post("/v1/completions", limit, async (c) => {
     const body = await parseBody(() => c.req.json(), completionRequestSchema);
+    const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
-    const generation = submit(body, body.prompt, controller.signal, c.get("requestId"));
+    const generation = submit(body, adapter, body.prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "text");
   });
 
   app.post("/v1/chat/completions", limit, async (c) => {
     const body = await parseBody(() => c.req.json(), chatCompletionRequestSchema);
+    const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
     const prompt = deps.tokenizer.applyChatTemplate(body.messages);
-    const generation = submit(body, prompt, controller.signal, c.get("requestId"));
+    const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "chat");
   });
 
