@@ -17,6 +17,7 @@ import {
   DatanetNotFoundError,
 } from "./accessChecker.js";
 import { badRequest, forbidden, GatewayError, notFound, payloadTooLarge, unauthorized } from "./errors.js";
+import { GatewayMetrics } from "./metrics.js";
 import type { NonceStore } from "./nonceStore.js";
 import { blobIdParam, contributionParams, openSessionBody, visibilityQuery } from "./schemas.js";
 import { SessionStore, verifyAccessRequest } from "./sessions.js";
@@ -32,6 +33,8 @@ export type GatewayDependencies = {
   access: AccessChecker;
   nonces: NonceStore;
   logger?: Logger;
+  /** Counters served at `/metrics`; a fresh set when left out. */
+  metrics?: GatewayMetrics;
   /** Largest datanet upload (a contribution file); default 5 MiB. */
   maxUploadBytes?: number;
   /** Largest public upload (inputs, outputs, manifests, adapters); defaults to `maxUploadBytes`. */
@@ -57,6 +60,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
   const maxSessionSeconds = deps.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS;
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   const sessions = new SessionStore();
+  const metrics = deps.metrics ?? new GatewayMetrics();
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
@@ -79,22 +83,33 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
 
   app.onError((error, c) => {
     const { status, code, message, details } = toHttpError(error);
-    if (status >= 500) c.get("log")?.error({ err: error }, "request failed");
+    if (status >= 500) {
+      c.get("log")?.error({ err: error }, "request failed");
+      metrics.failures.inc({ route: c.req.routePath, code });
+    } else metrics.refusals.inc({ route: c.req.routePath, reason: code });
     return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
   });
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
-  );
+  app.notFound((c) => {
+    metrics.refusals.inc({ route: "unmatched", reason: "not_found" });
+    return c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
+  });
 
   app.get("/health", (c) =>
     c.json({ ok: true, chainId: deps.access.chainId, datanetRegistry: deps.access.datanetRegistry }),
   );
+
+  app.get("/metrics", async (c) => {
+    metrics.activeSessions.set(sessions.size);
+    return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
+  });
 
   const store = async (content: Uint8Array, visibility: "public" | "datanet") => {
     const id = blobIdOf(content);
     // Mark before storing: a public read must never see datanet content, even for a moment.
     if (visibility === "datanet") await deps.visibility.markDatanetContent(id);
     const { created } = await deps.blobs.put(content);
+    metrics.uploads.inc({ visibility, result: created ? "created" : "existing" });
+    metrics.uploadBytes.inc({ visibility }, content.byteLength);
     const effective = (await deps.visibility.isDatanetContent(id)) ? "datanet" : "public";
     return {
       id,
@@ -135,9 +150,13 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
     // contribution, so caches keep it only briefly.
     const cacheControl = "public, max-age=60";
     if (c.req.header("if-none-match") === `"${id}"` && (await deps.blobs.has(id))) {
+      metrics.downloads.inc({ kind: "public", result: "not_modified" });
       return new Response(null, { status: 304, headers: { etag: `"${id}"`, "cache-control": cacheControl } });
     }
-    return blobResponse(await getBlob(deps.blobs, id), id, cacheControl);
+    const content = await getBlob(deps.blobs, id);
+    metrics.downloads.inc({ kind: "public", result: "served" });
+    metrics.downloadBytes.inc({ kind: "public" }, content.byteLength);
+    return blobResponse(content, id, cacheControl);
   });
 
   app.post("/sessions", async (c) => {
@@ -164,6 +183,7 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
     sessions.prune(now());
     const session = sessions.open(request.account, request.datanetId, Number(request.expiresAt));
     const scope = hasAccess ? "datanet" : isKeeper ? "keeper" : "own-contributions";
+    metrics.sessions.inc({ scope });
     c.get("log").info(
       { account: session.account, datanetId: String(session.datanetId), scope },
       "session opened",
@@ -212,7 +232,10 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
       { account: session.account, contributionId: String(contributionId) },
       "contribution served",
     );
-    const response = blobResponse(await getBlob(deps.blobs, id), id, "private, no-store");
+    const content = await getBlob(deps.blobs, id);
+    metrics.downloads.inc({ kind: "contribution", result: "served" });
+    metrics.downloadBytes.inc({ kind: "contribution" }, content.byteLength);
+    const response = blobResponse(content, id, "private, no-store");
     response.headers.set("x-contribution-uri", contribution.uri);
     return response;
   });

@@ -2,6 +2,7 @@ export * from "./accessChecker.js";
 export * from "./app.js";
 export * from "./contributionSync.js";
 export * from "./errors.js";
+export * from "./metrics.js";
 export * from "./nonceStore.js";
 export * from "./server.js";
 export * from "./sessions.js";
