@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { contentHash, createDatanet, type Deployment, registerModel, retireModel
 import {
   type Anvil,
   anvilPrivateKeys,
+  deploymentPath,
   deployProtocol,
   removeDeployment,
   startAnvil,
@@ -203,4 +205,63 @@ describe("adapters verified against the on-chain ModelRegistry", () => {
     const error = await offline.lookup("model-1").catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 502, code: "adapter_unavailable" });
   });
+
+  it("from the command line, resolves model-<id> on-chain after the registry.json of the adapters dir", async () => {
+    const cli = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        new URL("../src/cli/start.ts", import.meta.url).pathname,
+        "--model-dir",
+        modelDir,
+        "--adapters-dir",
+        fixture.directory,
+        "--rpc-url",
+        anvil.rpcUrl,
+        "--deployment",
+        deploymentPath(CHAIN_ID),
+        "--port",
+        "0",
+        "--bank-rank",
+        "8",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      const url = await listeningUrl(cli);
+      const complete = (model: string) =>
+        fetch(`${url}/v1/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model, prompt: "hi", max_tokens: 2 }),
+        });
+      expect((await complete("good")).status).toBe(200);
+      expect((await complete(modelAdapterId(models.good))).status).toBe(200);
+      expect((await complete(modelAdapterId(models.tampered))).status).toBe(502);
+      expect((await complete(modelAdapterId(models.retired))).status).toBe(410);
+      const { data } = await (await fetch(`${url}/v1/models`)).json();
+      const ids = (data as { id: string }[]).map((m) => m.id);
+      expect(ids).toEqual(expect.arrayContaining(["good", modelAdapterId(models.good)]));
+    } finally {
+      const exited = new Promise((resolve) => cli.once("exit", resolve));
+      cli.kill("SIGTERM");
+      await exited;
+    }
+  }, 30_000);
 });
+
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:[^"]+)"/.exec(output);
+      if (match) resolve(match[1] as string);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`the node exited with ${code}: ${output.slice(-2000)}`)));
+  });
+}
