@@ -197,6 +197,19 @@ describe("adapters verified against the on-chain ModelRegistry", () => {
     expect(listed).not.toHaveProperty(`model-${models.resident}`);
   });
 
+  it("refuses a model registered for another base model when the node names its own", async () => {
+    const client = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+    const address = deployment.contracts.ModelRegistry;
+    const id = modelAdapterId(models.good);
+    const other = new ModelRegistryAdapterRegistry({ client, address, baseModelId: "llama-large" });
+    const error = await other.lookup(id).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, code: "adapter_incompatible" });
+    expect((error as Error).message).toContain('"llama-tiny"');
+    expect((await other.list()).map((r) => r.id)).not.toContain(id);
+    const same = new ModelRegistryAdapterRegistry({ client, address, baseModelId: "llama-tiny" });
+    expect(await same.lookup(id)).toMatchObject({ id, sha256: fixture.hashes.good });
+  });
+
   it("reports an unreachable chain as 502, not as an unknown model", async () => {
     const offline = new ModelRegistryAdapterRegistry({
       client: createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }),

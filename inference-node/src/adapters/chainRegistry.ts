@@ -35,6 +35,11 @@ export interface ModelRegistryAdapterRegistryOptions {
   address: Address;
   /** How long a lookup (found, unknown or refused) is reused before the chain is read again. Default 10 s. */
   ttlMs?: number;
+  /**
+   * The base model this node serves, as models name it in `baseModelId`: when given, a model
+   * registered for another base is refused (422) and left out of `list()`.
+   */
+  baseModelId?: string;
   /** `list()` reports at most this many models, the most recent first. Default 1,000. */
   maxListed?: number;
 }
@@ -133,6 +138,14 @@ export class ModelRegistryAdapterRegistry implements AdapterRegistry {
       return {
         error: new AdapterFormatError(
           `model ${modelId} is a composite of other models, not an adapter; request its parts or merge them with merged_adapters`,
+        ),
+      };
+    }
+    const base = this.options.baseModelId;
+    if (base !== undefined && model.baseModelId !== base) {
+      return {
+        error: new AdapterFormatError(
+          `model ${modelId} adapts base model "${model.baseModelId}"; this node serves "${base}"`,
         ),
       };
     }

@@ -18,6 +18,7 @@ const { values } = parseArgs({
     "model-registry": { type: "string" },
     deployment: { type: "string" },
     "registry-ttl-ms": { type: "string", default: "10000" },
+    "base-model-id": { type: "string" },
     "blob-url": { type: "string" },
     port: { type: "string", default: "8090" },
     host: { type: "string", default: "127.0.0.1" },
@@ -70,6 +71,7 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
     client: createPublicClient({ transport: http(rpcUrl) }),
     address: getAddress(address),
     ttlMs: int("registry-ttl-ms"),
+    baseModelId: values["base-model-id"],
   });
   const staticFile = values.registry ?? join(values["adapters-dir"] as string, REGISTRY_FILE);
   const hasStatic = await access(staticFile).then(
