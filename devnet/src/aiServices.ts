@@ -90,12 +90,18 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
   const inference: DevnetService = {
     name: "inference-node",
     ports: [ports.inference],
-    async start({ log }) {
+    async start({ rpcUrl, chainId, deploymentsDir, log }) {
+      // Demo adapters come from registry.json; models registered later (for instance by the
+      // Model Factory) are found in the ModelRegistry and checked against their on-chain hash.
       const child = startProcess("inference-node/src/cli/start.ts", [
         "--model-dir",
         model.modelDir,
         "--adapters-dir",
         model.adaptersDir,
+        "--rpc-url",
+        rpcUrl,
+        "--deployment",
+        join(deploymentsDir, `${chainId}.json`),
         "--port",
         String(ports.inference),
         "--log-level",
@@ -211,9 +217,9 @@ async function upload(gatewayUrl: string, content: string, visibility: "public" 
   return contentHash(content);
 }
 
-type LoggedChild = ChildProcess & { output: () => string };
+export type LoggedChild = ChildProcess & { output: () => string };
 
-function startProcess(script: string, args: string[]): LoggedChild {
+export function startProcess(script: string, args: string[]): LoggedChild {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: repositoryRoot,
     stdio: ["ignore", "pipe", "pipe"],
@@ -230,7 +236,7 @@ function startProcess(script: string, args: string[]): LoggedChild {
   return child;
 }
 
-async function waitForHttp(child: LoggedChild, url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForHttp(child: LoggedChild, url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null)
@@ -248,7 +254,7 @@ async function waitForHttp(child: LoggedChild, url: string, timeoutMs = 60_000):
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   child.kill("SIGTERM");
@@ -257,7 +263,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function runToEnd(script: string, args: string[]): Promise<void> {
+export async function runToEnd(script: string, args: string[]): Promise<void> {
   const child = startProcess(script, args);
   const code = await new Promise<number | null>((done) => child.once("exit", (c) => done(c)));
   if (code !== 0) throw new Error(`${script} failed (exit ${code}): ${child.output().slice(-2000)}`);

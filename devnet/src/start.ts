@@ -1,4 +1,5 @@
 import { aiServices, prepareDemoModel } from "./aiServices.js";
+import { modelFactoryService } from "./factoryService.js";
 import { startDevnet } from "./network.js";
 import type { DevnetService } from "./services.js";
 
@@ -18,11 +19,20 @@ try {
   const model = await prepareDemoModel(undefined, log);
   // The data gateway, inference node and keepers join the local network here, each as a
   // DevnetService (see services.ts), started after the indexer in this order.
-  const extraServices: DevnetService[] = aiServices(model, {
-    gateway: Number(process.env.GATEWAY_PORT ?? 8788),
-    inference: Number(process.env.INFERENCE_PORT ?? 8090),
-    keepers: [keeperPort, keeperPort + 1, keeperPort + 2],
-  });
+  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8788);
+  const inferencePort = Number(process.env.INFERENCE_PORT ?? 8090);
+  const extraServices: DevnetService[] = [
+    ...aiServices(model, {
+      gateway: gatewayPort,
+      inference: inferencePort,
+      keepers: [keeperPort, keeperPort + 1, keeperPort + 2],
+    }),
+    modelFactoryService(model, {
+      port: Number(process.env.FACTORY_PORT ?? 8789),
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+      inferenceUrl: `http://127.0.0.1:${inferencePort}`,
+    }),
+  ];
   network = await startDevnet({
     anvilPort,
     indexerPort,
@@ -34,7 +44,7 @@ try {
 } catch (error) {
   console.error(`\n[devnet] ${(error as Error).message}`);
   console.error(
-    "[devnet] Ports can be changed with ANVIL_PORT, INDEXER_PORT, GATEWAY_PORT, INFERENCE_PORT and KEEPER_PORT (three from it).",
+    "[devnet] Ports can be changed with ANVIL_PORT, INDEXER_PORT, GATEWAY_PORT, INFERENCE_PORT, FACTORY_PORT and KEEPER_PORT (three from it).",
   );
   process.exit(1);
 }
