@@ -585,7 +585,8 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     const onDisk = JSON.parse(await readFile(join(victim.stateDir, "state.json"), "utf8"));
     expect(onDisk.requests[String(requestId)].signed.digest).toBe(signed.digest);
     expect(await status(requestId)).toBe(1);
-    const fromBlock = await publicClient.getBlockNumber();
+    // viem caches the block number for its polling interval; these reads must be fresh.
+    const fromBlock = await publicClient.getBlockNumber({ cacheTime: 0 });
 
     for (const k of [victim, ...peers]) startKeeper(keepers.indexOf(k));
     for (const k of keepers) await waitForHttp(k.service as Service, `${k.url}/health`);
@@ -601,7 +602,8 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     // Exactly one submitReport for this request was ever sent, by the resumed keeper.
     await new Promise((r) => setTimeout(r, 1000));
     const submissions: { from: Address; requestId: bigint }[] = [];
-    for (let n = fromBlock; n <= (await publicClient.getBlockNumber()); n++) {
+    const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 });
+    for (let n = fromBlock; n <= toBlock; n++) {
       const block = await publicClient.getBlock({ blockNumber: n, includeTransactions: true });
       for (const tx of block.transactions) {
         if (tx.to?.toLowerCase() !== contracts.InferenceMarket.toLowerCase()) continue;
