@@ -1,11 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+// The inference node's own serving path: ONNX graph with LoRA bank inputs, run by onnxruntime.
+import { emptyCache, LlamaSession, LoraBank } from "@payable-ai/inference-node/training";
 import { contentHash, loadTrainingManifest, verifyTrainingManifestProof } from "@payable-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The inference node's own serving path: ONNX graph with LoRA bank inputs, run by onnxruntime.
-import { emptyCache } from "../../inference-node/src/engine/kvCache.js";
-import { LlamaSession } from "../../inference-node/src/engine/llamaSession.js";
-import { LoraBank } from "../../inference-node/src/engine/loraBank.js";
 import { readAdapterPackage, readSafetensors } from "../src/base/inferenceNode.js";
 import { type BaseModel, loadBaseModel } from "../src/base/loadBaseModel.js";
 import { examplesOf, syntheticDatanet } from "../src/data/synthetic.js";
