@@ -9,7 +9,7 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
 import { AnswerBuilder, UnanswerableError } from "./answer.js";
-import { type KeeperChain, revertName } from "./chain.js";
+import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
 import { sameAddress, scheduleExecutor } from "./executor.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
@@ -120,18 +120,7 @@ export class KeeperNode {
     if (from <= latest.number) {
       for (const event of await chain.requestEvents(from, latest.number)) {
         const requestedAt = await chain.blockTimestamp(event.blockNumber);
-        const added = state.add({
-          requestId: event.requestId.toString(),
-          modelId: event.modelId.toString(),
-          requester: event.requester,
-          inputHash: event.inputHash,
-          inputURI: event.inputURI,
-          fee: event.fee.toString(),
-          deadline: event.deadline.toString(),
-          blockNumber: event.blockNumber.toString(),
-          blockHash: event.blockHash,
-          requestedAt: requestedAt.toString(),
-        });
+        const added = state.add(requestedFields(event, requestedAt));
         if (added) {
           metrics.requestsSeen.inc();
           this.log.info(
@@ -599,18 +588,7 @@ export class KeeperNode {
     const event = await chain.requestEvent(requestId, 0n);
     if (event === undefined) return undefined;
     const requestedAt = await chain.blockTimestamp(event.blockNumber);
-    state.add({
-      requestId: requestId.toString(),
-      modelId: event.modelId.toString(),
-      requester: event.requester,
-      inputHash: event.inputHash,
-      inputURI: event.inputURI,
-      fee: event.fee.toString(),
-      deadline: event.deadline.toString(),
-      blockNumber: event.blockNumber.toString(),
-      blockHash: event.blockHash,
-      requestedAt: requestedAt.toString(),
-    });
+    state.add(requestedFields(event, requestedAt));
     await state.save();
     return state.get(requestId);
   }
@@ -691,4 +669,20 @@ export class KeeperNode {
 
 function refusal(status: 400 | 403 | 404 | 409 | 422 | 503, code: string, message: string): CosignResult {
   return { status, body: { error: { code, message } } };
+}
+
+/** The durable fields of a request, as its `InferenceRequested` event states them. */
+function requestedFields(event: RequestEvent, requestedAt: bigint) {
+  return {
+    requestId: event.requestId.toString(),
+    modelId: event.modelId.toString(),
+    requester: event.requester,
+    inputHash: event.inputHash,
+    inputURI: event.inputURI,
+    fee: event.fee.toString(),
+    deadline: event.deadline.toString(),
+    blockNumber: event.blockNumber.toString(),
+    blockHash: event.blockHash,
+    requestedAt: requestedAt.toString(),
+  };
 }
