@@ -1,14 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type AttributionReport,
-  type Deployment,
-  keeperRegistryAbi,
-  openTokenAbi,
-  signAttributionReport,
-  stakeKeeper,
-} from "@payable-ai/sdk";
+import { type AttributionReport, type Deployment, signAttributionReport } from "@payable-ai/sdk";
 import {
   type Anvil,
   anvilPrivateKeys,
@@ -16,12 +9,12 @@ import {
   removeDeployment,
   startAnvil,
 } from "@payable-ai/sdk/testing";
-import { pino } from "pino";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import { defineChain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportToJson } from "../../src/node/protocol.js";
-import { type RunningKeeper, runKeeper } from "../../src/node/run.js";
+import type { RunningKeeper } from "../../src/node/run.js";
+import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
 
 const CHAIN_ID = 913_407;
 
@@ -75,44 +68,13 @@ describe("co-sign endpoint: what a keeper refuses before recomputing anything", 
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
     });
-    const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
-    const minStake = await publicClient.readContract({
-      address: deployment.contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "minStake",
-    });
-    const deployer = createWalletClient({
-      chain,
-      transport: http(anvil.rpcUrl),
-      account: privateKeyToAccount(anvilPrivateKeys[0]),
-    });
-    for (const key of [keeperKey, peerKey]) {
-      const hash = await deployer.writeContract({
-        address: deployment.contracts.OpenToken,
-        abi: openTokenAbi,
-        functionName: "transfer",
-        args: [privateKeyToAccount(key).address, minStake],
-      });
-      await publicClient.waitForTransactionReceipt({ hash });
-      const wallet = createWalletClient({
-        chain,
-        transport: http(anvil.rpcUrl),
-        account: privateKeyToAccount(key),
-      });
-      await stakeKeeper(wallet, { contracts: deployment.contracts, amount: minStake });
-    }
-    keeper = await runKeeper({
+    await stakeMinimum(anvil.rpcUrl, chain, deployment, [keeperKey, peerKey]);
+    // Every case below must be decided before any download.
+    keeper = await runOfflineKeeper({
       rpcUrl: anvil.rpcUrl,
       privateKey: keeperKey,
-      // Nothing listens there: every case below must be decided before any download.
-      inferenceUrl: "http://127.0.0.1:9",
-      gatewayUrl: "http://127.0.0.1:9",
-      peers: [],
       stateDir: join(dir, "state"),
-      port: 0,
-      confirmations: 0,
       pollIntervalMs: 200,
-      logger: pino({ level: "silent" }),
     });
   }, 120_000);
 

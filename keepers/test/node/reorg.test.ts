@@ -5,11 +5,8 @@ import {
   contentHash,
   createDatanet,
   type Deployment,
-  keeperRegistryAbi,
-  openTokenAbi,
   registerModel,
   requestInference,
-  stakeKeeper,
 } from "@payable-ai/sdk";
 import {
   type Anvil,
@@ -18,19 +15,11 @@ import {
   removeDeployment,
   startAnvil,
 } from "@payable-ai/sdk/testing";
-import { pino } from "pino";
-import {
-  createPublicClient,
-  createTestClient,
-  createWalletClient,
-  defineChain,
-  type Hex,
-  http,
-  parseEther,
-} from "viem";
+import { createTestClient, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningKeeper, runKeeper } from "../../src/node/run.js";
+import type { RunningKeeper } from "../../src/node/run.js";
+import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
 
 const CHAIN_ID = 913_408;
 
@@ -69,21 +58,8 @@ describe("keeper watcher and reorganisations", () => {
       env: { LOCAL_NETWORK: "true" },
     });
     const { contracts } = deployment;
-    const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
-    const minStake = await publicClient.readContract({
-      address: contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "minStake",
-    });
     const keeperKey = anvilPrivateKeys[7];
-    const hash = await wallet(anvilPrivateKeys[0]).writeContract({
-      address: contracts.OpenToken,
-      abi: openTokenAbi,
-      functionName: "transfer",
-      args: [privateKeyToAccount(keeperKey).address, minStake],
-    });
-    await publicClient.waitForTransactionReceipt({ hash });
-    await stakeKeeper(wallet(keeperKey), { contracts, amount: minStake });
+    await stakeMinimum(anvil.rpcUrl, chain, deployment, [keeperKey]);
     const { datanetId } = await createDatanet(wallet(anvilPrivateKeys[0]), {
       contracts,
       metadataURI: "data:,",
@@ -102,18 +78,12 @@ describe("keeper watcher and reorganisations", () => {
       pricePerRequest: parseEther("1"),
       metadataURI: "data:,",
     }));
-    keeper = await runKeeper({
+    // The request stays open while the chain moves under it.
+    keeper = await runOfflineKeeper({
       rpcUrl: anvil.rpcUrl,
       privateKey: keeperKey,
-      // Unreachable on purpose: the request stays open while the chain moves under it.
-      inferenceUrl: "http://127.0.0.1:9",
-      gatewayUrl: "http://127.0.0.1:9",
-      peers: [],
       stateDir: join(dir, "state"),
-      port: 0,
-      confirmations: 0,
       pollIntervalMs: 100,
-      logger: pino({ level: "silent" }),
     });
   }, 120_000);
 
