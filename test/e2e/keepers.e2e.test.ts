@@ -164,6 +164,26 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     return request.status;
   }
 
+  async function requestCount(): Promise<bigint> {
+    return publicClient.readContract({
+      address: deployment.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "requestCount",
+    });
+  }
+
+  /** The keeper scheduled first to execute the next request (round 0 of the rotation). */
+  async function firstExecutorOfNextRequest() {
+    const executor = scheduleExecutor({
+      requestId: (await requestCount()) + 1n,
+      activeKeepers: sortKeepers(keepers.map((k) => k.address)),
+      requestedAt: 0n,
+      now: 0n,
+      fallbackAfterSeconds: BigInt(FALLBACK_SECONDS),
+    }).executor;
+    return keepers.find((k) => k.address === executor) as (typeof keepers)[number];
+  }
+
   async function vaultBalance(account: Address): Promise<bigint> {
     return publicClient.readContract({
       address: deployment.contracts.RewardVault,
@@ -499,21 +519,8 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
 
   it("completes a request whose scheduled executor was killed, and the restarted keeper catches up without resubmitting", async () => {
     const { contracts } = deployment;
-    const count = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "requestCount",
-    });
-    const nextId = count + 1n;
-    const sorted = sortKeepers(keepers.map((k) => k.address));
-    const primary = scheduleExecutor({
-      requestId: nextId,
-      activeKeepers: sorted,
-      requestedAt: 0n,
-      now: 0n,
-      fallbackAfterSeconds: BigInt(FALLBACK_SECONDS),
-    }).executor;
-    const victim = keepers.find((k) => k.address === primary) as (typeof keepers)[number];
+    const nextId = (await requestCount()) + 1n;
+    const victim = await firstExecutorOfNextRequest();
     await victim.service?.kill();
     const nonceBefore = await publicClient.getTransactionCount({ address: victim.address });
 
@@ -550,22 +557,8 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
 
   it("resumes a signed report after a crash and submits it exactly once", async () => {
     const { contracts } = deployment;
-    const count = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "requestCount",
-    });
-    const nextId = count + 1n;
-    const sorted = sortKeepers(keepers.map((k) => k.address));
-    const latest = await publicClient.getBlock();
-    const executor = scheduleExecutor({
-      requestId: nextId,
-      activeKeepers: sorted,
-      requestedAt: latest.timestamp,
-      now: latest.timestamp,
-      fallbackAfterSeconds: BigInt(FALLBACK_SECONDS),
-    }).executor;
-    const victim = keepers.find((k) => k.address === executor) as (typeof keepers)[number];
+    const nextId = (await requestCount()) + 1n;
+    const victim = await firstExecutorOfNextRequest();
     const peers = keepers.filter((k) => k !== victim);
     // With its peers down the executor can sign but not reach a quorum; then it crashes.
     for (const p of peers) await p.service?.stop();
@@ -623,11 +616,7 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
 
   it("challenges a forged equivocation: a keeper key signing a conflicting report is slashed", async () => {
     const { contracts } = deployment;
-    const requestId = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "requestCount",
-    });
+    const requestId = await requestCount();
     expect(await status(requestId)).toBe(2);
     const [submitted] = await publicClient.getContractEvents({
       address: contracts.InferenceMarket,
