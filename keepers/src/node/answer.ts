@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import { type Address, type Hex, sha256 } from "viem";
 import { computeAttribution } from "../attribution/attribute.js";
 import { Bm25Index, type Passage, type RetrievedPassage } from "../attribution/bm25.js";
-import { buildRagPrompt } from "../attribution/rag.js";
 import { type SpanIndex, SpanIndexBuilder } from "../attribution/spanIndex.js";
 import { decodeText } from "../attribution/tokenizer.js";
 import type { KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
@@ -25,9 +24,6 @@ export type AnswerContext = {
 export class UnanswerableError extends Error {
   override name = "UnanswerableError";
 }
-
-/** Longest passage text put in a prompt, in characters (the index keeps the whole text). */
-const MAX_PASSAGE_CHARS = 160;
 
 const encoder = new TextEncoder();
 
@@ -77,12 +73,12 @@ export class AnswerBuilder {
     }
     const indexes = passages.length === 0 ? undefined : this.#indexesFor(passages, trained);
     const retrieved = indexes ? indexes.bm25.retrieve(question, answerRecipe.ragTopK) : [];
-    const { prompt, used } = fitPrompt(question, retrieved);
+    const prompt = promptOf(question);
     return {
       request,
       model,
       question,
-      passages: used,
+      passages: retrieved,
       prompt,
       bm25: indexes?.bm25,
       spanIndex: indexes?.spanIndex,
@@ -95,15 +91,15 @@ export class AnswerBuilder {
     context: AnswerContext,
     executor: Address,
   ): Promise<{ report: AttributionReport; output: string }> {
-    const adapter = await this.inference.adapterIdFor(context.model.adapterHash);
+    const adapter = await this.inference.adapterIdFor(context.model.modelId, context.model.adapterHash);
     if (adapter === undefined) {
       throw new UnanswerableError(
         `the inference node has no adapter with hash ${context.model.adapterHash} (model ${context.model.modelId})`,
       );
     }
-    const output = await this.inference.complete({
+    const output = await this.inference.chat({
       model: adapter,
-      prompt: context.prompt,
+      message: context.prompt,
       maxTokens: answerRecipe.maxOutputTokens,
       temperature: answerRecipe.temperature,
       seed: answerRecipe.seed,
@@ -221,34 +217,24 @@ export class AnswerBuilder {
 }
 
 /**
- * The RAG prompt within {@link answerRecipe.maxPromptBytes}: passage texts shortened to
- * {@link MAX_PASSAGE_CHARS}, then passages dropped from the lowest rank until it fits.
+ * The user message the model is asked: the request's input, trimmed. Models of the network are
+ * fine-tuned on their datanet's questions and answers in the inference node's chat format, so they
+ * are asked the question alone; retrieval still runs over the datanet for the citation part of the
+ * attribution and to show the passages related to the question.
  */
-export function fitPrompt(
-  question: string,
-  retrieved: readonly RetrievedPassage[],
-): { prompt: string; used: RetrievedPassage[] } {
-  const shortened = retrieved.map((p) => ({ ...p, text: shorten(p.text) }));
-  for (let k = shortened.length; k >= 0; k--) {
-    const prompt = buildRagPrompt(question, shortened.slice(0, k));
-    if (encoder.encode(prompt).length <= answerRecipe.maxPromptBytes) {
-      return { prompt, used: retrieved.slice(0, k) };
-    }
+export function promptOf(question: string): string {
+  const prompt = question.trim();
+  if (encoder.encode(prompt).length > answerRecipe.maxPromptBytes) {
+    throw new UnanswerableError(`the input is too long: it exceeds ${answerRecipe.maxPromptBytes} bytes`);
   }
-  throw new UnanswerableError(
-    `the input is too long: the prompt exceeds ${answerRecipe.maxPromptBytes} bytes without any passage`,
-  );
+  if (prompt.length === 0) throw new UnanswerableError("the input is empty");
+  return prompt;
 }
 
 /** `blob:0x<sha256>` or `blob:<sha256>` → the content hash; anything else → undefined. */
 function blobHashOf(uri: string): Hex | undefined {
   const match = /^blob:(?:0x)?([0-9a-fA-F]{64})$/.exec(uri.trim());
   return match ? (`0x${(match[1] as string).toLowerCase()}` as Hex) : undefined;
-}
-
-function shorten(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= MAX_PASSAGE_CHARS ? flat : `${flat.slice(0, MAX_PASSAGE_CHARS - 1)}…`;
 }
 
 function stringifyBigint(_: string, value: unknown) {

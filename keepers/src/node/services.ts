@@ -128,24 +128,29 @@ export class InferenceClient {
     readonly timeoutMs = 120_000,
   ) {}
 
-  /** The node's adapter id whose package hashes to `adapterHash` (the model's on-chain hash). */
-  async adapterIdFor(adapterHash: Hex): Promise<string | undefined> {
+  /**
+   * The node's name for an on-chain model: `model-<id>` when the node lists it with the model's
+   * adapter hash, otherwise any adapter whose package hashes to `adapterHash`.
+   */
+  async adapterIdFor(modelId: bigint, adapterHash: Hex): Promise<string | undefined> {
     const response = await fetch(`${this.url}/v1/models`, { signal: AbortSignal.timeout(this.timeoutMs) });
     if (!response.ok) throw await failure(response, "inference node /v1/models");
     const { data } = (await response.json()) as { data: { id: string; sha256?: string }[] };
     const wanted = blobIdOfHash(adapterHash);
-    return data.find((m) => m.sha256?.toLowerCase() === wanted)?.id;
+    const matching = data.filter((m) => m.sha256?.toLowerCase() === wanted);
+    return (matching.find((m) => m.id === `model-${modelId}`) ?? matching[0])?.id;
   }
 
-  async complete(parameters: {
+  /** One user message through the node's chat endpoint, which applies the model's chat template. */
+  async chat(parameters: {
     model: string;
-    prompt: string;
+    message: string;
     maxTokens: number;
     temperature: number;
     seed: number;
     requestId?: string;
   }): Promise<string> {
-    const response = await fetch(`${this.url}/v1/completions`, {
+    const response = await fetch(`${this.url}/v1/chat/completions`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -153,17 +158,17 @@ export class InferenceClient {
       },
       body: JSON.stringify({
         model: parameters.model,
-        prompt: parameters.prompt,
+        messages: [{ role: "user", content: parameters.message }],
         max_tokens: parameters.maxTokens,
         temperature: parameters.temperature,
         seed: parameters.seed,
       }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (!response.ok) throw await failure(response, "inference node /v1/completions");
-    const body = (await response.json()) as { choices: { text: string }[] };
-    const text = body.choices[0]?.text;
-    if (typeof text !== "string") throw new ServiceError("inference node answered without a completion");
+    if (!response.ok) throw await failure(response, "inference node /v1/chat/completions");
+    const body = (await response.json()) as { choices: { message?: { content?: unknown } }[] };
+    const text = body.choices[0]?.message?.content;
+    if (typeof text !== "string") throw new ServiceError("inference node answered without a message");
     return text;
   }
 }
