@@ -17,7 +17,7 @@ export { readSafetensors, writeSafetensors } from "./adapters/safetensors.js";
 export { type AdapterSpec, type GenerationRequest, Scheduler } from "./engine/scheduler.js";
 export * from "./errors.js";
 export { addLoraInputs } from "./model/addLora.js";
-export { type LlamaConfig, SMALL_CONFIG } from "./model/config.js";
+export { DEMO_CONFIG, type LlamaConfig, SMALL_CONFIG } from "./model/config.js";
 export { buildLlamaGraph } from "./model/llamaGraph.js";
 export { readModelDir, writeGeneratedModel } from "./model/modelDir.js";
 export { ByteTokenizer } from "./model/tokenizer.js";

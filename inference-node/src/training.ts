@@ -24,6 +24,7 @@ export { LlamaSession } from "./engine/llamaSession.js";
 export { LoraBank } from "./engine/loraBank.js";
 export {
   ATTENTION_TARGETS,
+  DEMO_CONFIG,
   headDim,
   isLoraTarget,
   type LlamaConfig,

@@ -4,7 +4,13 @@ import { parseArgs } from "node:util";
 import { addAdapterToDir } from "../adapters/adapterDir.js";
 import type { SafetensorsDtype } from "../adapters/safetensors.js";
 import { syntheticPeftAdapter } from "../adapters/synthetic.js";
-import { ATTENTION_TARGETS, LORA_TARGETS, type LoraTarget, SMALL_CONFIG } from "../model/config.js";
+import {
+  ATTENTION_TARGETS,
+  DEMO_CONFIG,
+  LORA_TARGETS,
+  type LoraTarget,
+  SMALL_CONFIG,
+} from "../model/config.js";
 import { writeGeneratedModel } from "../model/modelDir.js";
 import { countParameters } from "../model/weights.js";
 
@@ -13,6 +19,8 @@ const { values } = parseArgs({
     "model-dir": { type: "string", default: ".data/model" },
     "adapters-dir": { type: "string", default: ".data/adapters" },
     seed: { type: "string", default: "42" },
+    /** Starting shape: small (default) or demo (the local network's trainable base). */
+    shape: { type: "string", default: "small" },
     layers: { type: "string" },
     hidden: { type: "string" },
     heads: { type: "string" },
@@ -25,13 +33,19 @@ const { values } = parseArgs({
 
 const intOr = (value: string | undefined, fallback: number) =>
   value === undefined ? fallback : Number.parseInt(value, 10);
+const shapes = { small: SMALL_CONFIG, demo: DEMO_CONFIG } as const;
+const shape = shapes[values.shape as keyof typeof shapes];
+if (shape === undefined) {
+  console.error(`--shape must be one of ${Object.keys(shapes).join(", ")}`);
+  process.exit(2);
+}
 const llama = {
-  ...SMALL_CONFIG,
-  numLayers: intOr(values.layers, SMALL_CONFIG.numLayers),
-  hiddenSize: intOr(values.hidden, SMALL_CONFIG.hiddenSize),
-  numHeads: intOr(values.heads, SMALL_CONFIG.numHeads),
-  numKvHeads: intOr(values["kv-heads"], SMALL_CONFIG.numKvHeads),
-  intermediateSize: intOr(values.intermediate, SMALL_CONFIG.intermediateSize),
+  ...shape,
+  numLayers: intOr(values.layers, shape.numLayers),
+  hiddenSize: intOr(values.hidden, shape.hiddenSize),
+  numHeads: intOr(values.heads, shape.numHeads),
+  numKvHeads: intOr(values["kv-heads"], shape.numKvHeads),
+  intermediateSize: intOr(values.intermediate, shape.intermediateSize),
 };
 const targets: readonly LoraTarget[] = values["lora-targets"] === "all" ? LORA_TARGETS : ATTENTION_TARGETS;
 const seed = intOr(values.seed, 42);
