@@ -7,6 +7,7 @@ import { readAdapterPackage } from "../base/inferenceNode.js";
 import { type BaseModel, loadBaseModel } from "../base/loadBaseModel.js";
 import type { DatanetSelection, DataSource, SignedAccessRequest } from "../data/dataSource.js";
 import type { TrainingExample } from "../data/examples.js";
+import { buildTrainingManifest } from "../output/manifest.js";
 import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
 import { publishTrainingResult } from "../output/publish.js";
 import { initBackend } from "../train/backend.js";
@@ -46,6 +47,10 @@ export interface JobRecord {
     /** Where inference nodes fetch the adapter package (the gateway's public blob), if published. */
     adapterURI: string | null;
     manifestRoot: Hex | null;
+    /** `blob:0x<sha256>` of the training manifest published on the gateway, if published. */
+    manifestURI: string | null;
+    /** Metadata to register the model with: name, base model and the training manifest. */
+    metadataURI: string;
     contributions: number;
     evalLossBase: number | null;
     evalLossTuned: number | null;
@@ -124,6 +129,13 @@ export interface JobManagerOptions {
 }
 
 const DATA_FILE = "data.json";
+
+/** `<gateway>/blobs/<sha256>` → `0x<sha256>`. */
+function sha256Hex(blobUrl: string): Hex {
+  const id = blobUrl.slice(blobUrl.lastIndexOf("/") + 1);
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`unexpected blob URL ${blobUrl}`);
+  return `0x${id}`;
+}
 const JOB_FILE = "job.json";
 
 /**
@@ -370,6 +382,24 @@ export class JobManager {
             signal,
           )
         : null;
+      // The manifest as a public blob: keepers read it (`trainingManifest` in the model's
+      // metadata) to know which contributions the model learned, and check its root on-chain.
+      const manifest = result.contributions.length > 0 ? buildTrainingManifest(result.contributions) : null;
+      const manifestHash =
+        manifest && this.options.dataSource.publishBlob
+          ? sha256Hex(
+              await this.options.dataSource.publishBlob(
+                new TextEncoder().encode(JSON.stringify(manifest.toJSON())),
+                signal,
+              ),
+            )
+          : null;
+      const metadata = {
+        name: job.name,
+        baseModel: job.baseModel,
+        ...(manifestHash ? { trainingManifest: `blob:${manifestHash}` } : {}),
+        training: { job: job.id, steps: result.steps, contributions: result.contributions.length },
+      };
       await this.update(job, {
         status: "completed",
         resumedFromStep: result.resumedFromStep,
@@ -378,6 +408,8 @@ export class JobManager {
           adapterHash: out.adapterHash,
           adapterURI,
           manifestRoot: out.manifestRoot,
+          manifestURI: manifestHash ? `blob:${manifestHash}` : null,
+          metadataURI: `data:application/json,${encodeURIComponent(JSON.stringify(metadata))}`,
           contributions: out.contributions,
           evalLossBase: result.baseEvalLoss,
           evalLossTuned: result.bestEvalLoss,
