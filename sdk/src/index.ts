@@ -7,4 +7,5 @@ export * from "./generated/abis.js";
 export * from "./indexer/client.js";
 export * from "./protocolAbi.js";
 export * from "./utils/contentHash.js";
+export * from "./utils/http.js";
 export * from "./utils/trainingManifest.js";

@@ -15,6 +15,7 @@ export * from "./datanets/requestAccess.js";
 export * from "./datanets/revokeAccess.js";
 export * from "./datanets/setPayee.js";
 export * from "./datanets/withdrawContribution.js";
+export * from "./gateway/getPublicBlob.js";
 export * from "./gateway/signDataAccessRequest.js";
 export * from "./governance/castVote.js";
 export * from "./governance/delegateVotes.js";
@@ -37,6 +38,8 @@ export {
   type WalletClientWithAccount,
   type WriteReturnType,
 } from "./internal/write.js";
+export * from "./keepers/getKeeperAttribution.js";
+export * from "./keepers/getKeeperRequest.js";
 export * from "./keepers/requestKeeperUnbond.js";
 export * from "./keepers/stakeKeeper.js";
 export * from "./keepers/withdrawKeeperStake.js";
