@@ -25,6 +25,11 @@ export function stripCitations(answer: string): string {
   return answer.replace(CITATION, " ");
 }
 
+/** {@link stripCitations} keeping every other character in place: the markers become spaces. */
+export function blankCitations(answer: string): string {
+  return answer.replace(CITATION, (marker) => " ".repeat(marker.length));
+}
+
 /** Contribution ids cited as `[n]` or `[n, m]` in `answer`, ascending; out-of-range numbers are ignored. */
 export function parseCitations(answer: string, passages: readonly RetrievedPassage[]): bigint[] {
   const cited = new Set<bigint>();

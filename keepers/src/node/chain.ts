@@ -274,6 +274,25 @@ export class KeeperChain {
     };
   }
 
+  /** The report accepted on-chain under `digest` for a request, from its ReportSubmitted event. */
+  async submittedReport(
+    requestId: bigint,
+    digest: Hex,
+    fromBlock: bigint,
+  ): Promise<AttributionReport | undefined> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      eventName: "ReportSubmitted",
+      args: { requestId, digest },
+      fromBlock,
+      toBlock: "latest",
+      strict: true,
+    });
+    const report = logs.at(-1)?.args.report;
+    return report === undefined ? undefined : { ...report, attributions: [...report.attributions] };
+  }
+
   /** Whether a transaction of this keeper is sent but not yet mined. */
   async hasPendingTransactions(): Promise<boolean> {
     const [pending, mined] = await Promise.all([

@@ -11,6 +11,7 @@ import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedData
 import { AnswerBuilder, UnanswerableError } from "./answer.js";
 import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
 import { sameAddress, scheduleExecutor } from "./executor.js";
+import { AttributionExplainer, requestEventOf } from "./explain.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
 import type { GatewayClient, InferenceClient } from "./services.js";
@@ -57,6 +58,7 @@ const MAX_SEEN_REPORTS = 16;
  */
 export class KeeperNode {
   readonly answers: AnswerBuilder;
+  readonly explainer: AttributionExplainer;
   readonly queue: PQueue;
   readonly address: Address;
   #timer: NodeJS.Timeout | undefined;
@@ -81,6 +83,7 @@ export class KeeperNode {
     };
     this.address = options.account.address;
     this.answers = new AnswerBuilder(options.chain, options.gateway, options.inference, options.logger);
+    this.explainer = new AttributionExplainer(options.chain, this.answers, options.state);
     this.queue = new PQueue({ concurrency: this.options.concurrency });
   }
 
@@ -251,11 +254,19 @@ export class KeeperNode {
     try {
       await this.execute(record, round);
       this.#retryAt.delete(requestId.toString());
+      if (state.get(requestId)?.unanswerable !== undefined) {
+        state.update(requestId, (r) => {
+          r.unanswerable = undefined;
+        });
+        await state.save();
+      }
     } catch (error) {
       const attempts = record.attempts + 1;
       state.update(requestId, (r) => {
         r.attempts = attempts;
         r.lastError = (error as Error).message;
+        r.unanswerable =
+          error instanceof UnanswerableError ? { reason: (error as Error).message } : r.unanswerable;
       });
       await state.save();
       const delay = Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
@@ -277,18 +288,7 @@ export class KeeperNode {
     let signed = record.signed;
     if (signed === undefined) {
       const started = performance.now();
-      const request = {
-        requestId,
-        requester: record.requester,
-        modelId: BigInt(record.modelId),
-        inputHash: record.inputHash,
-        inputURI: record.inputURI,
-        fee: BigInt(record.fee),
-        deadline: BigInt(record.deadline),
-        blockNumber: BigInt(record.blockNumber),
-        blockHash: record.blockHash,
-      };
-      const context = await this.answers.context(request);
+      const context = await this.answers.context(requestEventOf(record));
       const { report } = await this.answers.answer(context, this.address);
       metrics.answerSeconds.observe((performance.now() - started) / 1000);
       signed = await this.#signOnce(requestId, report, []);

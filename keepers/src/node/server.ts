@@ -12,13 +12,18 @@ const cosignBody = z.object({
   signatures: z.array(signatureJsonSchema).min(1).max(64),
 });
 
+function isRequestId(id: string): boolean {
+  return /^\d{1,78}$/.test(id);
+}
+
 function error(code: string, message: string) {
   return { error: { code, message } };
 }
 
 /**
  * The keeper's HTTP face: `POST /cosign` for peers, `GET /health`, `GET /metrics`
- * (Prometheus) and `GET /requests/:id` (this keeper's durable record of a request).
+ * (Prometheus), `GET /requests/:id` (this keeper's durable record of a request) and
+ * `GET /requests/:id/attribution` (the answer of a request and who it credits).
  */
 export function createKeeperApp(node: KeeperNode): Hono {
   const app = new Hono();
@@ -76,12 +81,18 @@ export function createKeeperApp(node: KeeperNode): Hono {
 
   app.get("/requests/:id", (c) => {
     const id = c.req.param("id");
-    if (!/^\d{1,78}$/.test(id))
-      return c.json(error("invalid_request", "a request id is a decimal integer"), 400);
+    if (!isRequestId(id)) return c.json(error("invalid_request", "a request id is a decimal integer"), 400);
     const record = node.options.state.persisted(BigInt(id));
     if (record === undefined)
       return c.json(error("request_not_found", `this keeper has not seen request ${id}`), 404);
     return c.json(record);
+  });
+
+  app.get("/requests/:id/attribution", async (c) => {
+    const id = c.req.param("id");
+    if (!isRequestId(id)) return c.json(error("invalid_request", "a request id is a decimal integer"), 400);
+    const result = await node.explainer.explain(BigInt(id));
+    return c.json(result.body, result.status);
   });
   return app;
 }

@@ -51,6 +51,12 @@ export type RequestRecord = {
   executor?: Address;
   attempts: number;
   lastError?: string;
+  /**
+   * Why this keeper, as executor, cannot answer the request as it stands (the model is a
+   * composite, the node has no adapter with its hash, the input is empty or too long...). Kept
+   * through transient failures, cleared once an answer is built.
+   */
+  unanswerable?: { reason: string };
   /** Reports for this request signed by other keepers, seen in co-sign requests. */
   seen: SignedReportRecord[];
   /** Digests this keeper already challenged with. */

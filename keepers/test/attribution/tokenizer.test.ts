@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deterministicLn } from "../../src/attribution/detMath.js";
-import { decodeText, tokenize } from "../../src/attribution/tokenizer.js";
+import { blankCitations, stripCitations } from "../../src/attribution/rag.js";
+import { decodeText, tokenize, tokenRanges } from "../../src/attribution/tokenizer.js";
 
 describe("tokenize", () => {
   it("normalises, lower-cases and splits on non-letters", () => {
@@ -19,6 +20,35 @@ describe("tokenize", () => {
 
   it("returns nothing for text without letters or digits", () => {
     expect(tokenize(" \n\t—!? ")).toEqual([]);
+  });
+});
+
+describe("tokenRanges", () => {
+  const words = (text: string) => tokenRanges(text)?.map((r) => text.slice(r.start, r.end));
+
+  it("places every token in the original text, even where NFKC changes its letters", () => {
+    expect(words("Hello, WORLD! It's 2026.")).toEqual(["Hello", "WORLD", "It", "s", "2026"]);
+    expect(words("\uFB01ne １２３ cafe\u0301 😀 数据")).toEqual(["\uFB01ne", "１２３", "cafe\u0301", "数据"]);
+    expect(tokenRanges(" \n—!? ")).toEqual([]);
+  });
+
+  it("agrees with tokenize token by token", () => {
+    // "½" is one character and two tokens: both are placed on it.
+    for (const text of ["Ǆemal ﬀ Ⅻ ½", "straße İstanbul ΣΊΣΥΦΟΣ", "a\u0301\u0302b 𝐀𝐁 x"]) {
+      const ranges = tokenRanges(text) ?? [];
+      const tokens = tokenize(text);
+      expect(ranges).toHaveLength(tokens.length);
+      ranges.forEach((r, i) => {
+        expect(tokenize(text.slice(r.start, r.end))).toContain(tokens[i]);
+      });
+    }
+  });
+
+  it("reads citation markers as blanks in place", () => {
+    const answer = "The Nile [1] is long [2, 3].";
+    expect(blankCitations(answer)).toHaveLength(answer.length);
+    expect(tokenize(blankCitations(answer))).toEqual(tokenize(stripCitations(answer)));
+    expect(words(blankCitations(answer))).toEqual(["The", "Nile", "is", "long"]);
   });
 });
 
