@@ -1,57 +1,47 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import {
-  approveAccess,
-  contentHash,
-  datanetRegistryAbi,
-  getRequest,
-  inferenceMarketAbi,
-  requestAccess,
-} from "@payable-ai/sdk";
+import { approveAccess, datanetRegistryAbi, requestAccess } from "@payable-ai/sdk";
 import { repositoryRoot } from "@payable-ai/sdk/testing";
-import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { demoKeys, demoPrompts, demoTexts } from "./demo.js";
+import { demoKeys } from "./demo.js";
+import { demoFacts, factContent } from "./demoDatanet.js";
+import { uploadBlob } from "./httpClients.js";
 import type { DevnetService, RunningService } from "./services.js";
 
-/** A generated model with demo adapters, as the inference node's `generate-model` CLI writes it. */
-export type DemoModel = { modelDir: string; adaptersDir: string; adapterId: string; adapterHash: Hex };
+/** The generated base model of the local network, as the inference node's `generate-model` CLI writes it. */
+export type BaseModel = { modelDir: string };
 
 /**
- * Generates the demo model and adapters once (seeded, so always the same bytes) into a cache
- * folder that survives restarts; `devnet/.data` is wiped on every start, the model need not be.
+ * Generates the demo base model once (seeded, so always the same bytes) into a cache folder
+ * that survives restarts; `devnet/.data` is wiped on every start, the model need not be.
  */
-export async function prepareDemoModel(
-  cacheDir = resolve(repositoryRoot, "node_modules/.cache/payable-ai-devnet/model"),
+export async function prepareBaseModel(
+  cacheDir = resolve(repositoryRoot, "node_modules/.cache/payable-ai-devnet/base-model"),
   log: (message: string) => void = () => {},
-): Promise<DemoModel> {
+): Promise<BaseModel> {
   const modelDir = join(cacheDir, "model");
-  const adaptersDir = join(cacheDir, "adapters");
-  const registryPath = join(adaptersDir, "registry.json");
-  const ready = await stat(registryPath).then(
-    () => stat(join(modelDir, "model.onnx")).then(() => true),
+  const ready = await stat(join(modelDir, "model.onnx")).then(
+    () => true,
     () => false,
   );
   if (!ready) {
     await mkdir(cacheDir, { recursive: true });
-    log("generating the demo model and adapters (first start only)");
+    log("generating the demo base model (first start only)");
     await runToEnd("inference-node/src/cli/generateModel.ts", [
       "--model-dir",
       modelDir,
       "--adapters-dir",
-      adaptersDir,
+      join(cacheDir, "adapters"),
+      "--shape",
+      "demo",
+      "--lora-targets",
+      "all",
       "--adapters",
-      "4",
+      "0",
     ]);
   }
-  const registry = JSON.parse(await readFile(registryPath, "utf8")) as {
-    adapters: Record<string, { sha256: string }>;
-  };
-  const adapterId = "demo-0";
-  const sha = registry.adapters[adapterId]?.sha256;
-  if (sha === undefined) throw new Error(`${registryPath} has no adapter ${adapterId}`);
-  return { modelDir, adaptersDir, adapterId, adapterHash: `0x${sha}` };
+  return { modelDir };
 }
 
 export type AiServicePorts = { gateway: number; inference: number; keepers: [number, number, number] };
@@ -60,7 +50,10 @@ export type AiServicePorts = { gateway: number; inference: number; keepers: [num
  * The data gateway, the inference node and three keepers (quorum two) as devnet services,
  * each its own process, started with the same CLIs an operator runs.
  */
-export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetService[] {
+export function aiServices(
+  model: BaseModel,
+  ports: AiServicePorts,
+): { gateway: DevnetService; inference: DevnetService; keepers: DevnetService } {
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const inferenceUrl = `http://127.0.0.1:${ports.inference}`;
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
@@ -82,7 +75,9 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
         "warn",
       ]);
       await waitForHttp(child, `${gatewayUrl}/health`);
-      log(`listening on ${gatewayUrl}`);
+      // The demo contributions' content, readable by those the datanet grants access.
+      for (const fact of demoFacts) await uploadBlob(gatewayUrl, factContent(fact), "datanet");
+      log(`listening on ${gatewayUrl} (demo contributions uploaded)`);
       return { urls: { "Data gateway": gatewayUrl }, stop: () => stopProcess(child) };
     },
   };
@@ -90,14 +85,16 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
   const inference: DevnetService = {
     name: "inference-node",
     ports: [ports.inference],
-    async start({ rpcUrl, chainId, deploymentsDir, log }) {
-      // Demo adapters come from registry.json; models registered later (for instance by the
-      // Model Factory) are found in the ModelRegistry and checked against their on-chain hash.
+    async start({ rpcUrl, chainId, deploymentsDir, dataDir, log }) {
+      // Models are the ones registered on-chain, served as model-<id>: the adapter is fetched
+      // from the gateway and checked against the registered hash before it is used.
       const child = startProcess("inference-node/src/cli/start.ts", [
         "--model-dir",
         model.modelDir,
         "--adapters-dir",
-        model.adaptersDir,
+        join(dataDir, "adapters"),
+        "--blob-url",
+        `${gatewayUrl}/blobs`,
         "--rpc-url",
         rpcUrl,
         "--deployment",
@@ -108,7 +105,7 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
         "warn",
       ]);
       await waitForHttp(child, `${inferenceUrl}/health`);
-      log(`listening on ${inferenceUrl} (demo model adapter ${model.adapterId})`);
+      log(`listening on ${inferenceUrl} (models registered on-chain, adapters from the gateway)`);
       return {
         urls: { "Inference node (OpenAI API)": `${inferenceUrl}/v1` },
         stop: () => stopProcess(child),
@@ -121,9 +118,6 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
     ports: [...ports.keepers],
     async start({ rpcUrl, chainId, deployment, deploymentsDir, clients, dataDir, log }) {
       const { contracts } = deployment;
-      // The demo's files: contributions as datanet content, request inputs as public blobs.
-      for (const text of demoTexts) await upload(gatewayUrl, text, "datanet");
-      for (const prompt of Object.values(demoPrompts)) await upload(gatewayUrl, prompt, "public");
       // Keepers read contributions through the gateway like anyone else: with granted access.
       const owner = clients.wallet(demoKeys.datanetOwner);
       const datanets = await clients.publicClient.readContract({
@@ -168,27 +162,6 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
       for (const [i, child] of children.entries()) await waitForHttp(child, `${keeperUrls[i]}/health`);
       log(`three keepers listening on ${keeperUrls.join(", ")} (chain ${chainId})`);
 
-      // Tell the user when the demo's open request is answered and settled.
-      let watching = true;
-      const watch = (async () => {
-        const requestId = await clients.publicClient.readContract({
-          address: contracts.InferenceMarket,
-          abi: inferenceMarketAbi,
-          functionName: "requestCount",
-        });
-        let last = "";
-        while (watching) {
-          const { statusName } = await getRequest(clients.publicClient, { contracts, requestId }).catch(
-            () => ({
-              statusName: last,
-            }),
-          );
-          if (statusName !== last && statusName !== "open") log(`request ${requestId} is ${statusName}`);
-          last = statusName;
-          if (statusName === "finalized" || statusName === "refunded") return;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      })();
       const urls: Record<string, string> = {};
       keeperUrls.forEach((url, i) => {
         urls[`Keeper ${i + 1} (health, metrics)`] = `${url}/health`;
@@ -196,25 +169,13 @@ export function aiServices(model: DemoModel, ports: AiServicePorts): DevnetServi
       return {
         urls,
         stop: async () => {
-          watching = false;
           await Promise.all(children.map(stopProcess));
-          await watch.catch(() => {});
         },
       } satisfies RunningService;
     },
   };
 
-  return [gateway, inference, keepers];
-}
-
-async function upload(gatewayUrl: string, content: string, visibility: "public" | "datanet"): Promise<Hex> {
-  const response = await fetch(`${gatewayUrl}/blobs?visibility=${visibility}`, {
-    method: "POST",
-    body: content,
-  });
-  if (!response.ok)
-    throw new Error(`gateway upload failed: HTTP ${response.status} ${await response.text()}`);
-  return contentHash(content);
+  return { gateway, inference, keepers };
 }
 
 export type LoggedChild = ChildProcess & { output: () => string };

@@ -3,6 +3,12 @@
  * contribution, from two contributors. Two answers are given by both contributors (under
  * different questions), so a request that quotes them splits the data share between the two.
  */
+export const demoDatanetMetadata = {
+  name: "Biology notes",
+  description: "Short questions and answers about cells, plants and the body, one fact per contribution.",
+  format: "json {question, answer}",
+};
+
 export type DemoFact = {
   /** Index into `demoKeys.contributors`. */
   contributor: 0 | 1;

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { repositoryRoot } from "@payable-ai/sdk/testing";
-import { type DemoModel, runToEnd, startProcess, stopProcess, waitForHttp } from "./aiServices.js";
+import { type BaseModel, runToEnd, startProcess, stopProcess, waitForHttp } from "./aiServices.js";
+import { DEMO_BASE_MODEL } from "./demoModel.js";
 import type { DevnetService } from "./services.js";
 
 export type FactoryServiceOptions = { port: number; gatewayUrl: string; inferenceUrl: string };
@@ -10,7 +11,7 @@ export type FactoryServiceOptions = { port: number; gatewayUrl: string; inferenc
  * The Model Factory (job service and web app) on the local network: fine-tunes the demo base
  * model on datanet data read through the gateway, and registers the result on the local chain.
  */
-export function modelFactoryService(model: DemoModel, options: FactoryServiceOptions): DevnetService {
+export function modelFactoryService(model: BaseModel, options: FactoryServiceOptions): DevnetService {
   const url = `http://127.0.0.1:${options.port}`;
   const webDir = join(repositoryRoot, "model-factory/web/dist");
   return {
@@ -39,7 +40,7 @@ export function modelFactoryService(model: DemoModel, options: FactoryServiceOpt
         "--inference",
         options.inferenceUrl,
         "--model",
-        `llama-demo=${model.modelDir}`,
+        `${DEMO_BASE_MODEL}=${model.modelDir}`,
         "--web-dir",
         webDir,
       ]);

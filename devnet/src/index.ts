@@ -2,3 +2,8 @@ export * from "./clients.js";
 export * from "./demo.js";
 export * from "./network.js";
 export * from "./services.js";
+export * from "./demoDatanet.js";
+export * from "./demoModel.js";
+export * from "./demoRequests.js";
+export * from "./httpClients.js";
+export * from "./localNetwork.js";

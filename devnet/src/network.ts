@@ -10,7 +10,6 @@ import {
   repositoryRoot,
   startAnvil,
 } from "@payable-ai/sdk/testing";
-import type { Hex } from "viem";
 import { type DevnetClients, devnetClients } from "./clients.js";
 import { type DemoResult, seedDemo } from "./demo.js";
 import type { DevnetService, RunningService } from "./services.js";
@@ -23,8 +22,6 @@ export type StartDevnetParameters = {
   /** Seconds between blocks; left out, anvil mines every transaction at once. */
   blockTime?: number | undefined;
   seed?: boolean | undefined;
-  /** Adapter hash the demo model is registered with (a real adapter the inference node serves). */
-  demoAdapterHash?: Hex | undefined;
   /** Started after the indexer, in order. */
   services?: readonly DevnetService[] | undefined;
   dataDir?: string | undefined;
@@ -108,9 +105,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     const demo =
       parameters.seed === false
         ? undefined
-        : await step("seed demo data", () =>
-            seedDemo(clients, deployment, log, { adapterHash: parameters.demoAdapterHash }),
-          );
+        : await step("seed demo data", () => seedDemo(clients, deployment, log));
 
     // Deploy and seed on automine (fast); then blocks come at the configured interval.
     if (parameters.blockTime !== undefined) {
@@ -148,6 +143,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           deployment,
           deploymentsDir,
           clients,
+          demo,
           dataDir: join(dataDir, service.name),
           log: (message) => log(`${service.name}: ${message}`),
         }),

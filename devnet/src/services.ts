@@ -1,5 +1,6 @@
 import type { Deployment } from "@payable-ai/sdk";
 import type { DevnetClients } from "./clients.js";
+import type { DemoResult } from "./demo.js";
 
 /** What a service gets when the chain is up and the protocol deployed. */
 export type ServiceContext = {
@@ -9,6 +10,8 @@ export type ServiceContext = {
   /** Folder with `<chainId>.json`. */
   deploymentsDir: string;
   clients: DevnetClients;
+  /** The seeded demo datanet, unless the network started without demo data. */
+  demo: DemoResult | undefined;
   /** Scratch folder for the service's state (blobs, databases), removed on the next start. */
   dataDir: string;
   log(message: string): void;

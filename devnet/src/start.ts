@@ -1,44 +1,27 @@
-import { aiServices, prepareDemoModel } from "./aiServices.js";
-import { modelFactoryService } from "./factoryService.js";
-import { startDevnet } from "./network.js";
-import type { DevnetService } from "./services.js";
-
-const anvilPort = Number(process.env.ANVIL_PORT ?? 8545);
-const indexerPort = Number(process.env.INDEXER_PORT ?? 42069);
-const keeperPort = Number(process.env.KEEPER_PORT ?? 8801);
+import { startLocalNetwork } from "./localNetwork.js";
 
 function log(message: string) {
   console.log(`[devnet] ${message}`);
 }
 
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const keeperPort = env("KEEPER_PORT", 8801);
+const skipTraining = process.argv.includes("--no-demo-training") || process.env.NO_DEMO_TRAINING === "1";
+
 log("starting the Payable AI local network");
-let network: Awaited<ReturnType<typeof startDevnet>>;
+let network: Awaited<ReturnType<typeof startLocalNetwork>>;
 try {
-  // The demo model is registered with a real adapter of the generated model, so the keepers
-  // can answer its open request end to end.
-  const model = await prepareDemoModel(undefined, log);
-  // The data gateway, inference node and keepers join the local network here, each as a
-  // DevnetService (see services.ts), started after the indexer in this order.
-  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8788);
-  const inferencePort = Number(process.env.INFERENCE_PORT ?? 8090);
-  const extraServices: DevnetService[] = [
-    ...aiServices(model, {
-      gateway: gatewayPort,
-      inference: inferencePort,
+  network = await startLocalNetwork({
+    ports: {
+      anvil: env("ANVIL_PORT", 8545),
+      indexer: env("INDEXER_PORT", 42069),
+      gateway: env("GATEWAY_PORT", 8788),
+      inference: env("INFERENCE_PORT", 8090),
+      factory: env("FACTORY_PORT", 8789),
       keepers: [keeperPort, keeperPort + 1, keeperPort + 2],
-    }),
-    modelFactoryService(model, {
-      port: Number(process.env.FACTORY_PORT ?? 8789),
-      gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
-      inferenceUrl: `http://127.0.0.1:${inferencePort}`,
-    }),
-  ];
-  network = await startDevnet({
-    anvilPort,
-    indexerPort,
-    blockTime: Number(process.env.BLOCK_TIME ?? 1),
-    demoAdapterHash: model.adapterHash,
-    services: extraServices,
+    },
+    blockTime: env("BLOCK_TIME", 1),
+    demo: skipTraining ? "datanet" : "live",
     log,
   });
 } catch (error) {
@@ -54,9 +37,15 @@ console.log("\nPayable AI local network is up:\n");
 for (const [name, url] of Object.entries(network.urls)) console.log(`  ${name.padEnd(width)}  ${url}`);
 console.log(`\n  Contracts: deployments/${network.chainId}.json`);
 if (network.demo) {
+  const model = network.demoModel;
   console.log(
-    `  Demo: datanet ${network.demo.datanetId}, model ${network.demo.modelId}, ` +
-      `request ${network.demo.settledRequestId} settled, request ${network.demo.openRequestId} open (answered by the keepers)`,
+    `  Demo: datanet ${network.demo.datanetId} (${network.demo.contributionIds.length} question/answer contributions)` +
+      (model
+        ? `, model ${model.modelId} fine-tuned on it${model.fromCache ? " (cached adapter)" : ""}, requests ${network.demoRequestIds.join(", ")} asked live`
+        : ", no demo model (training skipped)"),
+  );
+  console.log(
+    "  The demo model is tiny and only reproduces the answers it memorized from its datanet; other questions get whatever it produces.",
   );
 }
 console.log("\nPress Ctrl-C to stop.\n");

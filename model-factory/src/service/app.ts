@@ -76,8 +76,14 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const chatSchema = z.object({
-  /** The id the inference node serves the adapter under (e.g. the on-chain model id). */
-  model: z.string().min(1),
+  /**
+   * The model to ask: an on-chain model id (served by the inference node as `model-<id>`, the
+   * name keepers use too) or any other name the node serves.
+   */
+  model: z
+    .string()
+    .min(1)
+    .transform((m) => (/^\d+$/.test(m) ? `model-${BigInt(m)}` : m)),
   question: z.string().min(1).max(2000),
   k: z.number().int().min(1).max(8).default(3),
   maxTokens: z.number().int().min(1).max(256).default(48),
@@ -165,11 +171,9 @@ function createApi(jobs: JobManager, chain: ChainInfo | undefined, inferenceUrl:
       throw new JobError(400, "invalid_json", "the body must be JSON");
     }
     const { model, question, k, maxTokens } = chatSchema.parse(body);
-    const { passages, prompt } = prepareRag(
-      contributionIndex(await jobs.examples(c.req.param("id"))),
-      question,
-      k,
-    );
+    // Asked as keepers ask it: the question alone, in the chat format the model was trained
+    // in; the retrieved passages are shown as the related sources.
+    const { passages } = prepareRag(contributionIndex(await jobs.examples(c.req.param("id"))), question, k);
     let upstream: Response;
     try {
       upstream = await fetch(new URL("/v1/chat/completions", inferenceUrl), {
@@ -177,7 +181,7 @@ function createApi(jobs: JobManager, chain: ChainInfo | undefined, inferenceUrl:
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
           model,
-          messages: [{ role: "user", content: prompt }],
+          messages: [{ role: "user", content: question.trim() }],
           stream: true,
           max_tokens: maxTokens,
           temperature: 0,

@@ -1,0 +1,94 @@
+import { contentHash } from "@payable-ai/sdk";
+import type { Hex } from "viem";
+
+/** The parts of a Model Factory job record the local network reads. */
+export type FactoryJob = {
+  id: string;
+  status: "queued" | "fetching" | "training" | "completed" | "failed" | "cancelled" | string;
+  error: string | null;
+  progress: { step: number; totalSteps: number; loss: number; etaSeconds: number } | null;
+  output: {
+    adapterHash: Hex;
+    manifestRoot: Hex | null;
+    manifestURI: string | null;
+    metadataURI: string;
+    steps: number;
+  } | null;
+};
+
+async function failure(response: Response, what: string): Promise<Error> {
+  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  return new Error(`${what}: HTTP ${response.status} ${body?.error?.message ?? response.statusText}`);
+}
+
+/** The Model Factory's job API, as a model developer's script uses it. */
+export class FactoryClient {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs = 30_000,
+  ) {}
+
+  async createJob(body: unknown): Promise<FactoryJob> {
+    const response = await fetch(`${this.url}/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw await failure(response, "Model Factory POST /jobs");
+    return (await response.json()) as FactoryJob;
+  }
+
+  async job(id: string): Promise<FactoryJob> {
+    const response = await fetch(`${this.url}/jobs/${id}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!response.ok) throw await failure(response, `Model Factory job ${id}`);
+    return (await response.json()) as FactoryJob;
+  }
+
+  /** Polls the job until it ends; `onProgress` sees each new training step. */
+  async waitForJob(
+    id: string,
+    onProgress: (progress: NonNullable<FactoryJob["progress"]>) => void = () => {},
+    timeoutMs = 30 * 60_000,
+  ): Promise<FactoryJob> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.job(id);
+      if (job.progress) onProgress(job.progress);
+      if (["completed", "failed", "cancelled"].includes(job.status)) return job;
+      if (Date.now() > deadline)
+        throw new Error(`Model Factory job ${id} still ${job.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** The job's adapter package, checked against the hash the job reports. */
+  async adapter(id: string): Promise<Uint8Array> {
+    const response = await fetch(`${this.url}/jobs/${id}/adapter`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw await failure(response, `Model Factory job ${id} adapter`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const expected = response.headers.get("x-adapter-sha256");
+    if (expected && contentHash(bytes) !== expected.toLowerCase()) {
+      throw new Error(`Model Factory job ${id}: adapter does not hash to ${expected}`);
+    }
+    return bytes;
+  }
+}
+
+/** Uploads a blob to the data gateway (`POST /blobs`) and returns its content hash. */
+export async function uploadBlob(
+  gatewayUrl: string,
+  content: string | Uint8Array,
+  visibility: "public" | "datanet",
+): Promise<Hex> {
+  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+  const response = await fetch(`${gatewayUrl}/blobs?visibility=${visibility}`, {
+    method: "POST",
+    body: Buffer.from(bytes),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!response.ok) throw await failure(response, "gateway upload");
+  return contentHash(bytes);
+}
