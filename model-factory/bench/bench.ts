@@ -1,8 +1,11 @@
 /**
- * Model Factory benchmark: training throughput on the inference node's small demo model, and a
+ * Model Factory benchmark: training throughput on the inference node's small demo model, a
  * 1,000-example LoRA fine-tune of a tiny model on a synthetic datanet with held-out eval loss of
- * the base model versus the tuned adapter. Writes bench/results.json.
+ * the base model versus the tuned adapter, the memorize preset on 50 facts with keeper-style
+ * attribution against the untrained base and an n-gram baseline (bench/memorize.ts), and train
+ * throughput with 1 and 2 wasm threads (bench/throughput.ts). Writes bench/results.json.
  */
+import { execFile } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -18,6 +21,7 @@ import { examplesOf, syntheticDatanet } from "../src/data/synthetic.js";
 import { publishTrainingResult } from "../src/output/publish.js";
 import { initBackend } from "../src/train/backend.js";
 import { train } from "../src/train/trainer.js";
+import { runMemorizeBench } from "./memorize.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "out");
@@ -93,6 +97,24 @@ console.log(
   `int8 base: eval loss ${(quantized.bestEvalLoss as number).toFixed(3)}, ${quantized.tokensPerSecond.toFixed(0)} tokens/s`,
 );
 
+// 4. Memorize 50 facts on the demo base; attribution as keepers compute it.
+console.log("memorize preset, 50 facts, demo base:");
+const memorize = await runMemorizeBench({ outDir: out });
+
+// 5. Threads: the wasm backend reads MODEL_FACTORY_THREADS once per process, so one child each.
+const threads = [];
+for (const count of [1, 2]) {
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ["--import", "tsx", join(here, "throughput.ts"), "60"],
+      { env: { ...process.env, MODEL_FACTORY_THREADS: String(count) } },
+      (error, output) => (error ? reject(error) : resolve(output)),
+    ),
+  );
+  threads.push(JSON.parse(stdout.trim().split("\n").at(-1) as string));
+}
+
 const results = {
   backend,
   cores: availableParallelism(),
@@ -117,6 +139,8 @@ const results = {
   hyperparameters: result.hyperparameters,
   adapter_hash: published.adapterHash,
   manifest_root: published.manifestRoot,
+  memorize,
+  threads,
 };
 await writeFile(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.table({
@@ -128,3 +152,48 @@ console.table({
   "tuned / base eval loss": results.tuned_vs_base_loss,
   "eval loss tuned, int8 base": results.eval_loss_tuned_int8,
 });
+
+const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "—" : "∞") : `${(a / b).toFixed(2)}×`);
+const row = (f: typeof memorize.tuned) => ({
+  "top attribution correct": `${(100 * f.attribution_top_correct).toFixed(0)} %`,
+  "exact match": `${(100 * f.exact_match).toFixed(0)} %`,
+  "byte accuracy": `${(100 * f.token_accuracy).toFixed(1)} %`,
+  "train loss": Number(f.train_loss.toFixed(3)),
+  "held-out loss": f.held_out_loss === null ? "—" : Number(f.held_out_loss.toFixed(3)),
+});
+console.log(
+  `memorize: ${memorize.facts} facts, ${memorize.steps} steps, ${memorize.train_seconds} s training, ${memorize.train_tokens_per_s} tokens/s`,
+);
+console.table({
+  "fine-tune (memorize)": row(memorize.tuned),
+  "untrained base": row(memorize.base),
+  [`byte ${memorize.ngram.order}-gram`]: row(memorize.ngram),
+});
+console.table({
+  "fine-tune / base": {
+    "top attribution correct": ratio(
+      memorize.tuned.attribution_top_correct,
+      memorize.base.attribution_top_correct,
+    ),
+    "exact match": ratio(memorize.tuned.exact_match, memorize.base.exact_match),
+    "byte accuracy": ratio(memorize.tuned.token_accuracy, memorize.base.token_accuracy),
+    "train loss": ratio(memorize.tuned.train_loss, memorize.base.train_loss),
+  },
+  "fine-tune / n-gram": {
+    "top attribution correct": ratio(
+      memorize.tuned.attribution_top_correct,
+      memorize.ngram.attribution_top_correct,
+    ),
+    "exact match": ratio(memorize.tuned.exact_match, memorize.ngram.exact_match),
+    "byte accuracy": ratio(memorize.tuned.token_accuracy, memorize.ngram.token_accuracy),
+    "train loss": ratio(memorize.tuned.train_loss, memorize.ngram.train_loss),
+  },
+});
+console.table(
+  Object.fromEntries(
+    threads.map((t) => [
+      `MODEL_FACTORY_THREADS=${t.requested_threads}`,
+      { "tokens/s": t.tokens_per_s, "threads in use": t.backend_threads },
+    ]),
+  ),
+);

@@ -17,9 +17,11 @@ import {
 import { AdamW } from "./adamw.js";
 import { initBackend, tf } from "./backend.js";
 import { type EvalRecord, loadCheckpoint, runKey, saveCheckpoint, type TrainingState } from "./checkpoint.js";
+import { type Scores, scoreModel, scoreNgram, type TrainingEvaluation } from "./evaluate.js";
 import {
   type Hyperparameters,
   type HyperparametersInput,
+  type PresetName,
   resolveHyperparameters,
 } from "./hyperparameters.js";
 import { LoraLlama, type LoraSettings } from "./loraLlama.js";
@@ -48,6 +50,8 @@ export interface TrainProgress {
 export interface TrainOptions {
   base: TrainBase;
   examples: readonly TrainingExample[];
+  /** Starting point the hyperparameters' explicit fields override; `standard` when omitted. */
+  preset?: PresetName;
   hyperparameters?: HyperparametersInput;
   /** Where checkpoints go; an existing checkpoint of the same run is resumed. */
   checkpointDir?: string;
@@ -82,7 +86,14 @@ export interface TrainResult {
   evals: EvalRecord[];
   /** Every contribution whose examples were used (train or eval split), with its content hash. */
   contributions: { contributionId: bigint; contentHash: Hex }[];
+  /** Exact match, token accuracy and losses of the adapter, the base model and a byte n-gram baseline. */
+  evaluation: TrainingEvaluation;
 }
+
+/** Training examples scored after a run at most (a seeded sample of larger splits). */
+export const EVALUATED_TRAIN_EXAMPLES = 512;
+/** Order of the n-gram baseline (3 bytes of context): the best held-out loss of orders 3 to 5 on the demo facts. */
+export const NGRAM_ORDER = 4;
 
 export class TrainingDataError extends Error {
   override name = "TrainingDataError";
@@ -106,20 +117,21 @@ function permutation(n: number, seed: number): number[] {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   await initBackend();
-  const hp = resolveHyperparameters(options.hyperparameters);
+  const hp = resolveHyperparameters(options.hyperparameters, options.preset);
   const { signal } = options;
   signal?.throwIfAborted();
 
+  const maxLength = Math.min(hp.maxLength, options.base.llama.maxPositions);
   const encoded: EncodedExample[] = [];
   let dropped = 0;
   for (const example of options.examples) {
-    const e = encodeExample(example, hp.maxLength);
+    const e = encodeExample(example, maxLength);
     if (e) encoded.push(e);
     else dropped += 1;
   }
   if (encoded.length === 0) {
     throw new TrainingDataError(
-      `no example fits maxLength ${hp.maxLength} (${options.examples.length} given); raise maxLength or shorten prompts`,
+      `no example fits maxLength ${maxLength} (${options.examples.length} given); raise maxLength or shorten prompts`,
     );
   }
   const order = permutation(encoded.length, deriveSeed(hp.seed, "split"));
@@ -129,6 +141,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       : 0;
   const evalSet = order.slice(0, evalCount).map((i) => encoded[i] as EncodedExample);
   const trainSet = order.slice(evalCount).map((i) => encoded[i] as EncodedExample);
+  const scoredTrain = permutation(trainSet.length, deriveSeed(hp.seed, "scored"))
+    .slice(0, EVALUATED_TRAIN_EXAMPLES)
+    .map((i) => trainSet[i] as EncodedExample);
   const microBatchesPerStep = hp.gradientAccumulation;
   const examplesPerStep = hp.batchSize * microBatchesPerStep;
   const totalSteps = hp.maxSteps ?? Math.max(1, Math.ceil((hp.epochs * trainSet.length) / examplesPerStep));
@@ -182,6 +197,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       return { loss, perplexity: Math.exp(loss) };
     };
 
+    // lora_B starts at zero: before any update (or restore) the model is the base model exactly.
+    const baseScores: Scores = scoreModel(model, scoredTrain, evalSet, hp.batchSize);
     let state: TrainingState;
     const restored = options.checkpointDir ? await loadCheckpoint(options.checkpointDir, key) : null;
     const resumedFromStep = restored ? restored.step : null;
@@ -321,6 +338,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     const finalWeights = state.best ?? model.readLora();
+    model.writeLora(finalWeights);
+    const evaluation: TrainingEvaluation = {
+      trainExamples: scoredTrain.length,
+      heldOutExamples: evalSet.length,
+      tuned: scoreModel(model, scoredTrain, evalSet, hp.batchSize),
+      base: baseScores,
+      ngram: scoreNgram(
+        { fit: trainSet, train: scoredTrain, heldOut: evalSet },
+        { order: NGRAM_ORDER, vocabSize: options.base.llama.vocabSize },
+      ),
+    };
     const contributions = new Map<bigint, Hex>();
     for (const e of options.examples) {
       if (e.contributionId !== undefined && e.contentHash) contributions.set(e.contributionId, e.contentHash);
@@ -350,6 +378,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         contributionId,
         contentHash,
       })),
+      evaluation,
     };
   } finally {
     optimizer.dispose();
