@@ -165,8 +165,9 @@ export const attribution = onchainTable(
     contributionId: t.bigint().notNull(),
     requestId: t.bigint().notNull(),
     weightBps: t.integer().notNull(),
-    /** Set when the request is finalized. */
+    /** The contribution's payee when the report was accepted: the account the market pays. */
     payee: t.hex(),
+    /** Set when the request is finalized. */
     amount: t.bigint(),
   }),
   (table) => ({
@@ -191,7 +192,11 @@ export const earning = onchainTable(
     amount: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (table) => ({ accountIdx: index().on(table.account), sourceIdx: index().on(table.source) }),
+  (table) => ({
+    accountIdx: index().on(table.account),
+    sourceIdx: index().on(table.source),
+    requestIdx: index().on(table.requestId),
+  }),
 );
 
 export const account = onchainTable("account", (t) => ({

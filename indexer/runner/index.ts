@@ -17,6 +17,16 @@ export type StartIndexerParameters = {
   deploymentsDir?: string | undefined;
   /** Database schema Ponder writes to (`ponder start --schema`). */
   schema?: string | undefined;
+  /**
+   * Data gateway read by `GET /requests/:id` for the question and output texts
+   * (`PAYABLE_GATEWAY_URL`); without it those fields are null.
+   */
+  gatewayUrl?: string | undefined;
+  /**
+   * Keepers asked, in order, for the spans and passages behind an answer and why a request is
+   * unanswerable (`PAYABLE_KEEPER_URLS`); without them those fields are null.
+   */
+  keeperUrls?: readonly string[] | undefined;
   /** Where Ponder's log lines go; dropped by default. */
   onLog?: ((line: string) => void) | undefined;
   timeoutMs?: number | undefined;
@@ -52,6 +62,8 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
     CI: "true",
   };
   if (parameters.deploymentsDir) env.PAYABLE_DEPLOYMENTS_DIR = parameters.deploymentsDir;
+  if (parameters.gatewayUrl) env.PAYABLE_GATEWAY_URL = parameters.gatewayUrl;
+  if (parameters.keeperUrls?.length) env.PAYABLE_KEEPER_URLS = parameters.keeperUrls.join(",");
   if (parameters.databaseUrl) env.DATABASE_URL = parameters.databaseUrl;
   else {
     delete env.DATABASE_URL;

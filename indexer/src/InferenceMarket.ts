@@ -43,12 +43,19 @@ ponder.on("InferenceMarket:ReportSubmitted", async ({ event, context }) => {
     submittedAt: event.block.timestamp,
   });
   if (submitted.attributions.length > 0) {
+    // The market records each contribution's payee as of this report; so does the index.
+    const payees = await Promise.all(
+      submitted.attributions.map(
+        async (a) => (await context.db.find(contribution, { id: a.contributionId }))?.payee ?? null,
+      ),
+    );
     await context.db.insert(attribution).values(
-      submitted.attributions.map((a) => ({
+      submitted.attributions.map((a, i) => ({
         reportDigest: digest,
         contributionId: a.contributionId,
         requestId,
         weightBps: Number(a.weightBps),
+        payee: payees[i] ?? null,
       })),
     );
   }

@@ -2,7 +2,8 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { and, client, desc, eq, graphql, gt, sql, sum } from "ponder";
-import { type Address, getAddress, isAddress } from "viem";
+import { type Address, formatEther, getAddress, isAddress } from "viem";
+import { answerSourcesFromEnv, readAnswer } from "./answer.js";
 
 const app = new Hono();
 
@@ -12,6 +13,7 @@ app.use("/sql/*", client({ db, schema }));
 class HttpError extends Error {
   constructor(
     readonly status: 400 | 404,
+    readonly code: string,
     message: string,
   ) {
     super(message);
@@ -19,9 +21,11 @@ class HttpError extends Error {
 }
 
 app.onError((error, c) => {
-  if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+  if (error instanceof HttpError) {
+    return c.json({ error: { code: error.code, message: error.message } }, error.status);
+  }
   console.error(error);
-  return c.json({ error: "internal error" }, 500);
+  return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 });
 
 // JSON has no bigint: amounts (OPEN wei) are decimal strings.
@@ -30,12 +34,13 @@ function json<T>(value: T): unknown {
 }
 
 function parseAddress(value: string): Address {
-  if (!isAddress(value, { strict: false })) throw new HttpError(400, `"${value}" is not an address`);
+  if (!isAddress(value, { strict: false }))
+    throw new HttpError(400, "invalid_address", `"${value}" is not an address`);
   return getAddress(value).toLowerCase() as Address;
 }
 
 function parseId(value: string, what: string): bigint {
-  if (!/^\d{1,78}$/.test(value)) throw new HttpError(400, `"${value}" is not a ${what} id`);
+  if (!/^\d{1,78}$/.test(value)) throw new HttpError(400, "invalid_id", `"${value}" is not a ${what} id`);
   return BigInt(value);
 }
 
@@ -43,7 +48,7 @@ function parseLimit(value: string | undefined): number {
   if (value === undefined) return 20;
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new HttpError(400, `limit must be an integer from 1 to 1000, got "${value}"`);
+    throw new HttpError(400, "invalid_limit", `limit must be an integer from 1 to 1000, got "${value}"`);
   }
   return limit;
 }
@@ -126,7 +131,7 @@ app.get("/models/stats", async (c) => {
 app.get("/models/:id/stats", async (c) => {
   const id = parseId(c.req.param("id"), "model");
   const [row] = await db.select(modelStats).from(schema.model).where(eq(schema.model.id, id));
-  if (!row) throw new HttpError(404, `model ${id} is not indexed`);
+  if (!row) throw new HttpError(404, "model_not_found", `model ${id} is not indexed`);
   const [split] = await db
     .select({
       treasury: sum(schema.inferenceRequest.treasuryAmount),
@@ -156,7 +161,7 @@ app.get("/models/:id/stats", async (c) => {
 app.get("/datanets/:id/stats", async (c) => {
   const id = parseId(c.req.param("id"), "datanet");
   const [row] = await db.select().from(schema.datanet).where(eq(schema.datanet.id, id));
-  if (!row) throw new HttpError(404, `datanet ${id} is not indexed`);
+  if (!row) throw new HttpError(404, "datanet_not_found", `datanet ${id} is not indexed`);
   const topContributors = await db
     .select({ payee: schema.earning.account, earned: sum(schema.earning.amount) })
     .from(schema.earning)
@@ -177,6 +182,96 @@ app.get("/datanets/:id/stats", async (c) => {
       remainderRevenue: row.remainderRevenue,
       dataRevenue: row.attributedRevenue + row.remainderRevenue,
       topContributors: topContributors.map((t) => ({ payee: t.payee, earned: BigInt(t.earned ?? 0) })),
+    }),
+  );
+});
+
+const answerSources = answerSourcesFromEnv();
+
+/** An amount in OPEN: wei as a decimal string, and the same in OPEN (18 decimals). */
+function open(wei: bigint | null | undefined) {
+  return wei === null || wei === undefined ? null : { wei: wei.toString(), open: formatEther(wei) };
+}
+
+/**
+ * One request: its escrow and status, the accepted report with its attributions (contributor,
+ * payee, weight), the fee split as indexed from the finalize events, and the question, output,
+ * spans and passages read at query time from the gateway and the keepers.
+ */
+app.get("/requests/:id", async (c) => {
+  const id = parseId(c.req.param("id"), "request");
+  const [request] = await db.select().from(schema.inferenceRequest).where(eq(schema.inferenceRequest.id, id));
+  if (!request) throw new HttpError(404, "request_not_found", `request ${id} is not indexed`);
+  const reports = await db
+    .select()
+    .from(schema.report)
+    .where(eq(schema.report.requestId, id))
+    .orderBy(schema.report.submittedAt);
+  const current = reports.find((r) => r.digest === request.reportDigest);
+  const attributions = current
+    ? await db
+        .select({
+          contributionId: schema.attribution.contributionId,
+          weightBps: schema.attribution.weightBps,
+          payee: schema.attribution.payee,
+          amount: schema.attribution.amount,
+          datanetId: schema.contribution.datanetId,
+          contributor: schema.contribution.contributor,
+          uri: schema.contribution.uri,
+        })
+        .from(schema.attribution)
+        .leftJoin(schema.contribution, eq(schema.attribution.contributionId, schema.contribution.id))
+        .where(eq(schema.attribution.reportDigest, current.digest))
+        .orderBy(schema.attribution.contributionId)
+    : [];
+  let split: unknown = null;
+  if (request.status === "finalized") {
+    const earnings = await db
+      .select()
+      .from(schema.earning)
+      .where(eq(schema.earning.requestId, id))
+      .orderBy(schema.earning.id);
+    const of = (source: string) => earnings.filter((e) => e.source === source);
+    split = {
+      fee: open(request.fee),
+      treasury: { account: of("protocol")[0]?.account ?? null, amount: open(request.treasuryAmount) },
+      executor: { account: request.executor, amount: open(request.executorAmount) },
+      modelOwners: of("model").map((e) => ({ account: e.account, amount: open(e.amount) })),
+      contributors: attributions.map((a) => ({
+        contributionId: a.contributionId,
+        payee: a.payee,
+        weightBps: a.weightBps,
+        amount: open(a.amount ?? 0n),
+      })),
+      datanetOwners: of("data")
+        .filter((e) => e.contributionId === null)
+        .map((e) => ({ datanetId: e.datanetId, owner: e.account, amount: open(e.amount) })),
+      totals: {
+        treasury: open(request.treasuryAmount),
+        executor: open(request.executorAmount),
+        model: open(request.modelAmount),
+        attributed: open(request.attributedAmount),
+        unattributed: open(request.unattributedAmount),
+      },
+    };
+  }
+  const answer = await readAnswer(
+    answerSources,
+    { id, inputHash: request.inputHash, status: request.status },
+    current && {
+      outputHash: current.outputHash,
+      attributions: attributions.map((a) => ({ contributionId: a.contributionId, weightBps: a.weightBps })),
+    },
+  );
+  return c.json(
+    json({
+      request: { ...request, fee: open(request.fee) },
+      report: current ?? null,
+      voidedReports: reports.filter((r) => r.status === "voided").map((r) => r.digest),
+      attributions: attributions.map((a) => ({ ...a, amount: open(a.amount) })),
+      split,
+      splitNote: split === null ? "the fee is split when the request is finalized" : undefined,
+      ...answer,
     }),
   );
 });

@@ -26,11 +26,11 @@ async function getJson<T>({ url, signal }: IndexerParameters, path: string): Pro
   } catch (cause) {
     throw new IndexerRequestError(`The indexer at ${url} is unreachable.`, { cause });
   }
-  const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+  const body = (await response.json().catch(() => ({}))) as T & { error?: { message?: string } };
   if (!response.ok) {
     throw new IndexerRequestError(`GET ${path} failed with ${response.status}.`, {
       status: response.status,
-      details: body.error,
+      details: body.error?.message,
     });
   }
   return body;
