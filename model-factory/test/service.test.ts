@@ -122,6 +122,9 @@ describe("job service", () => {
   it("trains from gateway data and streams progress until the adapter is ready", async () => {
     const job = await createJob({ ...small, maxSteps: 6 });
     expect(job.status).toBe("queued");
+    // No preset named: chosen when the data arrives; until then the standard defaults.
+    expect(job.preset).toBeNull();
+    expect(job.overrides).toEqual({ ...small, maxSteps: 6 });
     expect(job.hyperparameters.targets).toEqual(["q_proj", "k_proj", "v_proj", "o_proj"]);
     const events = await readEvents(`${factory.url}/jobs/${job.id}/events`, finished);
     const statuses = events.filter((e) => e.event === "status").map((e) => e.data.status);
@@ -140,6 +143,18 @@ describe("job service", () => {
 
     const done = (await (await fetch(`${factory.url}/jobs/${job.id}`)).json()) as JobRecord;
     expect(done.output?.evalLossTuned).toBeLessThan(done.output?.evalLossBase as number);
+    // Question/answer facts: the memorize preset, under the request's explicit fields.
+    expect(done.preset).toBe("memorize");
+    expect(done.hyperparameters).toMatchObject({ ...small, maxSteps: 6, epochs: 250 });
+    expect(done.hyperparameters.targets).toHaveLength(7);
+    const evaluation = done.evaluation;
+    expect(evaluation?.trainExamples).toBe(18);
+    expect(evaluation?.heldOutExamples).toBe(6);
+    for (const scores of [evaluation?.tuned, evaluation?.base, evaluation?.ngram]) {
+      expect(scores?.exactMatch).toBeGreaterThanOrEqual(0);
+      expect(scores?.heldOutLoss).toBeGreaterThan(0);
+    }
+    expect(evaluation?.tuned.tokenAccuracy).toBeGreaterThan(evaluation?.base.tokenAccuracy as number);
     const expectedRoot = buildTrainingManifest(
       datanet.map((c) => ({ contributionId: c.contributionId, contentHash: c.contentHash })),
     ).root;
@@ -190,6 +205,14 @@ describe("job service", () => {
       hyperparameters: { rank: 0, targets: ["nope"] },
     });
     expect(badHp.status).toBe(400);
+    const badPreset = await post("/jobs", {
+      baseModel: "llama-tiny",
+      datanets: [{ datanetId: 1, contributionIds: [1] }],
+      access: [await sign()],
+      preset: "huge",
+    });
+    expect(badPreset.status).toBe(400);
+    expect(((await badPreset.json()) as ErrorBody).error.message).toMatch(/preset/);
     const unknownModel = await post("/jobs", {
       baseModel: "gpt-9",
       datanets: [{ datanetId: 1, contributionIds: [1] }],
@@ -203,6 +226,11 @@ describe("job service", () => {
     expect((await post("/jobs/nope/compare", { prompt: "hi" })).status).toBe(404);
     const defaults = await (await fetch(`${factory.url}/hyperparameters/defaults`)).json();
     expect(defaults).toMatchObject({ rank: 8, alpha: 16, quantization: "none" });
+    const presets = (await (await fetch(`${factory.url}/hyperparameters/presets`)).json()) as {
+      presets: Record<string, { description: string; hyperparameters: { epochs: number } }>;
+    };
+    expect(Object.keys(presets.presets)).toEqual(["memorize", "quick", "standard"]);
+    expect(presets.presets.memorize?.hyperparameters.epochs).toBe(250);
   });
 
   it("cancels a running job", async () => {

@@ -6,7 +6,12 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { DataAccessError } from "../data/dataSource.js";
 import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
-import { hyperparametersSchema } from "../train/hyperparameters.js";
+import {
+  hyperparametersSchema,
+  PRESET_NAMES,
+  PRESETS,
+  resolveHyperparameters,
+} from "../train/hyperparameters.js";
 import { createJobSchema, isTerminal, JobError, type JobEvent, type JobManager } from "./jobs.js";
 import { contributionIndex, parseCitations, prepareRag } from "./rag.js";
 
@@ -32,7 +37,7 @@ const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "
 
 /**
  * The Model Factory job API:
- * `GET /health`, `GET /base-models`, `GET /hyperparameters/defaults`,
+ * `GET /health`, `GET /base-models`, `GET /hyperparameters/defaults`, `GET /hyperparameters/presets`,
  * `POST /jobs`, `GET /jobs`, `GET /jobs/:id`, `POST /jobs/:id/cancel`,
  * `GET /jobs/:id/events` (SSE: `status`, `progress`, `eval`), `GET /jobs/:id/adapter`.
  */
@@ -134,6 +139,20 @@ function createApi(jobs: JobManager, chain: ChainInfo | undefined, inferenceUrl:
     return c.json(await jobs.dataSource.domain());
   });
   app.get("/hyperparameters/defaults", (c) => c.json(hyperparametersSchema.parse({})));
+  app.get("/hyperparameters/presets", (c) =>
+    c.json({
+      default: "memorize for a datanet of questions with answers, standard otherwise",
+      presets: Object.fromEntries(
+        PRESET_NAMES.map((name) => [
+          name,
+          {
+            description: PRESETS[name].description,
+            hyperparameters: resolveHyperparameters({}, name),
+          },
+        ]),
+      ),
+    }),
+  );
 
   app.post("/jobs", async (c) => {
     let body: unknown;

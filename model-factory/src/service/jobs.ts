@@ -11,8 +11,17 @@ import { buildTrainingManifest } from "../output/manifest.js";
 import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
 import { publishTrainingResult } from "../output/publish.js";
 import { initBackend } from "../train/backend.js";
+import type { TrainingEvaluation } from "../train/evaluate.js";
 import { greedyAnswer } from "../train/generate.js";
-import { type Hyperparameters, hyperparametersSchema } from "../train/hyperparameters.js";
+import {
+  defaultPresetFor,
+  type HyperparameterOverrides,
+  type Hyperparameters,
+  hyperparameterOverridesSchema,
+  PRESET_NAMES,
+  type PresetName,
+  resolveHyperparameters,
+} from "../train/hyperparameters.js";
 import { LoraLlama, loraStateOf } from "../train/loraLlama.js";
 import { type TrainProgress, train } from "../train/trainer.js";
 
@@ -32,6 +41,15 @@ export interface JobRecord {
   name: string;
   baseModel: string;
   datanets: { datanetId: string; contributionIds: string[] }[];
+  /**
+   * The preset the hyperparameters start from. A job that names none gets one when its data
+   * arrives (`memorize` when every example is a question with an answer, else `standard`): null
+   * until then, and `hyperparameters` are the explicit fields over the standard defaults.
+   */
+  preset: PresetName | null;
+  /** The fields the request set explicitly; they override the preset. */
+  overrides: HyperparameterOverrides;
+  /** The settings the job trains with. */
   hyperparameters: Hyperparameters;
   status: JobStatus;
   createdAt: string;
@@ -57,6 +75,11 @@ export interface JobRecord {
     steps: number;
     stoppedEarly: boolean;
   } | null;
+  /**
+   * Once completed: greedy exact match, byte accuracy and losses of the adapter, of the untrained
+   * base and of a byte n-gram baseline fit on the same training split.
+   */
+  evaluation: TrainingEvaluation | null;
 }
 
 export type JobEvent =
@@ -87,7 +110,8 @@ export const createJobSchema = z
         signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "hex"),
       }),
     ),
-    hyperparameters: hyperparametersSchema.optional().default(() => hyperparametersSchema.parse({})),
+    preset: z.enum(PRESET_NAMES).optional(),
+    hyperparameters: hyperparameterOverridesSchema.optional().default({}),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -200,7 +224,9 @@ export class JobManager {
         datanetId: d.datanetId.toString(),
         contributionIds: d.contributionIds.map(String),
       })),
-      hyperparameters: input.hyperparameters,
+      preset: input.preset ?? null,
+      overrides: input.hyperparameters,
+      hyperparameters: resolveHyperparameters(input.hyperparameters, input.preset),
       status: "queued",
       createdAt: now,
       updatedAt: now,
@@ -210,6 +236,7 @@ export class JobManager {
       resumedFromStep: null,
       error: null,
       output: null,
+      evaluation: null,
     };
     this.jobs.set(job.id, job);
     // Signed requests live in memory only: they are single-use credentials, not job settings.
@@ -353,6 +380,10 @@ export class JobManager {
     const { signal } = controller;
     try {
       const examples = await this.examplesFor(job, signal);
+      if (job.preset === null) {
+        const preset = defaultPresetFor(examples);
+        await this.update(job, { preset, hyperparameters: resolveHyperparameters(job.overrides, preset) });
+      }
       const base = await this.base(job.baseModel);
       await this.update(job, { status: "training" });
       let lastWrite = 0;
@@ -416,6 +447,7 @@ export class JobManager {
           steps: result.steps,
           stoppedEarly: result.status === "early_stopped",
         },
+        evaluation: result.evaluation,
       });
     } catch (error) {
       const reason = signal.aborted ? signal.reason : error;
