@@ -4,7 +4,7 @@ import type { AttributionResult } from "../attribution/attribute.js";
 import { blankCitations } from "../attribution/rag.js";
 import { decodeText, type TokenRange, tokenRanges } from "../attribution/tokenizer.js";
 import { type AnswerBuilder, type AnswerContext, UnanswerableError } from "./answer.js";
-import type { KeeperChain } from "./chain.js";
+import { type KeeperChain, revertName } from "./chain.js";
 import { reportFromJson, sameAnswer } from "./protocol.js";
 import type { KeeperStateStore, RequestRecord } from "./stateStore.js";
 
@@ -32,9 +32,18 @@ export class AttributionExplainer {
 
   async explain(requestId: bigint): Promise<ExplainResult> {
     const record = this.state.persisted(requestId);
-    const onchain = await this.chain.getRequest(requestId);
-    if (onchain.status === 0) {
-      return refusal(404, "request_not_found", `request ${requestId} was never made`);
+    let onchain: Awaited<ReturnType<KeeperChain["getRequest"]>>;
+    try {
+      onchain = await this.chain.getRequest(requestId);
+    } catch (error) {
+      if (revertName(error) === "MarketUnknownRequest") {
+        return refusal(404, "request_not_found", `request ${requestId} was never made`);
+      }
+      return refusal(
+        503,
+        "cannot_recompute",
+        `cannot read request ${requestId}: ${(error as Error).message}`,
+      );
     }
     let answered: { report: AttributionReport; digest: Hex; source: "chain" | "signed" } | undefined;
     if (onchain.status === 2 || onchain.status === 3) {

@@ -56,16 +56,21 @@ function world() {
     chainId: 31337,
     confirmations: 0,
     contracts: { InferenceMarket: market },
-    getRequest: async (requestId: bigint) => ({
-      requester,
-      deadline: 10_000n,
-      status: onchain.get(requestId)?.status ?? 0,
-      executor: account.address,
-      challengeEndsAt: 0n,
-      modelId: 1n,
-      fee: 1000n,
-      reportDigest: onchain.get(requestId)?.reportDigest ?? `0x${"00".repeat(32)}`,
-    }),
+    getRequest: async (requestId: bigint) => {
+      // The market reverts for an id it never issued.
+      if (!onchain.has(requestId))
+        throw Object.assign(new Error("reverted"), { errorName: "MarketUnknownRequest" });
+      return {
+        requester,
+        deadline: 10_000n,
+        status: onchain.get(requestId)?.status ?? 0,
+        executor: account.address,
+        challengeEndsAt: 0n,
+        modelId: 1n,
+        fee: 1000n,
+        reportDigest: onchain.get(requestId)?.reportDigest ?? `0x${"00".repeat(32)}`,
+      };
+    },
     submittedReport: async (requestId: bigint, digest: Hex) => {
       const entry = onchain.get(requestId);
       return entry?.reportDigest === digest ? entry.report : undefined;

@@ -130,6 +130,9 @@ describe("co-sign endpoint: what a keeper refuses before recomputing anything", 
     });
     expect(keeper.node.options.state.get(77n)).toBeUndefined();
     expect((await fetch(`${keeper.url}/requests/77`)).status).toBe(404);
+    const explained = await fetch(`${keeper.url}/requests/77/attribution`);
+    expect(explained.status).toBe(404);
+    expect(await explained.json()).toMatchObject({ error: { code: "request_not_found" } });
     expect((await fetch(`${keeper.url}/requests/x`)).status).toBe(400);
   });
 
