@@ -3,6 +3,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { approveAccess, datanetRegistryAbi, requestAccess } from "@payable-ai/sdk";
 import { repositoryRoot } from "@payable-ai/sdk/testing";
+import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { demoKeys } from "./demo.js";
 import { demoFacts, factContent } from "./demoDatanet.js";
@@ -53,7 +54,14 @@ export type AiServicePorts = { gateway: number; inference: number; keepers: [num
 export function aiServices(
   model: BaseModel,
   ports: AiServicePorts,
-): { gateway: DevnetService; inference: DevnetService; keepers: DevnetService } {
+): {
+  gateway: DevnetService;
+  inference: DevnetService;
+  keepers: DevnetService;
+  /** The keeper processes, once the keepers service has started. */
+  keeperHandles: KeeperHandle[];
+} {
+  const keeperHandles: KeeperHandle[] = [];
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const inferenceUrl = `http://127.0.0.1:${ports.inference}`;
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
@@ -133,9 +141,8 @@ export function aiServices(
       }
       log(`demo files uploaded; keepers granted access to ${datanets} datanet(s)`);
 
-      const children: LoggedChild[] = [];
       for (const [i, key] of demoKeys.keepers.entries()) {
-        const child = startProcess("keepers/src/node/cli.ts", [
+        const args = [
           "--rpc-url",
           rpcUrl,
           "--private-key",
@@ -153,13 +160,13 @@ export function aiServices(
           "--deployments-dir",
           deploymentsDir,
           "--fallback-after-seconds",
-          "15",
+          String(KEEPER_FALLBACK_SECONDS),
           "--log-level",
           "warn",
-        ]);
-        children.push(child);
+        ];
+        keeperHandles.push(keeperHandle(key, keeperUrls[i] as string, args));
       }
-      for (const [i, child] of children.entries()) await waitForHttp(child, `${keeperUrls[i]}/health`);
+      for (const keeper of keeperHandles) await keeper.start();
       log(`three keepers listening on ${keeperUrls.join(", ")} (chain ${chainId})`);
 
       const urls: Record<string, string> = {};
@@ -169,13 +176,58 @@ export function aiServices(
       return {
         urls,
         stop: async () => {
-          await Promise.all(children.map(stopProcess));
+          await Promise.all(keeperHandles.map((k) => k.stop()));
         },
       } satisfies RunningService;
     },
   };
 
-  return { gateway, inference, keepers };
+  return { gateway, inference, keepers, keeperHandles };
+}
+
+/** Seconds a keeper waits for the scheduled executor before the next one in the rotation takes over. */
+export const KEEPER_FALLBACK_SECONDS = 15;
+
+/** One keeper process of the network: operators (and tests) stop, kill and restart it. */
+export type KeeperHandle = {
+  key: Hex;
+  address: Address;
+  url: string;
+  running(): boolean;
+  /** The process's recent output (pino JSON lines). */
+  output(): string;
+  /** Starts the process (again, with the same flags and state folder) and waits for its HTTP API. */
+  start(): Promise<void>;
+  /** SIGTERM, SIGKILL after 5 s. */
+  stop(): Promise<void>;
+  /** SIGKILL at once, as a crash would. */
+  kill(): Promise<void>;
+};
+
+function keeperHandle(key: Hex, url: string, args: string[]): KeeperHandle {
+  let child: LoggedChild | undefined;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  return {
+    key,
+    address: privateKeyToAccount(key).address,
+    url,
+    running,
+    output: () => child?.output() ?? "",
+    async start() {
+      if (running()) return;
+      child = startProcess("keepers/src/node/cli.ts", args);
+      await waitForHttp(child, `${url}/health`);
+    },
+    async stop() {
+      if (child) await stopProcess(child);
+    },
+    async kill() {
+      if (!child || !running()) return;
+      const exited = new Promise<void>((done) => child?.once("exit", () => done()));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
 
 export type LoggedChild = ChildProcess & { output: () => string };

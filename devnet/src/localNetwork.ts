@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { freePort, repositoryRoot } from "@payable-ai/sdk/testing";
-import { aiServices, prepareBaseModel } from "./aiServices.js";
+import { aiServices, type KeeperHandle, prepareBaseModel } from "./aiServices.js";
 import { type DemoModel, fineTuneDemoModel } from "./demoModel.js";
 import { askDemoQuestions, watchRequests } from "./demoRequests.js";
 import { modelFactoryService } from "./factoryService.js";
@@ -19,6 +19,8 @@ export type LocalNetworkPorts = {
 export type LocalNetworkOptions = {
   /** Fixed ports (`npm start`); free ones are picked for whatever is left out (tests). */
   ports?: Partial<LocalNetworkPorts> | undefined;
+  /** Chain id of anvil (default 31337); the deployment is written to `deployments/<chainId>.json`. */
+  chainId?: number | undefined;
   /** Seconds between blocks (default 1). */
   blockTime?: number | undefined;
   /**
@@ -40,6 +42,8 @@ export type LocalNetwork = Devnet & {
   inferenceUrl: string;
   factoryUrl: string;
   keeperUrls: string[];
+  /** The three keeper processes (stop, kill, restart). */
+  keepers: KeeperHandle[];
   /** The fine-tuned demo model, with `demo: "live"`. */
   demoModel: DemoModel | undefined;
   /** The demo questions' request ids, with `demo: "live"`. */
@@ -63,7 +67,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
 
   const base = await prepareBaseModel(resolve(cacheDir, "base-model"), log);
-  const { gateway, inference, keepers } = aiServices(base, ports);
+  const { gateway, inference, keepers, keeperHandles } = aiServices(base, ports);
   const factory = modelFactoryService(base, { port: ports.factory, gatewayUrl, inferenceUrl });
 
   let demoModel: DemoModel | undefined;
@@ -115,6 +119,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const network = await startDevnet({
     anvilPort: ports.anvil,
     indexerPort: ports.indexer,
+    chainId: options.chainId,
     blockTime: options.blockTime ?? 1,
     seed: demo !== "none",
     dataDir: options.dataDir,
@@ -128,6 +133,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     inferenceUrl,
     factoryUrl,
     keeperUrls,
+    keepers: keeperHandles,
     demoModel,
     demoRequestIds,
   };

@@ -96,7 +96,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     log(`anvil listening on ${anvil.rpcUrl} (chain ${chainId})`);
 
     const deployment = await step("deploy the protocol (forge script script/Deploy.s.sol)", () =>
-      deployProtocol({ rpcUrl: anvil.rpcUrl, chainId }),
+      // The local parameters (short windows and delays) on any chain id the network runs on.
+      deployProtocol({ rpcUrl: anvil.rpcUrl, chainId, env: { LOCAL_NETWORK: "true" } }),
     );
     const deploymentsDir = resolve(repositoryRoot, "deployments");
     log(`protocol deployed (deployments/${chainId}.json, start block ${deployment.startBlock})`);
