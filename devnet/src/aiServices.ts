@@ -142,6 +142,7 @@ export function aiServices(
       log(`demo files uploaded; keepers granted access to ${datanets} datanet(s)`);
 
       for (const [i, key] of demoKeys.keepers.entries()) {
+        const stateDir = join(dataDir, `keeper-${i + 1}`);
         const args = [
           "--rpc-url",
           rpcUrl,
@@ -156,7 +157,7 @@ export function aiServices(
           "--port",
           String(ports.keepers[i]),
           "--state-dir",
-          join(dataDir, `keeper-${i + 1}`),
+          stateDir,
           "--deployments-dir",
           deploymentsDir,
           "--fallback-after-seconds",
@@ -164,7 +165,7 @@ export function aiServices(
           "--log-level",
           "warn",
         ];
-        keeperHandles.push(keeperHandle(key, keeperUrls[i] as string, args));
+        keeperHandles.push(keeperHandle(key, keeperUrls[i] as string, stateDir, args));
       }
       for (const keeper of keeperHandles) await keeper.start();
       log(`three keepers listening on ${keeperUrls.join(", ")} (chain ${chainId})`);
@@ -193,6 +194,8 @@ export type KeeperHandle = {
   key: Hex;
   address: Address;
   url: string;
+  /** Its `--state-dir`: the durable state (`state.json`) a restart resumes from. */
+  stateDir: string;
   running(): boolean;
   /** The process's recent output (pino JSON lines). */
   output(): string;
@@ -204,19 +207,23 @@ export type KeeperHandle = {
   kill(): Promise<void>;
 };
 
-function keeperHandle(key: Hex, url: string, args: string[]): KeeperHandle {
+function keeperHandle(key: Hex, url: string, stateDir: string, args: string[]): KeeperHandle {
   let child: LoggedChild | undefined;
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
     key,
     address: privateKeyToAccount(key).address,
     url,
+    stateDir,
     running,
     output: () => child?.output() ?? "",
     async start() {
       if (running()) return;
       child = startProcess("keepers/src/node/cli.ts", args);
       await waitForHttp(child, `${url}/health`);
+      // Another process answering on the port would pass the health check; this one must live.
+      await new Promise((r) => setTimeout(r, 200));
+      if (!running()) throw new Error(`keeper ${url} exited: ${child.output().slice(-2000)}`);
     },
     async stop() {
       if (child) await stopProcess(child);

@@ -7,6 +7,8 @@ import { modelFactoryService } from "./factoryService.js";
 import { type Devnet, startDevnet } from "./network.js";
 import type { DevnetService } from "./services.js";
 
+export { KEEPER_FALLBACK_SECONDS, type KeeperHandle } from "./aiServices.js";
+
 export type LocalNetworkPorts = {
   anvil: number;
   indexer: number;
@@ -124,6 +126,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     seed: demo !== "none",
     dataDir: options.dataDir,
     services,
+    indexerReads: { gatewayUrl, keeperUrls },
     log,
   });
   return {
@@ -140,14 +143,29 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
 }
 
 async function resolvePorts(fixed: Partial<LocalNetworkPorts>): Promise<LocalNetworkPorts> {
-  const pick = async (port: number | undefined) => port ?? (await freePort());
-  const keepers = fixed.keepers ?? [await freePort(), await freePort(), await freePort()];
+  // Free ports are picked before anything listens, so never hand out the same one twice.
+  const taken = new Set<number>([
+    ...[fixed.anvil, fixed.indexer, fixed.gateway, fixed.inference, fixed.factory].filter(
+      (p): p is number => p !== undefined,
+    ),
+    ...(fixed.keepers ?? []),
+  ]);
+  const pick = async (port: number | undefined): Promise<number> => {
+    if (port !== undefined) return port;
+    for (;;) {
+      const candidate = await freePort();
+      if (!taken.has(candidate)) {
+        taken.add(candidate);
+        return candidate;
+      }
+    }
+  };
   return {
     anvil: await pick(fixed.anvil),
     indexer: await pick(fixed.indexer),
     gateway: await pick(fixed.gateway),
     inference: await pick(fixed.inference),
     factory: await pick(fixed.factory),
-    keepers,
+    keepers: fixed.keepers ?? [await pick(undefined), await pick(undefined), await pick(undefined)],
   };
 }

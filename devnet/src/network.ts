@@ -31,6 +31,8 @@ export type StartDevnetParameters = {
    * from genesis, so earlier rows do not apply.
    */
   databaseUrl?: string | undefined;
+  /** Where the indexer's `/requests/:id` reads outputs, and spans and passages (services started later). */
+  indexerReads?: { gatewayUrl?: string | undefined; keeperUrls?: readonly string[] | undefined } | undefined;
   log?: ((message: string) => void) | undefined;
 };
 
@@ -125,6 +127,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           ? { databaseUrl, schema: `devnet_${chainId}_${Date.now()}` }
           : { pgliteDir: join(dataDir, "pglite") }),
         deploymentsDir,
+        gatewayUrl: parameters.indexerReads?.gatewayUrl,
+        keeperUrls: parameters.indexerReads?.keeperUrls,
       }),
     );
     running.push({ name: "indexer", stop: indexer.stop });

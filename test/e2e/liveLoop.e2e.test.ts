@@ -23,6 +23,7 @@ import {
   claimRewards,
   contribute,
   createDatanet,
+  explainRequest,
   getRequest,
   inferenceMarketAbi,
   openTokenAbi,
@@ -166,8 +167,53 @@ describe("live loop on the npm start network", () => {
     for (const fact of demoFacts) expect(answer).not.toContain(fact.answer);
     expect(await attributions(outside)).toEqual([]);
 
-    // The contributors, not the datanet owner, lead the indexer's leaderboard.
+    // Who gets paid, in one call: the SDK's explainRequest and the indexer's /requests/:id agree
+    // with the chain on the answer, the contributions and payees, the spans and the split.
+    const contributorOf = (i: number) =>
+      privateKeyToAccount(demoKeys.contributors[demoFacts[i]?.contributor ?? 0]).address;
+    const explained = await explainRequest(network.clients.publicClient, {
+      contracts: contracts(),
+      requestId: sharedFact,
+      gatewayUrl: network.gatewayUrl,
+      keeperUrl: network.keeperUrls[0],
+    });
+    expect(explained.input).toBe(demoQuestions[2]);
+    expect(explained.output).toBe(shared[0]?.f.answer);
+    const sharedShare = await contributorShare(explained.fee, 5_000);
+    expect(explained.split.contributors).toEqual(
+      shared.map(({ f, id }) => ({
+        contributionId: id,
+        payee: contributorOf(demoFacts.indexOf(f)),
+        weightBps: 5_000,
+        amount: sharedShare,
+      })),
+    );
+    expect(explained.split.settlement).toBe("credited");
+    const spans = explained.attribution?.spans ?? [];
+    expect(spans.length).toBeGreaterThan(0);
+    for (const span of spans) {
+      expect(explained.output?.slice(span.charStart, span.charEnd)).toBe(span.text);
+      expect(span.contributionIds.map(BigInt).sort()).toEqual(shared.map(({ id }) => id));
+    }
+    expect(explained.attribution?.passages.length).toBeGreaterThan(0);
+
     await network.waitForIndexer();
+    const indexed = (await (await fetch(`${network.indexerUrl}/requests/${sharedFact}`)).json()) as {
+      output: string | null;
+      spans: { text: string }[] | null;
+      split: { contributors: { contributionId: string; payee: string; amount: { wei: string } }[] } | null;
+    };
+    expect(indexed.output).toBe(explained.output);
+    expect(indexed.spans?.map((x) => x.text)).toEqual(spans.map((x) => x.text));
+    expect(
+      indexed.split?.contributors.map((c) => [
+        BigInt(c.contributionId),
+        c.payee.toLowerCase(),
+        BigInt(c.amount.wei),
+      ]),
+    ).toEqual(explained.split.contributors.map((c) => [c.contributionId, c.payee.toLowerCase(), c.amount]));
+
+    // The contributors, not the datanet owner, lead the indexer's leaderboard.
     const board = (await (await fetch(`${network.indexerUrl}/leaderboard/contributors`)).json()) as {
       contributors: { address: string; earnedData: string }[];
     };
