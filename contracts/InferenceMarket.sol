@@ -166,6 +166,10 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (block.timestamp > request.deadline) revert MarketRequestExpired(requestId, request.deadline);
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
 
+        bool declined = report.outputHash == bytes32(0);
+        if (declined && report.attributions.length != 0) {
+            revert MarketDeclineWithAttributions(requestId, report.attributions.length);
+        }
         digest = _hashTypedDataV4(report.hash());
         address[] memory signers = _verifyQuorum(digest, signatures, report.executor);
         _recordAttributions(requestId, report.modelId, report.attributions);
@@ -174,6 +178,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         request.status = RequestStatus.Reported;
         request.executor = report.executor;
         request.challengeEndsAt = challengeEndsAt;
+        request.declined = declined;
         request.reportDigest = digest;
         _signers[requestId] = signers;
         emit ReportSubmitted(requestId, digest, report.executor, report, signers, challengeEndsAt);
@@ -208,6 +213,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         request.status = RequestStatus.Open;
         request.executor = address(0);
         request.challengeEndsAt = 0;
+        request.declined = false;
         request.reportDigest = bytes32(0);
         delete _signers[requestId];
         delete _attributions[requestId];
@@ -433,6 +439,14 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (status != RequestStatus.Reported || block.timestamp < challengeEndsAt) {
             emit FinalizeSkipped(requestId, status, challengeEndsAt);
             return false;
+        }
+        if (request.declined) {
+            (uint256 fee, address requester) = (request.fee, request.requester);
+            request.status = RequestStatus.Refunded;
+            totalEscrowed -= fee;
+            emit RequestRefunded(requestId, requester, fee);
+            if (fee != 0) _token.safeTransfer(requester, fee);
+            return true;
         }
         request.status = RequestStatus.Finalized;
         totalEscrowed -= request.fee;

@@ -997,6 +997,77 @@ contract InferenceMarketTest is ProtocolFixture {
         market.finalize(new uint256[](0));
     }
 
+    // ─── decline ──────────────────────────────────────────────────────────────
+
+    function _decline(uint256 requestId) internal view returns (IInferenceMarket.AttributionReport memory report) {
+        report = _report(requestId, new IInferenceMarket.Attribution[](0));
+        report.outputHash = bytes32(0);
+        report.outputURI = "unanswerable: model 1 is a composite";
+    }
+
+    function test_decline_refundsRequesterWhenFinalized() public {
+        uint256 requestId = _request();
+        uint256 before = open.balanceOf(requester);
+        _submit(_decline(requestId));
+        assertTrue(market.getRequest(requestId).declined);
+        assertEq(uint8(market.getRequest(requestId).status), uint8(IInferenceMarket.RequestStatus.Reported));
+
+        vm.warp(market.getRequest(requestId).challengeEndsAt);
+        vm.expectEmit(address(market));
+        emit IInferenceMarket.RequestRefunded(requestId, requester, PRICE);
+        _finalizeOne(requestId);
+        assertEq(open.balanceOf(requester), before + PRICE);
+        assertEq(market.totalEscrowed(), 0);
+        assertEq(uint8(market.getRequest(requestId).status), uint8(IInferenceMarket.RequestStatus.Refunded));
+    }
+
+    /// A colluding quorum that declines what it could answer gains nothing: the whole fee goes back to the
+    /// requester, no keeper, owner, contributor or treasury is credited, and no votes are minted.
+    function test_decline_creditsNobody() public {
+        uint256 requestId = _request();
+        _submit(_decline(requestId));
+        vm.warp(market.getRequest(requestId).challengeEndsAt);
+        uint256 vaultBefore = open.balanceOf(address(vault));
+        uint256 votesBefore = votes.totalSupply();
+        _finalizeOne(requestId);
+        assertEq(open.balanceOf(address(vault)), vaultBefore);
+        assertEq(votes.totalSupply(), votesBefore);
+        for (uint256 i; i < keeperAddrs.length; ++i) {
+            assertEq(vault.balanceOf(keeperAddrs[i]), 0);
+        }
+    }
+
+    function test_RevertWhen_finalizeDeclineInChallengeWindow() public {
+        uint256 requestId = _request();
+        _submit(_decline(requestId));
+        uint64 endsAt = market.getRequest(requestId).challengeEndsAt;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketChallengeWindowOpen.selector, requestId, endsAt));
+        _finalizeOne(requestId);
+    }
+
+    function test_RevertWhen_declineCarriesAttributions() public {
+        uint256 requestId = _request();
+        IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
+        report.outputHash = bytes32(0);
+        bytes[] memory signatures = _signatures(report, 2);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketDeclineWithAttributions.selector, requestId, 1));
+        market.submitReport(report, signatures);
+    }
+
+    /// A keeper that signs both a decline and an answer equivocates: the decline is voided, the keeper
+    /// slashed, and the request can be answered again.
+    function test_decline_challengedByConflictingAnswer() public {
+        uint256 requestId = _request();
+        _submit(_decline(requestId));
+        IInferenceMarket.AttributionReport memory answer = _report(requestId, 1);
+        market.challenge(requestId, answer, _signatures(answer, 1));
+        IInferenceMarket.Request memory request = market.getRequest(requestId);
+        assertFalse(request.declined);
+        assertEq(uint8(request.status), uint8(IInferenceMarket.RequestStatus.Open));
+        assertLt(keepers.stakeOf(keeperAddrs[0]), KEEPER_STAKE);
+        assertEq(keepers.stakeOf(keeperAddrs[1]), KEEPER_STAKE);
+    }
+
     // ─── refund ───────────────────────────────────────────────────────────────
 
     function test_refund_afterDeadline() public {

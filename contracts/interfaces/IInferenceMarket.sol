@@ -38,8 +38,8 @@ interface IInferenceMarket {
     /// @notice What a keeper quorum attests about one request (EIP-712 primary type `AttributionReport`).
     /// @param requestId The request answered.
     /// @param modelId The model that answered; must be the requested model.
-    /// @param outputHash sha256 of the output.
-    /// @param outputURI Where the output can be fetched.
+    /// @param outputHash sha256 of the output; zero declines the request (see `submitReport`).
+    /// @param outputURI Where the output can be fetched; for a decline, why the request cannot be answered.
     /// @param executor The keeper that ran the inference; must be one of the signers.
     /// @param attributionVersion Version of the attribution algorithm that computed the weights.
     /// @param attributions Contributions by strictly ascending id with non-zero weights summing to at most
@@ -60,6 +60,7 @@ interface IInferenceMarket {
     /// @param status Lifecycle status.
     /// @param executor Executor of the accepted report (zero while none).
     /// @param challengeEndsAt End of the accepted report's challenge window (zero while none).
+    /// @param declined The accepted report declines the request: finalizing it refunds the requester.
     /// @param modelId The requested model.
     /// @param fee OPEN escrowed.
     /// @param reportDigest EIP-712 digest of the accepted report (zero while none).
@@ -69,6 +70,7 @@ interface IInferenceMarket {
         RequestStatus status;
         address executor;
         uint64 challengeEndsAt;
+        bool declined;
         uint256 modelId;
         uint256 fee;
         bytes32 reportDigest;
@@ -158,6 +160,8 @@ interface IInferenceMarket {
     error MarketSameReport(uint256 requestId, bytes32 digest);
     /// @notice None of the conflicting report's signers signed the accepted report of `requestId`.
     error MarketNoEquivocation(uint256 requestId);
+    /// @notice A report declining request `requestId` (zero `outputHash`) carries `count` attributions.
+    error MarketDeclineWithAttributions(uint256 requestId, uint256 count);
     /// @notice The challenge window of request `requestId` closed at `challengeEndsAt`.
     error MarketChallengeWindowClosed(uint256 requestId, uint64 challengeEndsAt);
     /// @notice The challenge window of request `requestId` is open until `challengeEndsAt`.
@@ -237,7 +241,8 @@ interface IInferenceMarket {
     /// @notice `finalize` left request `requestId` as it was: unknown (`None`), not `Reported`, or (when
     /// `Reported`) its challenge window still open until `challengeEndsAt`.
     event FinalizeSkipped(uint256 indexed requestId, RequestStatus status, uint64 challengeEndsAt);
-    /// @notice Request `requestId` expired unreported and `fee` went back to `requester`.
+    /// @notice Request `requestId` went back to `requester` with its `fee`: it expired unreported, or its
+    /// accepted report declined it and was finalized.
     event RequestRefunded(uint256 indexed requestId, address indexed requester, uint256 fee);
     /// @notice The challenge window changed.
     event ChallengeWindowSet(uint64 challengeWindow);
@@ -292,6 +297,9 @@ interface IInferenceMarket {
 
     /// @notice Accepts a report signed by at least `quorum` active keepers, signatures ordered by strictly
     /// ascending signer address, the executor among them. Callable by anyone holding the signatures.
+    /// A report with a zero `outputHash` and no attributions declines the request (the keepers cannot
+    /// answer it, `outputURI` says why): it can be challenged like any report, and finalizing it refunds the
+    /// whole fee to the requester instead of splitting it, so nobody earns from declining.
     /// @param report The report.
     /// @param signatures 65-byte ECDSA signatures over `hashReport(report)`.
     /// @return digest The report's EIP-712 digest.

@@ -106,6 +106,8 @@ contract InferenceMarketInvariantTest is ProtocolFixture {
         handler.request(2, 0);
         handler.submitReport(0, type(uint256).max, 0);
         handler.submitReport(1, 0x55, 1);
+        handler.request(3, 1);
+        handler.submitReport(2, 8, 0);
         handler.challenge(1, 0);
         handler.warp(2 hours);
         handler.finalize(0, 5);
@@ -116,6 +118,7 @@ contract InferenceMarketInvariantTest is ProtocolFixture {
         assertGt(handler.ghostFinalized(), 0);
         assertGt(handler.ghostChallenges(), 0);
         assertGt(handler.ghostRefundedFees(), 0);
+        assertGt(handler.ghostDeclinesFinalized(), 0);
         assertGt(handler.ghostClaimed(contributor), 0);
         invariant_heldEqualsOwed();
         invariant_escrowMatchesLiveRequests();

@@ -30,6 +30,7 @@ contract InferenceMarketHandler is Test {
 
     uint256 public ghostFinalizedFees;
     uint256 public ghostRefundedFees;
+    uint256 public ghostDeclinesFinalized;
     uint256 public ghostSplitMismatches;
     uint256 public ghostFinalized;
     uint256 public ghostChallenges;
@@ -83,6 +84,11 @@ contract InferenceMarketHandler is Test {
         if (signers.length == 0) return;
         IInferenceMarket.AttributionReport memory report =
             _report(requestId, attributionSeed, signers[0], keccak256(abi.encode("output", attributionSeed)));
+        // One report in eight declines the request: no output, no attributions, refunded when finalized.
+        if (attributionSeed % 8 == 0) {
+            report.outputHash = bytes32(0);
+            delete report.attributions;
+        }
         market.submitReport(report, _sign(report, signers));
     }
 
@@ -106,13 +112,15 @@ contract InferenceMarketHandler is Test {
         uint256[] memory ids = new uint256[](bound(batchSeed, 1, 5) + 2);
         uint256 found;
         uint256 fees;
+        uint256 declinedFees;
         for (uint256 i; i < count && found < ids.length - 2; ++i) {
             uint256 requestId = (requestSeed % count + i) % count + 1;
             IInferenceMarket.Request memory r = market.getRequest(requestId);
             // forge-lint: disable-next-line(block-timestamp)
             if (r.status != IInferenceMarket.RequestStatus.Reported || block.timestamp < r.challengeEndsAt) continue;
             ids[found++] = requestId;
-            fees += r.fee;
+            if (r.declined) declinedFees += r.fee;
+            else fees += r.fee;
         }
         if (found == 0) return;
         ids[found] = ids[0];
@@ -125,6 +133,8 @@ contract InferenceMarketHandler is Test {
         // With no claim in between, the vault must have been credited exactly the fees.
         if (vault.totalOutstanding() - outstandingBefore != fees) ++ghostSplitMismatches;
         ghostFinalizedFees += fees;
+        ghostRefundedFees += declinedFees;
+        if (declinedFees > 0) ++ghostDeclinesFinalized;
         ghostFinalized += found;
     }
 
