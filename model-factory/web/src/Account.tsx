@@ -2,6 +2,7 @@ import { claimRewards, contributionVotesAbi, delegateVotes, getRewards } from "@
 import { useCallback, useEffect, useState } from "react";
 import { createPublicClient, formatEther, http } from "viem";
 import type { ChainInfo } from "./api.js";
+import { errorText } from "./errors.js";
 import { chainOf, type Signer } from "./wallet.js";
 
 type Contracts = Parameters<typeof getRewards>[1]["contracts"] &
@@ -38,7 +39,7 @@ export function AccountPanel({ chain, signer }: { chain: ChainInfo; signer: Sign
   }, [chain, contracts, signer.address]);
 
   useEffect(() => {
-    refresh().catch((e: Error) => setError(e.message));
+    refresh().catch((e) => setError(errorText(e)));
   }, [refresh]);
 
   const act = async (work: () => Promise<unknown>) => {
@@ -47,7 +48,7 @@ export function AccountPanel({ chain, signer }: { chain: ChainInfo; signer: Sign
       await work();
       await refresh();
     } catch (e) {
-      setError((e as Error).message.split("\n")[0] as string);
+      setError(errorText(e));
     }
   };
 

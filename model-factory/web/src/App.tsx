@@ -4,8 +4,9 @@ import { parseEther } from "viem";
 import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
 import { AccountPanel } from "./Account.js";
-import { API, api, type ChainInfo, type Domain, type Job, type Progress } from "./api.js";
+import { API, api, type ChainInfo, type Domain, type Job, type Preset, type Progress } from "./api.js";
 import { DatanetList, DatanetPanel } from "./Datanet.js";
+import { errorText } from "./errors.js";
 import { GovernancePanel } from "./Governance.js";
 import { LossChart, type LossPoint } from "./LossChart.js";
 import { devSigner, LOCAL_CHAIN_ID, type Signer, signAccess } from "./wallet.js";
@@ -99,6 +100,8 @@ function LaunchForm({
   const [models, setModels] = useState<string[]>([]);
   const [defaults, setDefaults] = useState<Record<string, unknown>>({});
   const [baseModel, setBaseModel] = useState("");
+  const [presets, setPresets] = useState<Record<string, Preset>>({});
+  const [preset, setPreset] = useState("");
   const [overrides, setOverrides] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -108,7 +111,10 @@ function LaunchForm({
       setBaseModel((m) => m || (r.baseModels[0] ?? ""));
     });
     api.defaults().then(setDefaults);
+    api.presets().then((r) => setPresets(r.presets));
   }, []);
+  // The placeholders show what the chosen preset trains with.
+  const shown = preset ? { ...defaults, ...presets[preset]?.hyperparameters } : defaults;
   const fields = ["rank", "alpha", "learningRate", "epochs", "maxSteps", "batchSize", "evalEvery"];
 
   const launch = async () => {
@@ -126,11 +132,12 @@ function LaunchForm({
           baseModel,
           datanets: [{ datanetId, contributionIds: ids.map(String) }],
           access: [access],
+          ...(preset ? { preset } : {}),
           hyperparameters,
         }),
       );
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -167,13 +174,26 @@ function LaunchForm({
         />
       </label>
       <br />
+      <label>
+        Preset{" "}
+        <select value={preset} onChange={(e) => setPreset(e.target.value)} aria-label="preset">
+          <option value="">chosen from the data</option>
+          {Object.keys(presets).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>{" "}
+      {preset && <small data-testid="preset-description">{presets[preset]?.description}</small>}
+      <br />
       {fields.map((f) => (
         <label key={f} style={{ marginRight: 8 }}>
           {f}{" "}
           <input
             aria-label={f}
             size={7}
-            placeholder={defaults[f] === undefined ? "auto" : String(defaults[f])}
+            placeholder={shown[f] === undefined ? "auto" : String(shown[f])}
             value={overrides[f] ?? ""}
             onChange={(e) => setOverrides({ ...overrides, [f]: e.target.value })}
           />
@@ -201,7 +221,7 @@ function Compare({ jobId }: { jobId: string }) {
     try {
       setAnswers(await api.compare(jobId, prompt));
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   return (
@@ -260,7 +280,8 @@ function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
       const response = await fetch(`${API}/jobs/${jobId}/chat`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: modelId, question }),
+        // As long an answer as a keeper lets the model write (keepers' answerRecipe.maxOutputTokens).
+        body: JSON.stringify({ model: modelId, question, maxTokens: 96 }),
       });
       if (!response.ok || !response.body) {
         const body = await response.json().catch(() => null);
@@ -288,7 +309,7 @@ function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
         }
       }
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   return (
@@ -318,7 +339,8 @@ function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
 
 function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: Signer | null }) {
   const [price, setPrice] = useState("1");
-  const [metadataURI, setMetadataURI] = useState(`ipfs://${job.id}`);
+  // The factory's metadata names the training manifest on the gateway; keepers read it from there.
+  const [metadataURI, setMetadataURI] = useState(job.output?.metadataURI ?? "");
   const [modelId, setModelId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -342,7 +364,7 @@ function Register({ job, chain, signer }: { job: Job; chain: ChainInfo; signer: 
       });
       setModelId(result.modelId.toString());
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -433,10 +455,23 @@ function JobView({
       {job.error && <p role="alert">{job.error}</p>}
       {job.output && (
         <dl data-testid="evaluation">
-          <dt>Eval loss, base model</dt>
-          <dd data-testid="eval-base">{job.output.evalLossBase?.toFixed(3)}</dd>
-          <dt>Eval loss, fine-tuned</dt>
-          <dd data-testid="eval-tuned">{job.output.evalLossTuned?.toFixed(3)}</dd>
+          {job.output.evalLossBase !== null && job.output.evalLossTuned !== null && (
+            <>
+              <dt>Eval loss, base model</dt>
+              <dd data-testid="eval-base">{job.output.evalLossBase.toFixed(3)}</dd>
+              <dt>Eval loss, fine-tuned</dt>
+              <dd data-testid="eval-tuned">{job.output.evalLossTuned.toFixed(3)}</dd>
+            </>
+          )}
+          {job.evaluation && (
+            <>
+              <dt>Exact answers on the training data, fine-tuned / base</dt>
+              <dd data-testid="exact-answers">
+                {job.evaluation.tuned.exactMatches}/{job.evaluation.trainExamples} /{" "}
+                {job.evaluation.base.exactMatches}/{job.evaluation.trainExamples}
+              </dd>
+            </>
+          )}
           <dt>Adapter sha256</dt>
           <dd>
             <code>{job.output.adapterHash}</code>

@@ -2,6 +2,7 @@ import { datanetRegistryAbi, hasAccess, requestAccess } from "@payable-ai/sdk";
 import { useState } from "react";
 import { createPublicClient, formatEther, http } from "viem";
 import type { ChainInfo } from "./api.js";
+import { errorText } from "./errors.js";
 import { chainOf, type Signer } from "./wallet.js";
 
 const STATUS = ["none", "pending", "accepted", "rejected", "withdrawn"];
@@ -40,7 +41,7 @@ export function DatanetPanel({
     try {
       await work();
     } catch (e) {
-      setError((e as Error).message.split("\n")[0] as string);
+      setError(errorText(e));
     }
   };
 
@@ -174,6 +175,18 @@ export function DatanetPanel({
   );
 }
 
+/** The name in a `data:application/json` metadata URI; any other URI as it is. */
+function datanetLabel(uri: string): string {
+  const json = /^data:application\/json,(.*)$/s.exec(uri)?.[1];
+  if (json === undefined) return uri;
+  try {
+    const { name } = JSON.parse(decodeURIComponent(json)) as { name?: unknown };
+    return typeof name === "string" ? name : uri;
+  } catch {
+    return uri;
+  }
+}
+
 /** Every datanet on the registry (from `DatanetCreated` events); "Open" selects one. */
 export function DatanetList({ chain, onOpen }: { chain: ChainInfo; onOpen: (datanetId: string) => void }) {
   const [rows, setRows] = useState<
@@ -199,7 +212,7 @@ export function DatanetList({ chain, onOpen }: { chain: ChainInfo; onOpen: (data
         })),
       );
     } catch (e) {
-      setError((e as Error).message.split("\n")[0] as string);
+      setError(errorText(e));
     }
   };
   return (
@@ -213,8 +226,8 @@ export function DatanetList({ chain, onOpen }: { chain: ChainInfo; onOpen: (data
         <ul data-testid="datanets">
           {rows.map((d) => (
             <li key={d.id.toString()}>
-              #{d.id.toString()} {d.metadataURI} · owner <code>{`${d.owner.slice(0, 8)}…`}</code> · access fee{" "}
-              {formatEther(d.accessFee)} OPEN{" "}
+              #{d.id.toString()} {datanetLabel(d.metadataURI)} · owner{" "}
+              <code>{`${d.owner.slice(0, 8)}…`}</code> · access fee {formatEther(d.accessFee)} OPEN{" "}
               <button type="button" onClick={() => onOpen(d.id.toString())}>
                 Open #{d.id.toString()}
               </button>

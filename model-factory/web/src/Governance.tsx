@@ -2,6 +2,7 @@ import { castVote, openGovernorAbi, voteSupport } from "@payable-ai/sdk";
 import { useState } from "react";
 import { createPublicClient, http } from "viem";
 import type { ChainInfo } from "./api.js";
+import { errorText } from "./errors.js";
 import { chainOf, type Signer } from "./wallet.js";
 
 const STATES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"];
@@ -56,7 +57,7 @@ export function GovernancePanel({ chain, signer }: { chain: ChainInfo; signer: S
     try {
       await work();
     } catch (e) {
-      setError((e as Error).message.split("\n")[0] as string);
+      setError(errorText(e));
     }
   };
 

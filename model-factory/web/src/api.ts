@@ -24,10 +24,25 @@ export interface Job {
     adapterHash: string;
     adapterURI: string | null;
     manifestRoot: string | null;
+    /** `blob:0x…` of the training manifest on the gateway. */
+    manifestURI: string | null;
+    /** The metadata to register with: name, base model and the training manifest. */
+    metadataURI: string;
     evalLossBase: number | null;
     evalLossTuned: number | null;
     steps: number;
   } | null;
+  /** Greedy exact answers of the adapter and of the base on the training split, once completed. */
+  evaluation: {
+    trainExamples: number;
+    tuned: { exactMatches: number };
+    base: { exactMatches: number };
+  } | null;
+}
+
+export interface Preset {
+  description: string;
+  hyperparameters: Record<string, unknown>;
 }
 
 export interface Domain {
@@ -55,6 +70,7 @@ export const api = {
   chain: () => call<ChainInfo>("/chain").catch(() => null),
   baseModels: () => call<{ baseModels: string[] }>("/base-models"),
   defaults: () => call<Record<string, unknown>>("/hyperparameters/defaults"),
+  presets: () => call<{ default: string; presets: Record<string, Preset> }>("/hyperparameters/presets"),
   jobs: () => call<{ jobs: Job[] }>("/jobs"),
   createJob: (body: unknown) =>
     call<Job>("/jobs", {
