@@ -40,8 +40,11 @@ export type AnswerJson = {
   passages: { rank: number; contributionId: string; uri: string; score: number }[] | null;
   /** Share of the answer each attributed contribution explains, before rounding to basis points. */
   fractions: Record<string, number> | null;
-  /** Why a keeper could not answer the request, while it is open. */
-  unanswerable: { keeper: string; reason: string } | null;
+  /**
+   * Why the request cannot be answered: a keeper's reason while it is open, or the reason of the
+   * quorum-signed decline (`keeper` null) once the keepers declined it.
+   */
+  unanswerable: { keeper: string | null; reason: string } | null;
   /** What could not be read, and why. */
   notes: string[];
 };
@@ -57,7 +60,9 @@ const timeouts = { gateway: 5_000, keeper: 15_000 };
 export async function readAnswer(
   sources: AnswerSources,
   request: { id: bigint; inputHash: Hex; status: string },
-  report: { outputHash: Hex; attributions: { contributionId: bigint; weightBps: number }[] } | undefined,
+  report:
+    | { outputHash: Hex; outputURI?: string; attributions: { contributionId: bigint; weightBps: number }[] }
+    | undefined,
 ): Promise<AnswerJson> {
   const answer: AnswerJson = {
     input: null,
@@ -71,6 +76,12 @@ export async function readAnswer(
     notes: [],
   };
   const { gatewayUrl, keeperUrls } = sources;
+  if (report !== undefined && /^0x0{64}$/.test(report.outputHash)) {
+    // A decline: the keepers found the request unanswerable and the fee goes back to the requester.
+    answer.unanswerable = { keeper: null, reason: (report.outputURI ?? "").replace(/^unanswerable:/, "") };
+    answer.notes.push("the keepers declined this request; finalizing it refunds the requester");
+    report = undefined;
+  }
   if (gatewayUrl === undefined) {
     answer.notes.push("PAYABLE_GATEWAY_URL is not set: the input and output texts are not read");
   } else {

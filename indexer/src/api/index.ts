@@ -260,6 +260,7 @@ app.get("/requests/:id", async (c) => {
     { id, inputHash: request.inputHash, status: request.status },
     current && {
       outputHash: current.outputHash,
+      outputURI: current.outputUri,
       attributions: attributions.map((a) => ({ contributionId: a.contributionId, weightBps: a.weightBps })),
     },
   );

@@ -1,10 +1,11 @@
 import { type AttributionReport, loadTrainingManifest } from "@payable-ai/sdk";
 import type { Logger } from "pino";
-import { type Address, type Hex, sha256 } from "viem";
+import { type Address, type Hex, sha256, zeroHash } from "viem";
 import { computeAttribution } from "../attribution/attribute.js";
 import { Bm25Index, type Passage, type RetrievedPassage } from "../attribution/bm25.js";
 import { type SpanIndex, SpanIndexBuilder } from "../attribution/spanIndex.js";
 import { decodeText } from "../attribution/tokenizer.js";
+import { ATTRIBUTION_VERSION } from "../attribution/version.js";
 import type { KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
 import { answerRecipe, sameAnswer } from "./protocol.js";
 import type { GatewayClient, InferenceClient } from "./services.js";
@@ -21,8 +22,43 @@ export type AnswerContext = {
   maxAttributions: number;
 };
 
+/**
+ * A request the keepers cannot answer. `declinable` when the reason follows from the chain and
+ * the gateway at the request's block (every keeper finds the same): the keepers then decline it
+ * with a quorum-signed report, and the requester is refunded once it is finalized. A reason of
+ * one keeper's own services (its inference node lacks the adapter) is not declinable.
+ */
 export class UnanswerableError extends Error {
   override name = "UnanswerableError";
+  constructor(
+    message: string,
+    readonly declinable = true,
+  ) {
+    super(message);
+  }
+}
+
+/** The `outputHash` of a report that declines its request. */
+export const DECLINED_OUTPUT_HASH = zeroHash;
+
+/** Longest reason put in a decline's `outputURI`, in characters. */
+const MAX_DECLINE_REASON = 300;
+
+export function isDecline(report: AttributionReport): boolean {
+  return report.outputHash.toLowerCase() === DECLINED_OUTPUT_HASH;
+}
+
+/** The report declining `request` for `reason`: no output, no attributions, the reason in `outputURI`. */
+export function declineReport(request: RequestEvent, executor: Address, reason: string): AttributionReport {
+  return {
+    requestId: request.requestId,
+    modelId: request.modelId,
+    outputHash: DECLINED_OUTPUT_HASH,
+    outputURI: `unanswerable:${reason.slice(0, MAX_DECLINE_REASON)}`,
+    executor,
+    attributionVersion: ATTRIBUTION_VERSION,
+    attributions: [],
+  };
 }
 
 const encoder = new TextEncoder();
@@ -95,6 +131,7 @@ export class AnswerBuilder {
     if (adapter === undefined) {
       throw new UnanswerableError(
         `the inference node has no adapter with hash ${context.model.adapterHash} (model ${context.model.modelId})`,
+        false,
       );
     }
     const output = await this.inference.chat({
@@ -143,6 +180,7 @@ export class AnswerBuilder {
     if (request.modelId !== report.modelId) {
       return `request ${report.requestId} is for model ${request.modelId}, not ${report.modelId}`;
     }
+    if (isDecline(report)) return this.#verifyDecline(report, request);
     const context = await this.context(request);
     const output = decodeText(await this.gateway.getPublicBlob(report.outputHash));
     const recomputed = this.attribute(context, output);
@@ -151,6 +189,18 @@ export class AnswerBuilder {
       return `attribution differs: reported ${JSON.stringify(report.attributions, stringifyBigint)} (v${report.attributionVersion}), recomputed ${JSON.stringify(recomputed.attributions, stringifyBigint)} (v${recomputed.attributionVersion})`;
     }
     return undefined;
+  }
+
+  /** A decline is co-signed only by a keeper that also finds the request unanswerable, for a declinable reason. */
+  async #verifyDecline(report: AttributionReport, request: RequestEvent): Promise<string | undefined> {
+    if (report.attributions.length > 0) return "a decline carries no attributions";
+    try {
+      await this.context(request);
+    } catch (error) {
+      if (error instanceof UnanswerableError && error.declinable) return undefined;
+      throw error;
+    }
+    return `request ${report.requestId} can be answered: this keeper builds its context, so it does not sign a decline`;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Hex } from "viem";
 import type { AttributionResult } from "../attribution/attribute.js";
 import { blankCitations } from "../attribution/rag.js";
 import { decodeText, type TokenRange, tokenRanges } from "../attribution/tokenizer.js";
-import { type AnswerBuilder, type AnswerContext, UnanswerableError } from "./answer.js";
+import { type AnswerBuilder, type AnswerContext, isDecline, UnanswerableError } from "./answer.js";
 import { type KeeperChain, revertName } from "./chain.js";
 import { reportFromJson, sameAnswer } from "./protocol.js";
 import type { KeeperStateStore, RequestRecord } from "./stateStore.js";
@@ -74,6 +74,14 @@ export class AttributionExplainer {
       return refusal(409, "no_output", `request ${requestId} has no output: ${why}`);
     }
 
+    if (isDecline(answered.report)) {
+      const reason = answered.report.outputURI.replace(/^unanswerable:/, "");
+      return refusal(
+        409,
+        "no_output",
+        `request ${requestId} has no output: it cannot be answered: ${reason}`,
+      );
+    }
     const key = `${requestId}:${answered.digest}`;
     const cached = this.#cache.get(key);
     if (cached !== undefined) return { status: 200, body: cached };

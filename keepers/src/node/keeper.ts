@@ -8,7 +8,7 @@ import {
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
-import { AnswerBuilder, UnanswerableError } from "./answer.js";
+import { AnswerBuilder, declineReport, isDecline, UnanswerableError } from "./answer.js";
 import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
 import { sameAddress, scheduleExecutor } from "./executor.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
@@ -254,7 +254,11 @@ export class KeeperNode {
     try {
       await this.execute(record, round);
       this.#retryAt.delete(requestId.toString());
-      if (state.get(requestId)?.unanswerable !== undefined) {
+      const held = state.get(requestId);
+      if (
+        held?.unanswerable !== undefined &&
+        !(held.signed && isDecline(reportFromJson(held.signed.report)))
+      ) {
         state.update(requestId, (r) => {
           r.unanswerable = undefined;
         });
@@ -288,8 +292,24 @@ export class KeeperNode {
     let signed = record.signed;
     if (signed === undefined) {
       const started = performance.now();
-      const context = await this.answers.context(requestEventOf(record));
-      const { report } = await this.answers.answer(context, this.address);
+      const request = requestEventOf(record);
+      let report: AttributionReport;
+      try {
+        const context = await this.answers.context(request);
+        ({ report } = await this.answers.answer(context, this.address));
+      } catch (error) {
+        if (!(error instanceof UnanswerableError && error.declinable)) throw error;
+        // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
+        report = declineReport(request, this.address, error.message);
+        state.update(requestId, (r) => {
+          r.unanswerable = { reason: error.message };
+        });
+        metrics.errors.inc({ stage: "unanswerable" });
+        this.log.warn(
+          { requestId: String(requestId), reason: error.message },
+          "request unanswerable: declining it",
+        );
+      }
       metrics.answerSeconds.observe((performance.now() - started) / 1000);
       signed = await this.#signOnce(requestId, report, []);
       this.log.info(

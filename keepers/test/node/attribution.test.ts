@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { type Address, type Hex, sha256 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AnswerBuilder } from "../../src/node/answer.js";
+import { AnswerBuilder, declineReport } from "../../src/node/answer.js";
 import type { KeeperChain } from "../../src/node/chain.js";
 import { KeeperNode } from "../../src/node/keeper.js";
 import { KeeperMetrics } from "../../src/node/metrics.js";
@@ -283,7 +283,7 @@ describe("GET /requests/:id/attribution and the unanswerable reason", () => {
     });
   });
 
-  it("records why a request cannot be answered and serves it in /requests/:id", async () => {
+  it("records why a request cannot be answered, signs a decline and serves both in /requests/:id", async () => {
     w.setComposite(true);
     w.onchain.set(1n, { status: 1, reportDigest: `0x${"00".repeat(32)}` });
     addRecord(1n);
@@ -291,10 +291,18 @@ describe("GET /requests/:id/attribution and the unanswerable reason", () => {
     await node.process(1n);
     const { status, body } = await get("/requests/1");
     expect(status).toBe(200);
+    // Its reason follows from the chain, so the executor declines it (no peers here: no quorum yet).
     expect(body).toMatchObject({
-      phase: "open",
+      phase: "signed",
       attempts: 1,
       unanswerable: { reason: expect.stringMatching(/composite/) },
+      signed: {
+        report: {
+          outputHash: `0x${"00".repeat(32)}`,
+          attributions: [],
+          outputURI: expect.stringMatching(/^unanswerable:.*composite/),
+        },
+      },
     });
     expect(await get("/requests/1/attribution")).toMatchObject({
       status: 409,
@@ -304,5 +312,17 @@ describe("GET /requests/:id/attribution and the unanswerable reason", () => {
     });
     const metrics = await node.options.metrics.registry.metrics();
     expect(metrics).toMatch(/keeper_errors_total\{stage="unanswerable"\} 1/);
+  });
+  it("co-signs a decline only when it also finds the request unanswerable", async () => {
+    const answers = new AnswerBuilder(w.chain, w.gateway, {} as InferenceClient, pino({ level: "silent" }));
+    w.onchain.set(1n, { status: 1, reportDigest: `0x${"00".repeat(32)}` });
+    const decline = declineReport(eventOf(1n, w.inputHash), account.address, "model 1 is a composite");
+    // A lazy or censoring executor declining a request it could answer finds no co-signer.
+    expect(await answers.verify(decline, 0n)).toMatch(/can be answered/);
+    w.setComposite(true);
+    expect(await answers.verify(decline, 0n)).toBeUndefined();
+    expect(await answers.verify({ ...decline, attributions: report.attributions }, 0n)).toMatch(
+      /no attributions/,
+    );
   });
 });
