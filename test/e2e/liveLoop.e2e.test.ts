@@ -24,9 +24,11 @@ import {
   contribute,
   createDatanet,
   explainRequest,
+  getKeeperRequest,
   getRequest,
   inferenceMarketAbi,
   openTokenAbi,
+  registerComposite,
   registerModel,
   requestAccess,
   requestInference,
@@ -368,6 +370,56 @@ describe("live loop on the npm start network", () => {
         Promise.resolve(0n),
       );
     expect(after - before).toBe(owed + (await unknownShare));
+
+    // A request the keepers cannot answer (they serve plain adapter models, not composites) is
+    // declined by a quorum and refunded once the challenge window passes, not at the deadline;
+    // the keeper, the SDK and the indexer say why.
+    const { modelId: compositeId } = await registerComposite(developer, {
+      contracts: contracts(),
+      parts: [
+        { modelId, weightBps: 5_000n },
+        { modelId: network.demoModel?.modelId as bigint, weightBps: 5_000n },
+      ],
+      pricePerRequest: parseEther("4"),
+      metadataURI: 'data:application/json,{"name":"Tutor ensemble"}',
+    });
+    const userBalance = async () =>
+      publicClient.readContract({
+        address: contracts().OpenToken,
+        abi: openTokenAbi,
+        functionName: "balanceOf",
+        args: [user.account.address],
+      });
+    const inputHash = await uploadBlob(network.gatewayUrl, "Why do cats purr?", "public");
+    const { requestId: declined } = await requestInference(user, {
+      contracts: contracts(),
+      modelId: compositeId,
+      inputHash,
+      inputURI: `blob:${inputHash}`,
+      maxFee: parseEther("4"),
+    });
+    const paid = await userBalance();
+    const refunded = await waitForStatus(declined, "refunded");
+    expect(BigInt(Math.floor(Date.now() / 1000))).toBeLessThan(refunded.deadline);
+    expect(await userBalance()).toBe(paid + refunded.fee);
+    const why = await explainRequest(publicClient, {
+      contracts: contracts(),
+      requestId: declined,
+      gatewayUrl: network.gatewayUrl,
+    });
+    expect(why.declined?.reason).toMatch(/composite/);
+    expect(why.split).toBeUndefined();
+    const keeperViews = await Promise.all(
+      network.keeperUrls.map((url) => getKeeperRequest({ url, requestId: declined }).catch(() => undefined)),
+    );
+    expect(keeperViews.some((v) => /composite/.test(v?.unanswerable?.reason ?? ""))).toBe(true);
+    await network.waitForIndexer();
+    const indexedDecline = (await (await fetch(`${network.indexerUrl}/requests/${declined}`)).json()) as {
+      request: { status: string };
+      unanswerable: { reason: string } | null;
+    };
+    expect(indexedDecline.request.status).toBe("refunded");
+    expect(indexedDecline.unanswerable?.reason).toMatch(/composite/);
 
     // The contributor claims it.
     const { amount } = await claimRewards(contributor, { contracts: contracts() });

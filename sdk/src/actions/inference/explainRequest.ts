@@ -81,7 +81,7 @@ export async function explainRequest(
     attribution: undefined,
     keeper,
   };
-  if (payout.report === undefined) return result;
+  if (payout.report === undefined || payout.declined !== undefined) return result;
   const outputHash = payout.report.outputHash;
   const [{ text: output }, explained] = await Promise.all([
     getPublicBlob({ url: gatewayUrl, hash: outputHash, ...http }),

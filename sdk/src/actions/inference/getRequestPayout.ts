@@ -1,4 +1,4 @@
-import type { Address, Chain, Client, Hex, Transport } from "viem";
+import { type Address, type Chain, type Client, type Hex, type Transport, zeroHash } from "viem";
 import { getBlockNumber, getContractEvents, readContract } from "viem/actions";
 import { BaseError } from "../../errors/base.js";
 import { ContractRevertedError, toContractError } from "../../errors/contract.js";
@@ -33,6 +33,11 @@ export type RequestPayout = {
         blockNumber: bigint;
       }
     | undefined;
+  /**
+   * Set when the accepted report declines the request (zero `outputHash`): the keepers found it
+   * unanswerable, `reason` is what they said, and finalizing refunds the whole fee to the requester.
+   */
+  declined: { reason: string } | undefined;
   /** The report's attributions with the payee each contribution had when the report was accepted. */
   attributions: { contributionId: bigint; weightBps: number; payee: Address }[];
   /**
@@ -79,10 +84,13 @@ export async function getRequestPayout(
     fee: request.fee,
     status: request.statusName,
     report: undefined,
+    declined: undefined,
     attributions: [],
     split: undefined,
   };
-  if (request.statusName !== "reported" && request.statusName !== "finalized") return payout;
+  const reported = request.statusName === "reported" || request.statusName === "finalized";
+  // A declined request keeps its report once refunded.
+  if (!reported && !(request.declined && request.reportDigest !== zeroHash)) return payout;
 
   const [submitted, recorded] = await Promise.all([
     getContractEvents(client, {
@@ -116,6 +124,10 @@ export async function getRequestPayout(
     challengeEndsAt: BigInt(event.args.challengeEndsAt),
     blockNumber: event.blockNumber,
   };
+  if (request.declined) {
+    payout.declined = { reason: event.args.report.outputURI.replace(/^unanswerable:/, "") };
+    return payout;
+  }
   payout.attributions = recorded.map((a) => ({
     contributionId: a.contributionId,
     weightBps: Number(a.weightBps),
