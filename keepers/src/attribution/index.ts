@@ -4,6 +4,7 @@ export * from "./bm25.js";
 export * from "./detMath.js";
 export * from "./errors.js";
 export * from "./rag.js";
+export * from "./recipe.js";
 export * from "./spanAttribution.js";
 export * from "./spanIndex.js";
 export * from "./spanIndexFile.js";
