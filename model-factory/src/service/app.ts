@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import { answerRecipe } from "@payable-ai/keepers/attribution";
 import type { Deployment } from "@payable-ai/sdk";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -91,7 +92,8 @@ const chatSchema = z.object({
     .transform((m) => (/^\d+$/.test(m) ? `model-${BigInt(m)}` : m)),
   question: z.string().min(1).max(2000),
   k: z.number().int().min(1).max(8).default(3),
-  maxTokens: z.number().int().min(1).max(256).default(48),
+  /** As many tokens as keepers let the model write, so the playground shows the answer a request gets. */
+  maxTokens: z.number().int().min(1).max(256).default(answerRecipe.maxOutputTokens),
 });
 
 const compareSchema = z.object({

@@ -42,7 +42,9 @@ export function greedyAnswers(model: LoraLlama, prompts: readonly string[], maxT
     if (active.length === 0) break;
     const length = Math.max(...active.map((r) => r.tokens.length));
     const ids = new Int32Array(active.length * length).fill(PAD_TOKEN);
-    active.forEach((r, i) => ids.set(r.tokens, i * length));
+    active.forEach((r, i) => {
+      ids.set(r.tokens, i * length);
+    });
     const next = tf.tidy(() => {
       const logits = model.logits(ids, active.length, length);
       const last = tf.gather(
