@@ -12,23 +12,11 @@ import { FactoryClient, type FactoryJob, uploadBlob } from "./httpClients.js";
 export const DEMO_BASE_MODEL = "llama-demo";
 
 /**
- * Settings of the demo fine-tune: enough for the tiny base to learn every fact of the demo
- * datanet word for word (measured: 16 of 16 answers exact after 500 steps, about two minutes on
- * two cores; 400 steps leave one wrong).
+ * The Model Factory preset the demo model is trained with: `memorize` makes the tiny base learn
+ * every fact of its datanet word for word (measured: 16 of 16 demo answers exact after its 500
+ * steps, about two minutes on two cores).
  */
-export const demoHyperparameters = {
-  rank: 16,
-  alpha: 16,
-  targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-  learningRate: 1e-2,
-  batchSize: 8,
-  maxSteps: 500,
-  warmupSteps: 10,
-  evalFraction: 0,
-  earlyStoppingPatience: 0,
-  maxLength: 160,
-  checkpointEvery: 100,
-} as const;
+export const DEMO_PRESET = "memorize";
 
 export type DemoModel = {
   modelId: bigint;
@@ -66,12 +54,16 @@ type CachedTraining = {
  */
 export async function fineTuneDemoModel(parameters: FineTuneDemoParameters): Promise<DemoModel> {
   const { clients, deployment, datanetId, contributionIds, factoryUrl, gatewayUrl, log } = parameters;
+  const factory = new FactoryClient(factoryUrl);
+  // The cache is keyed by everything the adapter's bytes depend on, the preset's settings included.
+  const preset = await factory.preset(DEMO_PRESET);
   const key = sha256(
     toBytes(
       JSON.stringify({
         version: 1,
         base: DEMO_BASE_MODEL,
-        hyperparameters: demoHyperparameters,
+        preset: DEMO_PRESET,
+        hyperparameters: preset,
         contributions: contributionIds.map((id, i) => [id.toString(), factContent(demoFacts[i] as never)]),
       }),
     ),
@@ -87,7 +79,6 @@ export async function fineTuneDemoModel(parameters: FineTuneDemoParameters): Pro
     training = summary;
     log(`the fine-tuned adapter of an earlier start (${summary.steps} steps) is reused`);
   } else {
-    const factory = new FactoryClient(factoryUrl);
     const developer = privateKeyToAccount(demoKeys.developer);
     const access = await signDataAccessRequest(developer, {
       chainId: clients.chain.id,
@@ -110,12 +101,12 @@ export async function fineTuneDemoModel(parameters: FineTuneDemoParameters): Pro
           signature: access.signature,
         },
       ],
-      hyperparameters: demoHyperparameters,
+      preset: DEMO_PRESET,
     });
     jobId = created.id;
     log(
       `fine-tuning ${DEMO_BASE_MODEL} on datanet ${datanetId} (${contributionIds.length} contributions, ` +
-        `${demoHyperparameters.maxSteps} steps, first start only; NO_DEMO_TRAINING=1 skips it)`,
+        `preset ${DEMO_PRESET}, first start only; NO_DEMO_TRAINING=1 skips it)`,
     );
     let lastShown = -1;
     const job = await factory.waitForJob(created.id, (progress) => {

@@ -45,6 +45,20 @@ export class FactoryClient {
     return (await response.json()) as FactoryJob;
   }
 
+  /** The settings of one of the factory's presets (`GET /hyperparameters/presets`). */
+  async preset(name: string): Promise<Record<string, unknown>> {
+    const response = await fetch(`${this.url}/hyperparameters/presets`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw await failure(response, "Model Factory presets");
+    const { presets } = (await response.json()) as {
+      presets: Record<string, { hyperparameters: Record<string, unknown> }>;
+    };
+    const preset = presets[name];
+    if (preset === undefined) throw new Error(`the Model Factory has no preset ${name}`);
+    return preset.hyperparameters;
+  }
+
   /** Polls the job until it ends; `onProgress` sees each new training step. */
   async waitForJob(
     id: string,

@@ -295,18 +295,7 @@ describe("live loop on the npm start network", () => {
           signature: access.signature,
         },
       ],
-      hyperparameters: {
-        rank: 16,
-        alpha: 16,
-        targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-        learningRate: 1e-2,
-        batchSize: 3,
-        maxSteps: 200,
-        warmupSteps: 10,
-        evalFraction: 0,
-        earlyStoppingPatience: 0,
-        maxLength: 160,
-      },
+      preset: "memorize",
     });
     const job = await factory.waitForJob(created.id, () => {}, 10 * 60_000);
     expect(job.status, job.error ?? "").toBe("completed");
