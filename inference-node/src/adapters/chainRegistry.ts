@@ -1,3 +1,4 @@
+import { MODEL_ADAPTER_PREFIX, modelAdapterId, parseModelAdapterId } from "@payable-ai/sdk";
 import { modelRegistryAbi } from "@payable-ai/sdk/abis";
 import {
   type Address,
@@ -11,23 +12,11 @@ import { readContract } from "viem/actions";
 import { AdapterFormatError, AdapterUnavailableError, AdapterWithdrawnError } from "../errors.js";
 import type { AdapterRecord, AdapterRegistry } from "./registry.js";
 
-/** Adapter ids of on-chain models: `model-<modelId>` (ModelRegistry token id, decimal, from 1). */
-export const MODEL_ADAPTER_PREFIX = "model-";
-const MODEL_ADAPTER_ID = /^model-([1-9][0-9]{0,76})$/;
-
 /** `IModelRegistry.ModelStatus`. */
 const ModelStatus = { None: 0, Active: 1, Paused: 2, Retired: 3, Delisted: 4 } as const;
 const STATUS_NAMES = ["none", "active", "paused", "retired", "delisted"];
 
-export function modelAdapterId(modelId: bigint): string {
-  return `${MODEL_ADAPTER_PREFIX}${modelId}`;
-}
-
-/** The model id of `model-<id>`, or undefined for any other id. */
-export function parseModelAdapterId(id: string): bigint | undefined {
-  const match = MODEL_ADAPTER_ID.exec(id);
-  return match ? BigInt(match[1] as string) : undefined;
-}
+export { MODEL_ADAPTER_PREFIX, modelAdapterId, parseModelAdapterId };
 
 export interface ModelRegistryAdapterRegistryOptions {
   client: Client<Transport, Chain | undefined>;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { dataAccessRequestTypes, dataGatewayDomain } from "@payable-ai/sdk";
+import { dataAccessRequestTypes, dataGatewayDomain, modelAdapterId } from "@payable-ai/sdk";
 import { type Account, type Address, type Hex, sha256, toHex } from "viem";
 
 export class ServiceError extends Error {
@@ -138,7 +138,7 @@ export class InferenceClient {
     const { data } = (await response.json()) as { data: { id: string; sha256?: string }[] };
     const wanted = blobIdOfHash(adapterHash);
     const matching = data.filter((m) => m.sha256?.toLowerCase() === wanted);
-    return (matching.find((m) => m.id === `model-${modelId}`) ?? matching[0])?.id;
+    return (matching.find((m) => m.id === modelAdapterId(modelId)) ?? matching[0])?.id;
   }
 
   /** One user message through the node's chat endpoint, which applies the model's chat template. */

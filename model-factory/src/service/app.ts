@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { answerRecipe } from "@payable-ai/keepers/attribution";
-import type { Deployment } from "@payable-ai/sdk";
+import { type Deployment, modelAdapterId } from "@payable-ai/sdk";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -89,7 +89,7 @@ const chatSchema = z.object({
   model: z
     .string()
     .min(1)
-    .transform((m) => (/^\d+$/.test(m) ? `model-${BigInt(m)}` : m)),
+    .transform((m) => (/^\d+$/.test(m) ? modelAdapterId(BigInt(m)) : m)),
   question: z.string().min(1).max(2000),
   k: z.number().int().min(1).max(8).default(3),
   /** As many tokens as keepers let the model write, so the playground shows the answer a request gets. */
