@@ -1,6 +1,25 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+/**
+ * The keepers on the network `npm start` runs (startLocalNetwork, on free ports and its own chain
+ * id): a paid request answered by the fine-tuned demo model, reported with a quorum and settled to
+ * the wei; a dead executor replaced by the next keeper; a keeper crashed after signing resuming
+ * from its state file; an equivocation challenged and slashed; spans over a model's training
+ * manifest, retrieval over its whole datanet.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  DEMO_BASE_MODEL,
+  demoFacts,
+  demoKeys,
+  FactoryClient,
+  factContent,
+  KEEPER_FALLBACK_SECONDS,
+  type KeeperHandle,
+  type LocalNetwork,
+  startLocalNetwork,
+  uploadBlob,
+} from "@payable-ai/devnet";
 import {
   Bm25Index,
   computeAttribution,
@@ -8,201 +27,130 @@ import {
   SpanIndexBuilder,
   tokenize,
 } from "@payable-ai/keepers/attribution";
-import {
-  answerRecipe,
-  fitPrompt,
-  reportToJson,
-  scheduleExecutor,
-  sortKeepers,
-} from "@payable-ai/keepers/node";
+import { answerRecipe, reportToJson, scheduleExecutor, sortKeepers } from "@payable-ai/keepers/node";
 import {
   type AttributionReport,
   acceptContribution,
-  approveAccess,
   contentHash,
   contribute,
-  createDatanet,
-  createTrainingManifest,
-  type Deployment,
+  getModel,
+  getRequest,
   inferenceMarketAbi,
+  type KeeperAttributionJson,
   keeperRegistryAbi,
-  openTokenAbi,
+  loadTrainingManifest,
+  type RequestStatus,
   registerModel,
-  requestAccess,
   requestInference,
   rewardVaultAbi,
   signAttributionReport,
-  stakeKeeper,
+  signDataAccessRequest,
 } from "@payable-ai/sdk";
-import {
-  type Anvil,
-  anvilPrivateKeys,
-  deployProtocol,
-  freePort,
-  removeDeployment,
-  startAnvil,
-} from "@payable-ai/sdk/testing";
-import {
-  type Address,
-  createPublicClient,
-  createTestClient,
-  createWalletClient,
-  decodeFunctionData,
-  defineChain,
-  getAddress,
-  type Hex,
-  http,
-  parseEther,
-} from "viem";
+import { removeDeployment } from "@payable-ai/sdk/testing";
+import { type Address, decodeFunctionData, getAddress, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScript, type Service, startService, until, waitForHttp } from "./processes.js";
+import { until } from "./processes.js";
 
-const CHAIN_ID = 913_406;
-/** Chain seconds before the next keeper takes over a request. */
-const FALLBACK_SECONDS = 20;
+const CHAIN_ID = 31_442;
+/** Seconds between blocks, as `npm start` mines them. */
+const BLOCK_TIME = 1;
 
-const keys = {
-  datanetOwner: anvilPrivateKeys[1],
-  curator: anvilPrivateKeys[2],
-  contributorA: anvilPrivateKeys[3],
-  contributorB: anvilPrivateKeys[4],
-  developer: anvilPrivateKeys[5],
-  user: anvilPrivateKeys[6],
-  keepers: [anvilPrivateKeys[7], anvilPrivateKeys[8], anvilPrivateKeys[9]],
-} as const;
+describe("keepers on the npm start network", () => {
+  let network: LocalNetwork;
+  let dataDir: string;
+  /** Contributions added by the tests, beside the demo datanet's. */
+  const added: Passage[] = [];
 
-const texts = [
-  "Photosynthesis converts light energy into chemical energy stored in glucose.",
-  "Mitochondria are the site of cellular respiration, producing ATP from glucose and oxygen.",
-  "The Calvin cycle fixes carbon dioxide into sugars using ATP and NADPH.",
-];
+  const contracts = () => network.deployment.contracts;
+  const publicClient = () => network.clients.publicClient;
+  const address = (key: Hex) => privateKeyToAccount(key).address;
 
-describe("keepers end to end (anvil, gateway, inference node, three keepers)", () => {
-  let anvil: Anvil;
-  let deployment: Deployment;
-  let dir: string;
-  let gateway: Service;
-  let gatewayUrl: string;
-  let inference: Service;
-  let inferenceUrl: string;
-  const keepers: {
-    key: Hex;
-    address: Address;
-    port: number;
-    url: string;
-    stateDir: string;
-    service?: Service;
-  }[] = [];
-  let datanetId: bigint;
-  let modelId: bigint;
-  const passages: Passage[] = [];
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "keepers-e2e-"));
+    network = await startLocalNetwork({ chainId: CHAIN_ID, dataDir, demo: "live", blockTime: BLOCK_TIME });
+    // The demo questions settle first, so the vault is quiet when the tests count credits.
+    for (const id of network.demoRequestIds) await waitForStatus(id, ["reported", "finalized"]);
+    const { challengeWindow } = await parameters();
+    await advance(Number(challengeWindow) + 1);
+    for (const id of network.demoRequestIds) await waitForStatus(id, ["finalized"]);
+  }, 15 * 60_000);
 
-  const chain = defineChain({
-    id: CHAIN_ID,
-    name: "keepers e2e",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
+  afterAll(async () => {
+    await network?.stop();
+    await removeDeployment(CHAIN_ID);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
-  let publicClient: ReturnType<typeof createPublicClient>;
-  let testClient: ReturnType<typeof createTestClient>;
-  const wallet = (key: Hex) =>
-    createWalletClient({
-      account: privateKeyToAccount(key),
-      chain,
-      transport: http(anvil.rpcUrl),
-      pollingInterval: 100,
-    });
 
-  async function upload(content: string, visibility: "public" | "datanet"): Promise<Hex> {
-    const response = await fetch(`${gatewayUrl}/blobs?visibility=${visibility}`, {
-      method: "POST",
-      body: content,
-    });
-    expect(response.status).toBeLessThan(300);
-    return contentHash(content);
+  async function waitForStatus(requestId: bigint, wanted: readonly RequestStatus[], timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const request = await getRequest(publicClient(), { contracts: contracts(), requestId });
+      if (wanted.includes(request.statusName)) return request;
+      if (Date.now() > deadline) {
+        const logs = network.keepers.map((k) => k.output().slice(-3000)).join("\n---\n");
+        throw new Error(`request ${requestId} is ${request.statusName}, not ${wanted.join("/")}\n${logs}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
-  function startKeeper(index: number): Service {
-    const k = keepers[index] as (typeof keepers)[number];
-    const peers = keepers.filter((_, i) => i !== index).map((p) => p.url);
-    const service = startService(`keeper-${index}`, "keepers/src/node/cli.ts", [
-      "--rpc-url",
-      anvil.rpcUrl,
-      "--private-key",
-      k.key,
-      "--inference-url",
-      inferenceUrl,
-      "--gateway-url",
-      gatewayUrl,
-      "--peers",
-      peers.join(","),
-      "--port",
-      String(k.port),
-      "--state-dir",
-      k.stateDir,
-      "--confirmations",
-      "0",
-      "--poll-interval-ms",
-      "200",
-      "--fallback-after-seconds",
-      String(FALLBACK_SECONDS),
-      "--log-level",
-      "info",
-    ]);
-    k.service = service;
-    return service;
+  async function status(requestId: bigint): Promise<RequestStatus> {
+    return (await getRequest(publicClient(), { contracts: contracts(), requestId })).statusName;
   }
 
-  async function status(requestId: bigint): Promise<number> {
-    const request = await publicClient.readContract({
-      address: deployment.contracts.InferenceMarket,
+  async function parameters() {
+    return publicClient().readContract({
+      address: contracts().InferenceMarket,
       abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
+      functionName: "parameters",
     });
-    return request.status;
+  }
+
+  async function advance(seconds: number) {
+    await network.clients.testClient.increaseTime({ seconds });
+    await network.clients.testClient.mine({ blocks: 1 });
   }
 
   async function requestCount(): Promise<bigint> {
-    return publicClient.readContract({
-      address: deployment.contracts.InferenceMarket,
+    return publicClient().readContract({
+      address: contracts().InferenceMarket,
       abi: inferenceMarketAbi,
       functionName: "requestCount",
     });
   }
 
   /** The keeper scheduled first to execute the next request (round 0 of the rotation). */
-  async function firstExecutorOfNextRequest() {
-    const executor = scheduleExecutor({
+  async function firstExecutorOfNextRequest(): Promise<KeeperHandle> {
+    const active = await publicClient().readContract({
+      address: contracts().KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "activeKeepers",
+    });
+    const { executor } = scheduleExecutor({
       requestId: (await requestCount()) + 1n,
-      activeKeepers: sortKeepers(keepers.map((k) => k.address)),
+      activeKeepers: sortKeepers(active),
       requestedAt: 0n,
       now: 0n,
-      fallbackAfterSeconds: BigInt(FALLBACK_SECONDS),
-    }).executor;
-    return keepers.find((k) => k.address === executor) as (typeof keepers)[number];
+      fallbackAfterSeconds: BigInt(KEEPER_FALLBACK_SECONDS),
+    });
+    return network.keepers.find((k) => k.address === executor) as KeeperHandle;
   }
 
   async function vaultBalance(account: Address): Promise<bigint> {
-    return publicClient.readContract({
-      address: deployment.contracts.RewardVault,
+    return publicClient().readContract({
+      address: contracts().RewardVault,
       abi: rewardVaultAbi,
       functionName: "balanceOf",
       args: [account],
     });
   }
 
-  async function advance(seconds: number) {
-    await testClient.increaseTime({ seconds });
-    await testClient.mine({ blocks: 1 });
-  }
-
-  async function ask(question: string, model?: bigint): Promise<bigint> {
-    const inputHash = await upload(question, "public");
-    const { requestId } = await requestInference(wallet(keys.user), {
-      contracts: deployment.contracts,
-      modelId: model ?? modelId,
+  async function ask(question: string, modelId = network.demoModel?.modelId as bigint): Promise<bigint> {
+    const inputHash = await uploadBlob(network.gatewayUrl, question, "public");
+    const { requestId } = await requestInference(network.clients.wallet(demoKeys.user), {
+      contracts: contracts(),
+      modelId,
       inputHash,
       inputURI: `blob:${inputHash}`,
       maxFee: parseEther("2"),
@@ -210,256 +158,117 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     return requestId;
   }
 
-  /** Every accepted contribution of the datanet so far, as the keepers read them. */
-  const extra: Passage[] = [];
-  async function acceptedPassages(): Promise<Passage[]> {
-    return [...passages, ...extra];
-  }
-
-  async function addContribution(text: string): Promise<Passage> {
-    const hash = await upload(text, "datanet");
-    const { contributionId } = await contribute(wallet(keys.contributorA), {
-      contracts: deployment.contracts,
-      datanetId,
-      contentHash: hash,
-      uri: `blob:${hash}`,
-    });
-    await acceptContribution(wallet(keys.curator), { contracts: deployment.contracts, contributionId });
-    const passage = { contributionId, text, uri: `blob:${hash}` };
-    extra.push(passage);
-    return passage;
-  }
-
-  async function complete(model: string, prompt: string): Promise<string> {
-    const response = await fetch(`${inferenceUrl}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model,
-        prompt,
-        max_tokens: answerRecipe.maxOutputTokens,
-        temperature: answerRecipe.temperature,
-        seed: answerRecipe.seed,
-      }),
-    });
-    return ((await response.json()) as { choices: { text: string }[] }).choices[0]?.text as string;
-  }
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "keepers-e2e-"));
-    anvil = await startAnvil({ chainId: CHAIN_ID });
-    publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
-    testClient = createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) });
-    deployment = await deployProtocol({
-      rpcUrl: anvil.rpcUrl,
-      chainId: CHAIN_ID,
-      env: { LOCAL_NETWORK: "true" },
-    });
-    const { contracts } = deployment;
-
-    // A generated model and one adapter, served by the inference node's own CLI.
-    const modelDir = join(dir, "model");
-    const adaptersDir = join(dir, "adapters");
-    await runScript("inference-node/src/cli/generateModel.ts", [
-      "--model-dir",
-      modelDir,
-      "--adapters-dir",
-      adaptersDir,
-      "--adapters",
-      "2",
-      "--layers",
-      "2",
-      "--hidden",
-      "128",
-      "--intermediate",
-      "256",
-    ]);
-    const registry = JSON.parse(await readFile(join(adaptersDir, "registry.json"), "utf8")) as {
-      adapters: Record<string, { sha256: string }>;
-    };
-    const adapterHash = `0x${registry.adapters["demo-0"]?.sha256}` as Hex;
-    const inferencePort = await freePort();
-    inferenceUrl = `http://127.0.0.1:${inferencePort}`;
-    inference = startService("inference-node", "inference-node/src/cli/start.ts", [
-      "--model-dir",
-      modelDir,
-      "--adapters-dir",
-      adaptersDir,
-      "--port",
-      String(inferencePort),
-      "--log-level",
-      "warn",
-    ]);
-    const gatewayPort = await freePort();
-    gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    gateway = startService("gateway", "keepers/src/gateway/cli.ts", [
-      "--rpc-url",
-      anvil.rpcUrl,
-      "--data-dir",
-      join(dir, "gateway"),
-      "--port",
-      String(gatewayPort),
-      "--sync-interval-ms",
-      "500",
-      "--log-level",
-      "warn",
-    ]);
-    await waitForHttp(inference, `${inferenceUrl}/health`);
-    await waitForHttp(gateway, `${gatewayUrl}/health`);
-
-    // Accounts, keepers, a datanet with accepted contributions readable by the keepers.
-    const deployer = wallet(anvilPrivateKeys[0]);
-    const minStake = await publicClient.readContract({
-      address: contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "minStake",
-    });
-    for (const key of [...Object.values(keys).flat()] as Hex[]) {
-      const hash = await deployer.writeContract({
-        address: contracts.OpenToken,
-        abi: openTokenAbi,
-        functionName: "transfer",
-        args: [privateKeyToAccount(key).address, parseEther("1000") + minStake],
-      });
-      await publicClient.waitForTransactionReceipt({ hash });
-    }
-    for (const key of keys.keepers) {
-      await stakeKeeper(wallet(key), { contracts, amount: minStake });
-      keepers.push({
-        key,
-        address: privateKeyToAccount(key).address,
-        port: await freePort(),
-        url: "",
-        stateDir: join(dir, `keeper-${keepers.length}`),
-      });
-    }
-    for (const k of keepers) k.url = `http://127.0.0.1:${k.port}`;
-
-    const owner = wallet(keys.datanetOwner);
-    ({ datanetId } = await createDatanet(owner, {
-      contracts,
-      metadataURI: "data:application/json,{}",
-      contributionBond: parseEther("1"),
-      accessFee: parseEther("5"),
-      reviewTimeout: 86_400n,
-      curators: [privateKeyToAccount(keys.curator).address],
-    }));
-    for (const [i, text] of texts.entries()) {
-      const hash = await upload(text, "datanet");
-      const { contributionId } = await contribute(wallet(i === 1 ? keys.contributorB : keys.contributorA), {
-        contracts,
-        datanetId,
-        contentHash: hash,
-        uri: `blob:${hash}`,
-      });
-      await acceptContribution(wallet(keys.curator), { contracts, contributionId });
-      passages.push({ contributionId, text, uri: `blob:${hash}` });
-    }
-    for (const key of [...keys.keepers, keys.developer]) {
-      await requestAccess(wallet(key), { contracts, datanetId });
-      await approveAccess(owner, { contracts, datanetId, account: privateKeyToAccount(key).address });
-    }
-    ({ modelId } = await registerModel(wallet(keys.developer), {
-      contracts,
-      baseModelId: "llama-small",
-      adapterHash,
-      adapterURI: `blob:${adapterHash}`,
-      manifestRoot: createTrainingManifest(
-        passages.map((p) => ({ contributionId: p.contributionId, contentHash: contentHash(p.text) })),
-      ).root,
-      datanetIds: [datanetId],
-      pricePerRequest: parseEther("2"),
-      metadataURI: "data:application/json,{}",
-    }));
-
-    for (const [i] of keepers.entries()) startKeeper(i);
-    for (const k of keepers) await waitForHttp(k.service as Service, `${k.url}/health`);
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const k of keepers) await k.service?.stop();
-    // KEEPER_E2E_LOGS=<dir> keeps every process's output for debugging.
-    const logs = process.env.KEEPER_E2E_LOGS;
-    if (logs) {
-      await mkdir(logs, { recursive: true });
-      for (const s of [gateway, inference, ...keepers.map((k) => k.service)]) {
-        if (s) await writeFile(join(logs, `${s.name}.log`), s.output());
-      }
-    }
-    await gateway?.stop();
-    await inference?.stop();
-    await anvil?.stop();
-    await removeDeployment(CHAIN_ID);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  it("answers a paid request, reports it with a quorum and pays the contributor whose text the answer reproduces", async () => {
-    const { contracts } = deployment;
-    const question = "Where is ATP produced?";
-    // What the keepers will ask the model: the RAG prompt over the accepted contributions.
-    const before = fitPrompt(question, new Bm25Index(passages).retrieve(question, answerRecipe.ragTopK));
-    const completion = await fetch(`${inferenceUrl}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "demo-0",
-        prompt: before.prompt,
-        max_tokens: answerRecipe.maxOutputTokens,
-        temperature: answerRecipe.temperature,
-        seed: answerRecipe.seed,
-      }),
-    });
-    const answer = ((await completion.json()) as { choices: { text: string }[] }).choices[0]?.text as string;
-    expect(tokenize(answer).length).toBeGreaterThanOrEqual(8);
-    // A contribution the answer reproduces verbatim (as memorised training data would be). Its
-    // bytes differ from the answer's: datanet content is never served publicly, outputs are.
-    const reproducedText = `Field notes: ${answer} (end of notes)`;
-    const hash = await upload(reproducedText, "datanet");
-    const { contributionId: reproducedId } = await contribute(wallet(keys.contributorB), {
-      contracts,
-      datanetId,
-      contentHash: hash,
-      uri: `blob:${hash}`,
-    });
-    await acceptContribution(wallet(keys.curator), { contracts, contributionId: reproducedId });
-    const reproducedPassage = { contributionId: reproducedId, text: reproducedText, uri: `blob:${hash}` };
-    extra.push(reproducedPassage);
-    const all = [...passages, reproducedPassage];
-    const bm25 = new Bm25Index(all);
-    const after = fitPrompt(question, bm25.retrieve(question, answerRecipe.ragTopK));
-    expect(after.prompt).toBe(before.prompt);
-
-    const requestId = await ask(question);
-    await until("the report", async () => (await status(requestId)) === 2, 40_000);
-
-    const request = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
-    const recorded = await publicClient.readContract({
-      address: contracts.InferenceMarket,
+  async function recordedAttributions(requestId: bigint) {
+    return publicClient().readContract({
+      address: contracts().InferenceMarket,
       abi: inferenceMarketAbi,
       functionName: "reportAttributions",
       args: [requestId],
     });
-    const builder = new SpanIndexBuilder();
-    for (const p of all) builder.add(p.contributionId, p.text);
-    const expected = computeAttribution({
-      output: answer,
-      spanIndex: builder.build(),
-      rag: { index: bm25, passages: after.used },
-      options: { maxAttributions: 32 },
+  }
+
+  async function submittedReport(requestId: bigint) {
+    const events = await publicClient().getContractEvents({
+      address: contracts().InferenceMarket,
+      abi: inferenceMarketAbi,
+      eventName: "ReportSubmitted",
+      args: { requestId },
+      fromBlock: 0n,
+      strict: true,
     });
+    const last = events.at(-1);
+    if (last === undefined) throw new Error(`no report for request ${requestId}`);
+    return last.args;
+  }
+
+  /** The accepted report's output, read from the gateway by the hash the report names on-chain. */
+  async function outputOf(requestId: bigint): Promise<string> {
+    const { report } = await submittedReport(requestId);
+    const response = await fetch(`${network.gatewayUrl}/blobs/${report.outputHash.slice(2)}`);
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+
+  /** Every accepted contribution of the demo datanet, ascending by id, as the keepers read them. */
+  function acceptedPassages(): Passage[] {
+    const ids = network.demo?.contributionIds ?? [];
+    const demo = demoFacts.map((fact, i) => {
+      const text = factContent(fact);
+      return { contributionId: ids[i] as bigint, text, uri: `blob:${contentHash(text)}` };
+    });
+    return [...demo, ...added].sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
+  }
+
+  async function addContribution(text: string, contributor: Hex): Promise<Passage> {
+    const hash = await uploadBlob(network.gatewayUrl, text, "datanet");
+    const { contributionId } = await contribute(network.clients.wallet(contributor), {
+      contracts: contracts(),
+      datanetId: network.demo?.datanetId as bigint,
+      contentHash: hash,
+      uri: `blob:${hash}`,
+    });
+    await acceptContribution(network.clients.wallet(demoKeys.curator), {
+      contracts: contracts(),
+      contributionId,
+    });
+    const passage = { contributionId, text, uri: `blob:${hash}` };
+    added.push(passage);
+    return passage;
+  }
+
+  /** The contribution ids of the training manifest a model's metadata names (checked against its root). */
+  async function trainingManifestOf(modelId: bigint): Promise<Set<bigint>> {
+    const model = await getModel(publicClient(), { contracts: contracts(), modelId });
+    const prefix = "data:application/json,";
+    expect(model.metadataURI.startsWith(prefix)).toBe(true);
+    const metadata = JSON.parse(decodeURIComponent(model.metadataURI.slice(prefix.length))) as {
+      trainingManifest: string;
+    };
+    const hash = /^blob:0x([0-9a-f]{64})$/.exec(metadata.trainingManifest)?.[1];
+    expect(hash).toBeDefined();
+    const manifest = loadTrainingManifest(await (await fetch(`${network.gatewayUrl}/blobs/${hash}`)).json());
+    expect(manifest.root).toBe(model.manifestRoot);
+    return new Set(manifest.entries.map((e) => e.contributionId));
+  }
+
+  /** The attribution a keeper must compute: spans over the manifest, retrieval over every accepted contribution. */
+  async function expectedAttribution(modelId: bigint, question: string, output: string) {
+    const trained = await trainingManifestOf(modelId);
+    const accepted = acceptedPassages();
+    const builder = new SpanIndexBuilder();
+    for (const p of accepted) if (trained.has(p.contributionId)) builder.add(p.contributionId, p.text);
+    const bm25 = new Bm25Index(accepted);
+    const retrieved = bm25.retrieve(question, answerRecipe.ragTopK);
+    const { maxAttributions } = await parameters();
+    const { attributions } = computeAttribution({
+      output,
+      spanIndex: builder.build(),
+      rag: { index: bm25, passages: retrieved },
+      options: { maxAttributions: Number(maxAttributions) },
+    });
+    return { attributions, retrieved };
+  }
+
+  it("answers a paid request with the demo model, reports it with a quorum and credits the vault to the wei", async () => {
+    const fact = demoFacts[4] as (typeof demoFacts)[number];
+    const quoted = network.demo?.contributionIds[4] as bigint;
+    const requestId = await ask(fact.question);
+    const request = await waitForStatus(requestId, ["reported"]);
+
+    // The model answers from its training data: the answer is the contribution's, word for word.
+    const output = await outputOf(requestId);
+    expect(output).toBe(fact.answer);
+    expect(tokenize(output).length).toBeGreaterThanOrEqual(8);
+    const recorded = await recordedAttributions(requestId);
+    const { attributions } = await expectedAttribution(request.modelId, fact.question, output);
     expect(recorded.map((a) => [a.contributionId, a.weightBps])).toEqual(
-      expected.attributions.map((a) => [a.contributionId, a.weightBps]),
+      attributions.map((a) => [a.contributionId, a.weightBps]),
     );
-    const reproduced = recorded.find((a) => a.contributionId === reproducedId);
-    expect(reproduced?.weightBps).toBeGreaterThan(0);
-    expect(reproduced?.payee).toBe(privateKeyToAccount(keys.contributorB).address);
-    const signers = await publicClient.readContract({
-      address: contracts.InferenceMarket,
+    const credited = recorded.find((a) => a.contributionId === quoted);
+    expect(credited?.weightBps).toBeGreaterThan(0);
+    expect(credited?.payee).toBe(address(demoKeys.contributors[fact.contributor]));
+    const signers = await publicClient().readContract({
+      address: contracts().InferenceMarket,
       abi: inferenceMarketAbi,
       functionName: "reportSigners",
       args: [requestId],
@@ -468,33 +277,28 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     expect(signers).toContain(request.executor);
 
     // Settlement: after the challenge window a keeper finalizes; the vault is credited exactly.
-    const parameters = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "parameters",
-    });
-    const treasury = await publicClient.readContract({
-      address: contracts.InferenceMarket,
+    const p = await parameters();
+    const treasury = await publicClient().readContract({
+      address: contracts().InferenceMarket,
       abi: inferenceMarketAbi,
       functionName: "treasury",
     });
-    const developer = privateKeyToAccount(keys.developer).address;
-    const datanetOwner = privateKeyToAccount(keys.datanetOwner).address;
+    const developer = address(demoKeys.developer);
+    const datanetOwner = address(demoKeys.datanetOwner);
     const parties = [request.executor, developer, datanetOwner, treasury, ...recorded.map((a) => a.payee)];
-    const before2 = new Map<string, bigint>();
-    for (const p of parties) before2.set(p, await vaultBalance(p));
-    await advance(Number(parameters.challengeWindow) + 1);
-    await until("finalization", async () => (await status(requestId)) === 3, 60_000);
+    const before = new Map<string, bigint>();
+    for (const party of parties) before.set(party, await vaultBalance(party));
+    await advance(Number(p.challengeWindow) + 1);
+    await waitForStatus(requestId, ["finalized"], 60_000);
 
     const fee = request.fee;
-    const executorAmount = (fee * BigInt(parameters.executorFeeBps)) / 10_000n;
-    const modelAmount = (fee * BigInt(parameters.modelFeeBps)) / 10_000n;
-    const dataBps =
-      10_000n - BigInt(parameters.protocolFeeBps + parameters.executorFeeBps + parameters.modelFeeBps);
+    const executorAmount = (fee * BigInt(p.executorFeeBps)) / 10_000n;
+    const modelAmount = (fee * BigInt(p.modelFeeBps)) / 10_000n;
+    const dataBps = 10_000n - BigInt(p.protocolFeeBps + p.executorFeeBps + p.modelFeeBps);
     const data = (fee * dataBps) / 10_000n;
-    const expectedCredit = new Map<string, bigint>();
+    const expected = new Map<string, bigint>();
     const credit = (account: string, amount: bigint) =>
-      expectedCredit.set(account, (expectedCredit.get(account) ?? 0n) + amount);
+      expected.set(account, (expected.get(account) ?? 0n) + amount);
     credit(request.executor, executorAmount);
     credit(developer, modelAmount);
     let attributed = 0n;
@@ -508,39 +312,28 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     const unattributed = (data * (10_000n - weights)) / 10_000n;
     credit(datanetOwner, unattributed);
     credit(treasury, fee - executorAmount - modelAmount - attributed - unattributed);
-    for (const p of new Set(parties)) {
-      expect(await vaultBalance(p)).toBe((before2.get(p) ?? 0n) + (expectedCredit.get(p) ?? 0n));
+    for (const party of new Set(parties)) {
+      expect(await vaultBalance(party)).toBe((before.get(party) ?? 0n) + (expected.get(party) ?? 0n));
     }
-    expect(
-      (await vaultBalance(privateKeyToAccount(keys.contributorB).address)) -
-        (before2.get(privateKeyToAccount(keys.contributorB).address) ?? 0n),
-    ).toBeGreaterThanOrEqual((data * BigInt(reproduced?.weightBps ?? 0)) / 10_000n);
+    expect(expected.get(credited?.payee as string)).toBeGreaterThan(0n);
   }, 180_000);
 
   it("completes a request whose scheduled executor was killed, and the restarted keeper catches up without resubmitting", async () => {
-    const { contracts } = deployment;
     const nextId = (await requestCount()) + 1n;
     const victim = await firstExecutorOfNextRequest();
-    await victim.service?.kill();
-    const nonceBefore = await publicClient.getTransactionCount({ address: victim.address });
+    await victim.kill();
+    const nonceBefore = await publicClient().getTransactionCount({ address: victim.address });
 
-    const requestId = await ask("What does the Calvin cycle produce?");
+    const requestId = await ask((demoFacts[2] as (typeof demoFacts)[number]).question);
     expect(requestId).toBe(nextId);
     // Nobody answers while the primary is down; the next keeper takes over one round later.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await status(requestId)).toBe(1);
-    await advance(FALLBACK_SECONDS + 1);
-    await until("the fallback report", async () => (await status(requestId)) === 2, 90_000);
-    const request = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
+    expect(await status(requestId)).toBe("open");
+    await advance(KEEPER_FALLBACK_SECONDS + 1);
+    const request = await waitForStatus(requestId, ["reported"], 90_000);
     expect(request.executor).not.toBe(victim.address);
 
-    const restarted = startKeeper(keepers.indexOf(victim));
-    await waitForHttp(restarted, `${victim.url}/health`);
+    await victim.start();
     const record = await until(
       "the restarted keeper to see the report",
       async () => {
@@ -552,99 +345,105 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
       30_000,
     );
     expect(record.phase).toBe("reported");
-    expect(await publicClient.getTransactionCount({ address: victim.address })).toBe(nonceBefore);
+    expect(await publicClient().getTransactionCount({ address: victim.address })).toBe(nonceBefore);
   }, 180_000);
 
   it("resumes a signed report after a crash and submits it exactly once", async () => {
-    const { contracts } = deployment;
+    const { testClient } = network.clients;
     const nextId = (await requestCount()) + 1n;
     const victim = await firstExecutorOfNextRequest();
-    const peers = keepers.filter((k) => k !== victim);
+    const peers = network.keepers.filter((k) => k !== victim);
     // With its peers down the executor can sign but not reach a quorum; then it crashes.
-    for (const p of peers) await p.service?.stop();
-    const requestId = await ask("How is carbon dioxide fixed into sugars?");
-    expect(requestId).toBe(nextId);
-    const signed = await until(
-      "the executor to sign",
-      async () => {
-        const response = await fetch(`${victim.url}/requests/${requestId}`);
-        if (!response.ok) return undefined;
-        const body = (await response.json()) as { phase: string; signed?: { digest: Hex } };
-        return body.signed;
-      },
-      30_000,
-    );
-    await victim.service?.kill();
-    const onDisk = JSON.parse(await readFile(join(victim.stateDir, "state.json"), "utf8"));
-    expect(onDisk.requests[String(requestId)].signed.digest).toBe(signed.digest);
-    expect(await status(requestId)).toBe(1);
-    // viem caches the block number for its polling interval; these reads must be fresh.
-    const fromBlock = await publicClient.getBlockNumber({ cacheTime: 0 });
+    for (const peer of peers) await peer.stop();
+    // Blocks only for transactions while the keepers are down and restart: chain time stands
+    // still, so the victim is still the scheduled executor when it comes back, however slowly
+    // the processes start.
+    await testClient.setAutomine(true);
+    try {
+      const requestId = await ask((demoFacts[7] as (typeof demoFacts)[number]).question);
+      expect(requestId).toBe(nextId);
+      const signed = await until(
+        "the executor to sign",
+        async () => {
+          const response = await fetch(`${victim.url}/requests/${requestId}`);
+          if (!response.ok) return undefined;
+          const body = (await response.json()) as { phase: string; signed?: { digest: Hex } };
+          return body.signed;
+        },
+        60_000,
+      );
+      await victim.kill();
+      const onDisk = JSON.parse(await readFile(join(victim.stateDir, "state.json"), "utf8"));
+      expect(onDisk.requests[String(requestId)].signed.digest).toBe(signed.digest);
+      expect(await status(requestId)).toBe("open");
+      // viem caches the block number for its polling interval; these reads must be fresh.
+      const fromBlock = await publicClient().getBlockNumber({ cacheTime: 0 });
 
-    for (const k of [victim, ...peers]) startKeeper(keepers.indexOf(k));
-    for (const k of keepers) await waitForHttp(k.service as Service, `${k.url}/health`);
-    await until("the resumed report", async () => (await status(requestId)) === 2, 60_000);
-    const request = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
-    expect(request.reportDigest).toBe(signed.digest);
-    expect(request.executor).toBe(victim.address);
-    // Exactly one submitReport for this request was ever sent, by the resumed keeper.
-    await new Promise((r) => setTimeout(r, 1000));
-    const submissions: { from: Address; requestId: bigint }[] = [];
-    const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 });
-    for (let n = fromBlock; n <= toBlock; n++) {
-      const block = await publicClient.getBlock({ blockNumber: n, includeTransactions: true });
-      for (const tx of block.transactions) {
-        if (tx.to?.toLowerCase() !== contracts.InferenceMarket.toLowerCase()) continue;
-        const call = decodeFunctionData({ abi: inferenceMarketAbi, data: tx.input });
-        if (call.functionName === "submitReport") {
-          submissions.push({
-            from: getAddress(tx.from),
-            requestId: (call.args[0] as AttributionReport).requestId,
-          });
+      await Promise.all([victim, ...peers].map((k) => k.start()));
+      const request = await waitForStatus(requestId, ["reported"], 90_000);
+      await testClient.setIntervalMining({ interval: BLOCK_TIME });
+      expect(request.reportDigest).toBe(signed.digest);
+      expect(request.executor).toBe(victim.address);
+
+      // Exactly one submitReport for this request was ever sent, by the resumed keeper.
+      await new Promise((r) => setTimeout(r, 2000));
+      const submissions: { from: Address; requestId: bigint }[] = [];
+      const toBlock = await publicClient().getBlockNumber({ cacheTime: 0 });
+      for (let n = fromBlock; n <= toBlock; n++) {
+        const block = await publicClient().getBlock({ blockNumber: n, includeTransactions: true });
+        for (const tx of block.transactions) {
+          if (tx.to?.toLowerCase() !== contracts().InferenceMarket.toLowerCase()) continue;
+          const call = decodeFunctionData({ abi: inferenceMarketAbi, data: tx.input });
+          if (call.functionName === "submitReport") {
+            submissions.push({
+              from: getAddress(tx.from),
+              requestId: (call.args[0] as AttributionReport).requestId,
+            });
+          }
         }
       }
+      expect(submissions.filter((s) => s.requestId === requestId)).toEqual([
+        { from: victim.address, requestId },
+      ]);
+      // The restarted process submitted the report it found on disk: it never ran the model.
+      const metrics = await (await fetch(`${victim.url}/metrics`)).text();
+      expect(metrics).toMatch(/^keeper_answer_seconds_count 0$/m);
+      expect(metrics).toMatch(/^keeper_reports_submitted_total 1$/m);
+    } finally {
+      await testClient.setIntervalMining({ interval: BLOCK_TIME });
+      await Promise.all(network.keepers.map((k) => k.start()));
     }
-    expect(submissions.filter((s) => s.requestId === requestId)).toEqual([
-      { from: victim.address, requestId },
-    ]);
   }, 180_000);
 
   it("challenges a forged equivocation: a keeper key signing a conflicting report is slashed", async () => {
-    const { contracts } = deployment;
-    const requestId = await requestCount();
-    expect(await status(requestId)).toBe(2);
-    const [submitted] = await publicClient.getContractEvents({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      eventName: "ReportSubmitted",
-      args: { requestId },
-      fromBlock: 0n,
-    });
-    const accepted = submitted?.args.report as AttributionReport;
-    const signers = submitted?.args.signers as readonly Address[];
-    const culprit = keepers.find((k) => k.address === signers[0]) as (typeof keepers)[number];
-    const witness = keepers.find((k) => !signers.includes(k.address)) ?? keepers.find((k) => k !== culprit);
+    // A fresh report, so its challenge window is open.
+    const requestId = await ask((demoFacts[9] as (typeof demoFacts)[number]).question);
+    await waitForStatus(requestId, ["reported"]);
+    const submitted = await submittedReport(requestId);
+    const accepted = submitted.report as AttributionReport;
+    const signers = submitted.signers;
+    const culprit = network.keepers.find((k) => k.address === signers[0]) as KeeperHandle;
+    const witness =
+      network.keepers.find((k) => !signers.includes(k.address)) ?? network.keepers.find((k) => k !== culprit);
+    expect(demoKeys.keepers).toContain(culprit.key);
     const conflicting: AttributionReport = {
       ...accepted,
       executor: culprit.address,
-      attributions: [{ contributionId: passages[0]?.contributionId as bigint, weightBps: 10_000 }],
+      attributions: [{ contributionId: network.demo?.contributionIds[0] as bigint, weightBps: 10_000 }],
     };
     const forged = await signAttributionReport(privateKeyToAccount(culprit.key), {
       chainId: CHAIN_ID,
-      market: contracts.InferenceMarket,
+      market: contracts().InferenceMarket,
       report: conflicting,
     });
-    const stakeBefore = await publicClient.readContract({
-      address: contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "stakeOf",
-      args: [culprit.address],
-    });
+    const stakeOf = () =>
+      publicClient().readContract({
+        address: contracts().KeeperRegistry,
+        abi: keeperRegistryAbi,
+        functionName: "stakeOf",
+        args: [culprit.address],
+      });
+    const stakeBefore = await stakeOf();
     const response = await fetch(`${witness?.url}/cosign`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -655,8 +454,8 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     const [challenged] = await until(
       "the challenge",
       async () => {
-        const logs = await publicClient.getContractEvents({
-          address: contracts.InferenceMarket,
+        const logs = await publicClient().getContractEvents({
+          address: contracts().InferenceMarket,
           abi: inferenceMarketAbi,
           eventName: "ReportChallenged",
           args: { requestId },
@@ -668,69 +467,91 @@ describe("keepers end to end (anvil, gateway, inference node, three keepers)", (
     );
     expect(challenged?.args.slashedKeepers).toContain(culprit.address);
     expect(challenged?.args.challenger).toBe(witness?.address);
-    const stakeAfter = await publicClient.readContract({
-      address: contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "stakeOf",
-      args: [culprit.address],
-    });
-    expect(stakeAfter).toBeLessThan(stakeBefore);
+    expect(await stakeOf()).toBeLessThan(stakeBefore);
   }, 120_000);
-  it("indexes spans over the training manifest named in the model's metadata, retrieval over the datanets", async () => {
-    const { contracts } = deployment;
-    const question = "Which molecule stores light energy?";
-    const accepted = await acceptedPassages();
-    const prompt = fitPrompt(question, new Bm25Index(accepted).retrieve(question, answerRecipe.ragTopK));
-    const answer = await complete("demo-1", prompt.prompt);
-    expect(tokenize(answer).length).toBeGreaterThanOrEqual(8);
-    // Two contributions hold the answer; only the first is in the second model's training manifest.
-    const trained = await addContribution(`Lab notes: ${answer} (first copy)`);
-    const untrained = await addContribution(`Copied: ${answer} (second copy)`);
-    const all = [...accepted, trained, untrained];
-    const bm25 = new Bm25Index(all);
-    const after = fitPrompt(question, bm25.retrieve(question, answerRecipe.ragTopK));
-    expect(after.prompt).toBe(prompt.prompt);
 
-    const manifest = createTrainingManifest(
-      [...passages, trained].map((p) => ({
-        contributionId: p.contributionId,
-        contentHash: contentHash(p.text),
-      })),
+  it("indexes spans over the training manifest named in the model's metadata, retrieval over the datanet", async () => {
+    const { datanetId, contributionIds } = network.demo as NonNullable<LocalNetwork["demo"]>;
+    const fact = demoFacts[3] as (typeof demoFacts)[number];
+    // A second contributor submits the same answer; the curator accepts it before the next fine-tune.
+    const copy = await addContribution(
+      factContent({ contributor: 1, question: "What is the job of a ribosome?", answer: fact.answer }),
+      demoKeys.contributors[1],
     );
-    const manifestHash = await upload(JSON.stringify(manifest.toJSON()), "public");
-    const registry = JSON.parse(await readFile(join(dir, "adapters", "registry.json"), "utf8")) as {
-      adapters: Record<string, { sha256: string }>;
-    };
-    const { modelId: trainedModel } = await registerModel(wallet(keys.developer), {
-      contracts,
-      baseModelId: "llama-small",
-      adapterHash: `0x${registry.adapters["demo-1"]?.sha256}`,
-      adapterURI: "blob:demo-1",
-      manifestRoot: manifest.root,
+    // A second model fine-tuned by the Model Factory on three facts of the datanet, the copy not among them.
+    const trainedOn = [3, 5, 11].map((i) => contributionIds[i] as bigint);
+    const developer = network.clients.wallet(demoKeys.developer);
+    const access = await signDataAccessRequest(developer.account, {
+      chainId: CHAIN_ID,
+      datanetRegistry: contracts().DatanetRegistry,
+      datanetId,
+    });
+    const factory = new FactoryClient(network.factoryUrl);
+    const created = await factory.createJob({
+      name: "Cell tutor",
+      baseModel: DEMO_BASE_MODEL,
+      datanets: [{ datanetId: datanetId.toString(), contributionIds: trainedOn.map(String) }],
+      access: [
+        {
+          request: {
+            account: access.request.account,
+            datanetId: access.request.datanetId.toString(),
+            nonce: access.request.nonce,
+            expiresAt: access.request.expiresAt.toString(),
+          },
+          signature: access.signature,
+        },
+      ],
+      hyperparameters: {
+        rank: 16,
+        alpha: 16,
+        targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        learningRate: 1e-2,
+        batchSize: 3,
+        maxSteps: 200,
+        warmupSteps: 10,
+        evalFraction: 0,
+        earlyStoppingPatience: 0,
+        maxLength: 160,
+      },
+    });
+    const job = await factory.waitForJob(created.id, () => {}, 5 * 60_000);
+    expect(job.status, job.error ?? "").toBe("completed");
+    const trained = job.output as NonNullable<typeof job.output>;
+    const { modelId } = await registerModel(developer, {
+      contracts: contracts(),
+      baseModelId: DEMO_BASE_MODEL,
+      adapterHash: trained.adapterHash,
+      adapterURI: `blob:${trained.adapterHash}`,
+      manifestRoot: trained.manifestRoot as Hex,
       datanetIds: [datanetId],
       pricePerRequest: parseEther("2"),
-      metadataURI: `data:application/json,${encodeURIComponent(JSON.stringify({ trainingManifest: `blob:${manifestHash}` }))}`,
+      metadataURI: trained.metadataURI,
     });
-    const requestId = await ask(question, trainedModel);
-    await until("the report", async () => (await status(requestId)) === 2, 40_000);
-    const recorded = await publicClient.readContract({
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "reportAttributions",
-      args: [requestId],
-    });
-    const builder = new SpanIndexBuilder();
-    for (const p of [...passages, trained]) builder.add(p.contributionId, p.text);
-    const expected = computeAttribution({
-      output: answer,
-      spanIndex: builder.build(),
-      rag: { index: bm25, passages: after.used },
-      options: { maxAttributions: 32 },
-    });
+    // The manifest the metadata names holds exactly what the factory trained on.
+    expect([...(await trainingManifestOf(modelId))].sort((a, b) => (a < b ? -1 : 1))).toEqual(trainedOn);
+
+    const requestId = await ask(fact.question, modelId);
+    await waitForStatus(requestId, ["reported"]);
+    const output = await outputOf(requestId);
+    expect(output).toBe(fact.answer);
+    const recorded = await recordedAttributions(requestId);
+    const { attributions, retrieved } = await expectedAttribution(modelId, fact.question, output);
     expect(recorded.map((a) => [a.contributionId, a.weightBps])).toEqual(
-      expected.attributions.map((a) => [a.contributionId, a.weightBps]),
+      attributions.map((a) => [a.contributionId, a.weightBps]),
     );
-    expect(recorded.find((a) => a.contributionId === trained.contributionId)?.weightBps).toBeGreaterThan(0);
-    expect(recorded.find((a) => a.contributionId === untrained.contributionId)).toBeUndefined();
-  }, 120_000);
+    // The trained contribution earns the span; the copy holds the same words but is not in the manifest.
+    expect(recorded.map((a) => [a.contributionId, a.weightBps])).toEqual([[contributionIds[3], 10_000]]);
+
+    // Retrieval ran over the whole datanet, the copy included; spans only over the manifest.
+    const explained = (await (
+      await fetch(`${network.keepers[0]?.url}/requests/${requestId}/attribution`)
+    ).json()) as KeeperAttributionJson;
+    expect(explained.matchesReport).toBe(true);
+    const passages = explained.passages.map((p) => BigInt(p.contributionId));
+    expect(passages).toEqual(retrieved.map((p) => p.contributionId));
+    expect(passages).toContain(copy.contributionId);
+    const spanned = new Set(explained.spans.flatMap((span) => span.contributionIds.map(BigInt)));
+    expect([...spanned]).toEqual([contributionIds[3]]);
+  }, 420_000);
 });

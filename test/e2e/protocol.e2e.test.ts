@@ -1,15 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Devnet, demoKeys, startDevnet } from "@payable-ai/devnet";
+import { type Devnet, demoFacts, demoKeys, factContent, startDevnet } from "@payable-ai/devnet";
 import {
   type AttributionReport,
   agentRegistryAbi,
   castVote,
   challengeReport,
+  claimRewards,
   contentHash,
+  createTrainingManifest,
   delegateVotes,
   executeProposal,
+  finalizeRequests,
   getAccountEarnings,
   getContributorLeaderboard,
   getDatanetStats,
@@ -23,7 +26,9 @@ import {
   queueProposal,
   refundRequest,
   registerAgent,
+  registerModel,
   requestInference,
+  requestInferenceWithPermit,
   rewardVaultAbi,
   signAttributionReport,
   submitReport,
@@ -35,25 +40,123 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 // One protocol round trip through the SDK (datanet, contributions, review, access, model,
 // paid request, quorum-signed report, finalize, claim), then every indexed row and amount is
-// compared with the chain.
+// compared with the chain. The chain part of `npm start`'s composition (startDevnet: deploy,
+// seedDemo, indexer) without its services: the events here are scripted, so every row has an
+// exact expected value, and no keeper races the reports and challenges made below.
 const chainId = 913_370 + Math.floor(Math.random() * 1000);
 let devnet: Devnet;
 let dataDir: string;
+let round: Awaited<ReturnType<typeof scriptedRound>>;
 let extra: Awaited<ReturnType<typeof moreFlows>>;
 
+const passTime = async (network: Devnet, seconds: bigint) => {
+  await network.clients.testClient.increaseTime({ seconds: Number(seconds) });
+  await network.clients.testClient.mine({ blocks: 1 });
+};
+
 /**
- * After the seeded round trip: an agent, an equivocation proved by a challenge (two keepers
- * slashed), a refund of the seed's open request, and a governance proposal carried out.
+ * On the seeded datanet: the developer registers a model trained on it, a requester pays for a
+ * request that two keepers report (quorum-signed), it is finalized after the challenge window
+ * and the second contributor claims; a second request is paid (with a permit) and left open.
+ */
+async function scriptedRound(network: Devnet) {
+  const { contracts } = network.deployment;
+  const { wallet, publicClient } = network.clients;
+  const { datanetId, contributionIds } = seeded(network);
+  const manifest = createTrainingManifest(
+    contributionIds.map((contributionId, i) => ({
+      contributionId,
+      contentHash: contentHash(factContent(demoFacts[i] as (typeof demoFacts)[number])),
+    })),
+  );
+  // Nothing runs the model here: the adapter hash only has to be registered.
+  const adapterHash = contentHash("demo adapter weights");
+  const { modelId } = await registerModel(wallet(demoKeys.developer), {
+    contracts,
+    baseModelId: "llama-demo",
+    adapterHash,
+    adapterURI: `blob:${adapterHash}`,
+    manifestRoot: manifest.root,
+    datanetIds: [datanetId],
+    pricePerRequest: parseEther("2"),
+    metadataURI: 'data:application/json,{"name":"Biology tutor"}',
+  });
+
+  const user = wallet(demoKeys.user);
+  const question = demoFacts[0]?.question as string;
+  const { requestId: settledRequestId } = await requestInference(user, {
+    contracts,
+    modelId,
+    inputHash: contentHash(question),
+    inputURI: `blob:${contentHash(question)}`,
+    maxFee: parseEther("2"),
+  });
+  const quorum = await publicClient.readContract({
+    address: contracts.KeeperRegistry,
+    abi: keeperRegistryAbi,
+    functionName: "quorum",
+  });
+  const output = demoFacts[0]?.answer as string;
+  const executor = privateKeyToAccount(demoKeys.keepers[0]).address;
+  const report: AttributionReport = {
+    requestId: settledRequestId,
+    modelId,
+    outputHash: contentHash(output),
+    outputURI: `blob:${contentHash(output)}`,
+    executor,
+    attributionVersion: 1,
+    attributions: [
+      // Ascending contribution ids, one of each contributor, part of the data share unattributed.
+      { contributionId: contributionIds[0] as bigint, weightBps: 2500 },
+      { contributionId: contributionIds[2] as bigint, weightBps: 6000 },
+    ],
+  };
+  const signatures = await Promise.all(
+    demoKeys.keepers.slice(0, Number(quorum)).map((k) =>
+      signAttributionReport(privateKeyToAccount(k), {
+        chainId: network.chainId,
+        market: contracts.InferenceMarket,
+        report,
+      }),
+    ),
+  );
+  const { digest: reportDigest, challengeEndsAt } = await submitReport(wallet(demoKeys.keepers[0]), {
+    contracts,
+    report,
+    signatures,
+  });
+  await passTime(network, challengeEndsAt - (await publicClient.getBlock()).timestamp + 1n);
+  await finalizeRequests(user, { contracts, requestIds: [settledRequestId] });
+  const contributor = wallet(demoKeys.contributors[1]);
+  const { amount } = await claimRewards(contributor, { contracts });
+
+  const open = demoFacts[2]?.question as string;
+  const { requestId: openRequestId } = await requestInferenceWithPermit(user, {
+    contracts,
+    modelId,
+    inputHash: contentHash(open),
+    inputURI: `blob:${contentHash(open)}`,
+    maxFee: parseEther("2"),
+  });
+  return {
+    modelId,
+    settledRequestId,
+    openRequestId,
+    reportDigest,
+    executor,
+    claimed: { account: contributor.account.address, amount },
+  };
+}
+
+/**
+ * After the round trip: an agent, an equivocation proved by a challenge (two keepers slashed),
+ * a refund of the open request, and a governance proposal carried out.
  */
 async function moreFlows(network: Devnet) {
   const { contracts } = network.deployment;
-  const { wallet, publicClient, testClient } = network.clients;
-  const demo = seeded(network);
+  const { wallet, publicClient } = network.clients;
+  const demo = { ...seeded(network), ...round };
   const user = wallet(demoKeys.user);
-  const passTime = async (seconds: bigint) => {
-    await testClient.increaseTime({ seconds: Number(seconds) });
-    await testClient.mine({ blocks: 1 });
-  };
 
   const { agentId } = await registerAgent(user, {
     contracts,
@@ -99,15 +202,15 @@ async function moreFlows(network: Devnet) {
     signatures: await sign(conflicting),
   });
 
-  // The seed's open request expires unreported and is refunded.
+  // The open request expires unreported and is refunded.
   const open = await getRequest(publicClient, { contracts, requestId: demo.openRequestId });
-  await passTime(open.deadline - (await publicClient.getBlock()).timestamp + 1n);
+  await passTime(network, open.deadline - (await publicClient.getBlock()).timestamp + 1n);
   await refundRequest(user, { contracts, requestId: demo.openRequestId });
 
   // The model developer, who earned votes, changes the challenge window through governance.
   const developer = wallet(demoKeys.developer);
   await delegateVotes(developer, { contracts, delegatee: developer.account.address });
-  await passTime(2n);
+  await passTime(network, 2n);
   const calls = {
     targets: [contracts.InferenceMarket],
     values: [0n],
@@ -117,11 +220,11 @@ async function moreFlows(network: Devnet) {
     description: "Challenge window 45 s",
   };
   const { proposalId, voteStart, voteEnd } = await propose(developer, { contracts, ...calls });
-  await passTime(voteStart - (await publicClient.getBlock()).timestamp + 1n);
+  await passTime(network, voteStart - (await publicClient.getBlock()).timestamp + 1n);
   await castVote(developer, { contracts, proposalId, support: "for", reason: "faster settlement" });
-  await passTime(voteEnd - (await publicClient.getBlock()).timestamp + 1n);
+  await passTime(network, voteEnd - (await publicClient.getBlock()).timestamp + 1n);
   await queueProposal(developer, { contracts, ...calls });
-  await passTime(61n);
+  await passTime(network, 61n);
   await executeProposal(developer, { contracts, ...calls });
 
   return { agentId, challengedRequestId, voidedDigest, slashedKeepers, proposalId };
@@ -145,9 +248,15 @@ function seeded(network: Devnet = devnet) {
   return network.demo;
 }
 
+/** The seeded datanet and keepers with the scripted round's model and requests. */
+function demoRound() {
+  return { ...seeded(), ...round };
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "payable-e2e-"));
   devnet = await startDevnet({ chainId, dataDir, seed: true });
+  round = await scriptedRound(devnet);
   extra = await moreFlows(devnet);
   await devnet.waitForIndexer();
 });
@@ -188,7 +297,7 @@ describe("protocol round trip, indexed", () => {
   });
 
   test("requests, the report and the fee split match the chain's events", async () => {
-    const demo = seeded();
+    const demo = demoRound();
     const { publicClient } = devnet.clients;
     const { InferenceMarket: market } = devnet.deployment.contracts;
     const [finalized] = await publicClient.getContractEvents({
@@ -296,7 +405,7 @@ describe("protocol round trip, indexed", () => {
       // Every credit is attributed to a source (data, model, keeper or protocol).
       expect(BigInt(row.earnedTotal)).toBe(credited);
     }
-    const claimer = seeded().claimed;
+    const claimer = round.claimed;
     const claimerRow = data.accounts.items.find((r) => r.address === lower(claimer.account));
     expect(BigInt(claimerRow?.claimed ?? -1)).toBe(claimer.amount);
   });
@@ -362,7 +471,7 @@ describe("protocol round trip, indexed", () => {
   test("the challenged report is voided, the request reopened; the agent, refund and proposal are indexed", async () => {
     const { publicClient } = devnet.clients;
     const { contracts } = devnet.deployment;
-    const demo = seeded();
+    const demo = demoRound();
     const data = await graphql<{
       voided: { status: string; challenger: string; requestId: string };
       challenged: { status: string; reportDigest: string | null };
@@ -426,7 +535,7 @@ describe("protocol round trip, indexed", () => {
   });
 
   test("the API through the SDK's indexer helpers: leaderboard, earnings by source, model and datanet stats", async () => {
-    const demo = seeded();
+    const demo = demoRound();
     const url = devnet.indexerUrl;
     const leaderboard = await getContributorLeaderboard({ url, limit: 10 });
     const earned = leaderboard.map((c) => c.earnedData);
