@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { contentHash, type Deployment, registerModel, signDataAccessRequest } from "@payable-ai/sdk";
+import { contentHash, type Deployment, registerModel } from "@payable-ai/sdk";
 import { type Hex, parseEther, sha256, toBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { DevnetClients } from "./clients.js";
@@ -79,28 +79,14 @@ export async function fineTuneDemoModel(parameters: FineTuneDemoParameters): Pro
     training = summary;
     log(`the fine-tuned adapter of an earlier start (${summary.steps} steps) is reused`);
   } else {
-    const developer = privateKeyToAccount(demoKeys.developer);
-    const access = await signDataAccessRequest(developer, {
+    const created = await factory.fineTune({
+      account: privateKeyToAccount(demoKeys.developer),
       chainId: clients.chain.id,
       datanetRegistry: deployment.contracts.DatanetRegistry,
       datanetId,
-      validForSeconds: 3600,
-    });
-    const created = await factory.createJob({
-      name: "Biology tutor (demo)",
+      contributionIds,
       baseModel: DEMO_BASE_MODEL,
-      datanets: [{ datanetId: datanetId.toString(), contributionIds: contributionIds.map(String) }],
-      access: [
-        {
-          request: {
-            account: access.request.account,
-            datanetId: access.request.datanetId.toString(),
-            nonce: access.request.nonce,
-            expiresAt: access.request.expiresAt.toString(),
-          },
-          signature: access.signature,
-        },
-      ],
+      name: "Biology tutor (demo)",
       preset: DEMO_PRESET,
     });
     jobId = created.id;

@@ -1,5 +1,5 @@
-import { contentHash } from "@payable-ai/sdk";
-import type { Hex } from "viem";
+import { contentHash, signDataAccessRequest } from "@payable-ai/sdk";
+import type { Account, Address, Hex } from "viem";
 
 /** The parts of a Model Factory job record the local network reads. */
 export type FactoryJob = {
@@ -27,6 +27,48 @@ export class FactoryClient {
     readonly url: string,
     readonly timeoutMs = 30_000,
   ) {}
+
+  /**
+   * Starts a fine-tune of `baseModel` on contributions of one datanet, as their reader: signs the
+   * data access request the factory presents to the gateway, then creates the job.
+   */
+  async fineTune(parameters: {
+    account: Account;
+    chainId: number;
+    datanetRegistry: Address;
+    datanetId: bigint;
+    contributionIds: readonly bigint[];
+    baseModel: string;
+    name: string;
+    preset?: string;
+    hyperparameters?: Record<string, unknown>;
+  }): Promise<FactoryJob> {
+    const { account, chainId, datanetRegistry, datanetId, contributionIds } = parameters;
+    const { request, signature } = await signDataAccessRequest(account, {
+      chainId,
+      datanetRegistry,
+      datanetId,
+      validForSeconds: 3600,
+    });
+    return this.createJob({
+      name: parameters.name,
+      baseModel: parameters.baseModel,
+      datanets: [{ datanetId: datanetId.toString(), contributionIds: contributionIds.map(String) }],
+      access: [
+        {
+          request: {
+            account: request.account,
+            datanetId: request.datanetId.toString(),
+            nonce: request.nonce,
+            expiresAt: request.expiresAt.toString(),
+          },
+          signature,
+        },
+      ],
+      ...(parameters.preset === undefined ? {} : { preset: parameters.preset }),
+      ...(parameters.hyperparameters === undefined ? {} : { hyperparameters: parameters.hyperparameters }),
+    });
+  }
 
   async createJob(body: unknown): Promise<FactoryJob> {
     const response = await fetch(`${this.url}/jobs`, {

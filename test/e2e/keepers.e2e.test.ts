@@ -44,7 +44,6 @@ import {
   requestInference,
   rewardVaultAbi,
   signAttributionReport,
-  signDataAccessRequest,
 } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
 import { type Address, decodeFunctionData, getAddress, type Hex, parseEther } from "viem";
@@ -481,39 +480,16 @@ describe("keepers on the npm start network", () => {
     // A second model fine-tuned by the Model Factory on three facts of the datanet, the copy not among them.
     const trainedOn = [3, 5, 11].map((i) => contributionIds[i] as bigint);
     const developer = network.clients.wallet(demoKeys.developer);
-    const access = await signDataAccessRequest(developer.account, {
+    const factory = new FactoryClient(network.factoryUrl);
+    const created = await factory.fineTune({
+      account: developer.account,
       chainId: CHAIN_ID,
       datanetRegistry: contracts().DatanetRegistry,
       datanetId,
-    });
-    const factory = new FactoryClient(network.factoryUrl);
-    const created = await factory.createJob({
-      name: "Cell tutor",
+      contributionIds: trainedOn,
       baseModel: DEMO_BASE_MODEL,
-      datanets: [{ datanetId: datanetId.toString(), contributionIds: trainedOn.map(String) }],
-      access: [
-        {
-          request: {
-            account: access.request.account,
-            datanetId: access.request.datanetId.toString(),
-            nonce: access.request.nonce,
-            expiresAt: access.request.expiresAt.toString(),
-          },
-          signature: access.signature,
-        },
-      ],
-      hyperparameters: {
-        rank: 16,
-        alpha: 16,
-        targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-        learningRate: 1e-2,
-        batchSize: 3,
-        maxSteps: 200,
-        warmupSteps: 10,
-        evalFraction: 0,
-        earlyStoppingPatience: 0,
-        maxLength: 160,
-      },
+      name: "Cell tutor",
+      preset: "memorize",
     });
     const job = await factory.waitForJob(created.id, () => {}, 5 * 60_000);
     expect(job.status, job.error ?? "").toBe("completed");

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  DEMO_BASE_MODEL,
   demoFacts,
   demoKeys,
   demoQuestions,
@@ -33,7 +34,6 @@ import {
   requestAccess,
   requestInference,
   rewardVaultAbi,
-  signDataAccessRequest,
 } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
 import { type Address, type Hex, parseEther } from "viem";
@@ -274,27 +274,15 @@ describe("live loop on the npm start network", () => {
     await approveAccess(owner, { contracts: contracts(), datanetId, account: developer.account.address });
 
     // The Model Factory fine-tunes on the accepted contributions through its API.
-    const access = await signDataAccessRequest(developer.account, {
+    const factory = new FactoryClient(network.factoryUrl);
+    const created = await factory.fineTune({
+      account: developer.account,
       chainId: CHAIN_ID,
       datanetRegistry: contracts().DatanetRegistry,
       datanetId,
-    });
-    const factory = new FactoryClient(network.factoryUrl);
-    const created = await factory.createJob({
+      contributionIds,
+      baseModel: DEMO_BASE_MODEL,
       name: "Nature tutor",
-      baseModel: "llama-demo",
-      datanets: [{ datanetId: datanetId.toString(), contributionIds: contributionIds.map(String) }],
-      access: [
-        {
-          request: {
-            account: access.request.account,
-            datanetId: access.request.datanetId.toString(),
-            nonce: access.request.nonce,
-            expiresAt: access.request.expiresAt.toString(),
-          },
-          signature: access.signature,
-        },
-      ],
       preset: "memorize",
     });
     const job = await factory.waitForJob(created.id, () => {}, 10 * 60_000);
@@ -305,7 +293,7 @@ describe("live loop on the npm start network", () => {
     // The developer registers it with the manifest the factory published.
     const { modelId } = await registerModel(developer, {
       contracts: contracts(),
-      baseModelId: "llama-demo",
+      baseModelId: DEMO_BASE_MODEL,
       adapterHash: trained.adapterHash,
       adapterURI: `blob:${trained.adapterHash}`,
       manifestRoot: trained.manifestRoot as Hex,
