@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord } from "../src/service/jobs.js";
 import { injectWallet } from "./browserWallet.js";
 
-const CHAIN_ID = 31_442;
+const CHAIN_ID = 31_443;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const webRoot = fileURLToPath(new URL("../web", import.meta.url));
 const artifacts = fileURLToPath(new URL("./artifacts", import.meta.url));
