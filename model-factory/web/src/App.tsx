@@ -315,6 +315,12 @@ function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
   return (
     <fieldset>
       <legend>Chat with model {modelId}</legend>
+      <p data-testid="model-honesty">
+        The local base model is a tiny stand-in (no pretrained model ships here): a fine-tune of it repeats
+        the answers it memorized from its datanet, word for word, and produces noise for any other question.
+        Keepers pay the contributions an answer quotes; the sources below are the passages retrieved for the
+        question.
+      </p>
       <input aria-label="question" size={50} value={question} onChange={(e) => setQuestion(e.target.value)} />{" "}
       <button type="button" onClick={ask}>
         Ask
