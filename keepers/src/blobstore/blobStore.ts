@@ -38,16 +38,22 @@ export type PutResult = { id: BlobId; size: number; created: boolean };
  * S3-compatible store implements the same four calls with object keys
  * `<prefix>/<id[0:2]>/<id>`: `put` as a conditional PutObject (`If-None-Match: *`,
  * so concurrent writers of the same content are harmless), `get` as GetObject,
- * `stat` as HeadObject, `has` as HeadObject returning false on 404.
+ * `stat` as HeadObject, `has` as HeadObject returning false on 404, `checkWritable`
+ * as a put and delete of a probe key.
  */
 export interface BlobStore {
-  /** Stores `content` and returns its id; `created` is false when it was already there. */
+  /**
+   * Stores `content` and returns its id; `created` is false when it was already
+   * there. Of concurrent puts of the same content, exactly one reports `created`.
+   */
   put(content: Uint8Array): Promise<PutResult>;
   /** The content of `id`, or undefined when absent. Throws {@link BlobCorruptedError} on a hash mismatch. */
   get(id: BlobId): Promise<Uint8Array | undefined>;
   /** Size in bytes of `id`, or undefined when absent. */
   stat(id: BlobId): Promise<{ size: number } | undefined>;
   has(id: BlobId): Promise<boolean>;
+  /** Resolves when the store can take a new blob now (readiness); throws otherwise. */
+  checkWritable(): Promise<void>;
 }
 
 export class BlobStoreError extends BaseError {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   BlobCorruptedError,
@@ -13,11 +13,15 @@ import {
 
 /**
  * Blobs as files under `root/<id[0:2]>/<id>`. A put writes `root/tmp/<random>`,
- * fsyncs it and renames it into place, so a reader never sees a partial blob and
- * a crash leaves at most a stray temporary file. Reads re-hash the content.
+ * fsyncs it and hard-links it into place, so a reader never sees a partial blob
+ * and a crash leaves at most a stray temporary file. The link fails when the blob
+ * exists, so of concurrent puts of the same content (in this process or another
+ * sharing `root`) exactly one reports `created`. Reads re-hash the content.
  */
 export class LocalBlobStore implements BlobStore {
   readonly #tmp: string;
+  /** Puts in progress by id: a concurrent put of the same bytes waits for the first instead of writing them again. */
+  readonly #writing = new Map<BlobId, Promise<PutResult>>();
 
   constructor(readonly root: string) {
     this.#tmp = join(root, "tmp");
@@ -25,6 +29,33 @@ export class LocalBlobStore implements BlobStore {
 
   async put(content: Uint8Array): Promise<PutResult> {
     const id = blobIdOf(content);
+    const inFlight = this.#writing.get(id);
+    if (inFlight !== undefined) {
+      await inFlight.catch(() => undefined);
+      return this.put(content);
+    }
+    const write = this.#write(id, content);
+    this.#writing.set(id, write);
+    try {
+      return await write;
+    } finally {
+      this.#writing.delete(id);
+    }
+  }
+
+  /** Writes and removes a probe file under `tmp/`: throws when the store cannot take a blob. */
+  async checkWritable(): Promise<void> {
+    await mkdir(this.#tmp, { recursive: true });
+    const probe = join(this.#tmp, `probe.${randomBytes(8).toString("hex")}`);
+    try {
+      const file = await open(probe, "wx");
+      await file.close();
+    } finally {
+      await rm(probe, { force: true });
+    }
+  }
+
+  async #write(id: BlobId, content: Uint8Array): Promise<PutResult> {
     const path = this.#path(id);
     if (await this.has(id)) return { id, size: content.byteLength, created: false };
     await mkdir(this.#tmp, { recursive: true });
@@ -38,11 +69,14 @@ export class LocalBlobStore implements BlobStore {
       } finally {
         await file.close();
       }
-      // Same content, same name: a concurrent put of the same blob renames identical bytes.
-      await rename(tmp, path);
+      await link(tmp, path);
     } catch (error) {
-      await rm(tmp, { force: true });
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+        return { id, size: content.byteLength, created: false };
+      }
       throw error;
+    } finally {
+      await rm(tmp, { force: true });
     }
     return { id, size: content.byteLength, created: true };
   }

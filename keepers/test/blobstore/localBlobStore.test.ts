@@ -35,8 +35,29 @@ describe("LocalBlobStore", () => {
   it("is idempotent for the same content, also under concurrent puts", async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store.put(hello)));
     expect(results.every((r) => r.id === HELLO_ID)).toBe(true);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await store.put(hello)).created).toBe(false);
     expect(await readdir(join(root, "tmp"))).toEqual([]);
+  });
+
+  it("reports one creation among concurrent puts by stores sharing a directory", async () => {
+    const content = new TextEncoder().encode("written by two processes at once");
+    const stores = Array.from({ length: 4 }, () => new LocalBlobStore(root));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (stores[i % stores.length] as LocalBlobStore).put(content)),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await readdir(join(root, "tmp"))).toEqual([]);
+    expect(await store.get(blobIdOf(content))).toEqual(content);
+  });
+
+  it("checks that it can take a blob, leaving nothing behind", async () => {
+    await store.checkWritable();
+    expect(await readdir(join(root, "tmp"))).toEqual([]);
+    const blocked = new LocalBlobStore(join(root, "2c", "not-a-dir"));
+    await store.put(hello);
+    await writeFile(join(root, "2c", "not-a-dir"), "a file where the store's root should be");
+    await expect(blocked.checkWritable()).rejects.toThrow();
   });
 
   it("stores the empty blob", async () => {
