@@ -5,9 +5,8 @@ import {
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
-  protocolErrorsAbi,
-  toContractError,
 } from "@payable-ai/sdk";
+import type { Logger } from "pino";
 import {
   type Account,
   type Address,
@@ -19,6 +18,8 @@ import {
   type WalletClient,
 } from "viem";
 import { sortKeepers } from "./executor.js";
+import type { KeeperMetrics } from "./metrics.js";
+import { type GasPolicy, sendContractTransaction } from "./transactions.js";
 
 export type KeeperContracts = Pick<
   Deployment["contracts"],
@@ -57,9 +58,9 @@ export class TransactionNotConfirmedError extends Error {
 
 /**
  * The keeper's view of the protocol: typed reads (pinned to a block where determinism needs
- * it) and the three writes a keeper makes. Writes are simulated first, so a revert surfaces as
- * the contract's custom error before gas is spent, then confirmed: the receipt's block must
- * still be canonical `confirmations` blocks later.
+ * it) and the three writes a keeper makes. Writes go through {@link sendContractTransaction}
+ * (simulated first, gas with headroom, resent when out of gas), then are confirmed: the
+ * receipt's block must still be canonical `confirmations` blocks later.
  */
 export class KeeperChain {
   constructor(
@@ -68,6 +69,7 @@ export class KeeperChain {
     readonly contracts: KeeperContracts,
     readonly chainId: number,
     readonly confirmations: number,
+    readonly options: { gas?: GasPolicy; metrics?: KeeperMetrics; logger?: Logger } = {},
   ) {}
 
   get address(): Address {
@@ -329,6 +331,15 @@ export class KeeperChain {
 
   /** Waits until `hash` has `confirmations` blocks on top and its block is still canonical. */
   async confirm(hash: Hex) {
+    const receipt = await this.#landed(hash);
+    if (receipt.status !== "success") {
+      throw new TransactionNotConfirmedError(`transaction ${hash} reverted in block ${receipt.blockNumber}`);
+    }
+    return receipt;
+  }
+
+  /** The receipt of `hash` once `confirmations` blocks are on top and its block is still canonical. */
+  async #landed(hash: Hex) {
     const receipt = await this.publicClient.waitForTransactionReceipt({
       hash,
       confirmations: Math.max(1, this.confirmations + 1),
@@ -341,9 +352,6 @@ export class KeeperChain {
         `transaction ${hash} was reorganised out of block ${receipt.blockNumber}`,
       );
     }
-    if (receipt.status !== "success") {
-      throw new TransactionNotConfirmedError(`transaction ${hash} reverted in block ${receipt.blockNumber}`);
-    }
     return receipt;
   }
 
@@ -352,22 +360,16 @@ export class KeeperChain {
     args: readonly unknown[],
     onSent?: (hash: Hex) => Promise<void>,
   ) {
-    let hash: Hex;
-    try {
-      const { request } = await this.publicClient.simulateContract({
-        address: this.contracts.InferenceMarket,
-        abi: inferenceMarketAbi,
-        functionName,
-        args,
-        account: this.wallet.account,
-      } as never);
-      hash = await this.wallet.writeContract(request as never);
-    } catch (error) {
-      throw toContractError(error, protocolErrorsAbi);
-    }
-    await onSent?.(hash);
-    const receipt = await this.confirm(hash);
-    return { hash, receipt };
+    return sendContractTransaction({
+      publicClient: this.publicClient,
+      wallet: this.wallet,
+      call: { address: this.contracts.InferenceMarket, abi: inferenceMarketAbi, functionName, args },
+      policy: this.options.gas,
+      receipt: (hash) => this.#landed(hash),
+      onSent,
+      metrics: this.options.metrics,
+      logger: this.options.logger,
+    });
   }
 }
 

@@ -8,3 +8,4 @@ export * from "./run.js";
 export * from "./server.js";
 export * from "./services.js";
 export * from "./stateStore.js";
+export * from "./transactions.js";

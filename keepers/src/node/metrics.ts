@@ -50,6 +50,32 @@ export class KeeperMetrics {
     help: "Next block the keeper will scan",
     registers: [this.registry],
   });
+  readonly transactionsReverted = new Counter({
+    name: "keeper_transactions_reverted_total",
+    help: "Transactions of this keeper mined reverted, by kind (submitReport, finalize, challenge)",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly ready = new Gauge({
+    name: "keeper_ready",
+    help: "1 while the keeper is ready (as /health/ready answers), 0 otherwise",
+    registers: [this.registry],
+  });
+  readonly active = new Gauge({
+    name: "keeper_active",
+    help: "1 while this keeper's key is staked and active in the KeeperRegistry",
+    registers: [this.registry],
+  });
+  readonly lagBlocks = new Gauge({
+    name: "keeper_lag_blocks",
+    help: "Blocks between the chain head and the next block the keeper will scan",
+    registers: [this.registry],
+  });
+  readonly lastTickSeconds = new Gauge({
+    name: "keeper_last_successful_tick_timestamp_seconds",
+    help: "Unix time of the last tick that completed",
+    registers: [this.registry],
+  });
   readonly answerSeconds = new Histogram({
     name: "keeper_answer_seconds",
     help: "Time to build a report (context, inference, attribution)",
