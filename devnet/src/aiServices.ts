@@ -139,7 +139,7 @@ export function aiServices(
           await approveAccess(owner, { contracts, datanetId, account: privateKeyToAccount(key).address });
         }
       }
-      log(`demo files uploaded; keepers granted access to ${datanets} datanet(s)`);
+      log(`keepers granted access to ${datanets} datanet(s)`);
 
       for (const [i, key] of demoKeys.keepers.entries()) {
         const stateDir = join(dataDir, `keeper-${i + 1}`);

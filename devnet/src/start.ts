@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { startLocalNetwork } from "./localNetwork.js";
 
 function log(message: string) {
@@ -44,9 +45,11 @@ if (network.demo) {
         ? `, model ${model.modelId} fine-tuned on it${model.fromCache ? " (cached adapter)" : ""}, requests ${network.demoRequestIds.join(", ")} asked live`
         : ", no demo model (training skipped)"),
   );
-  console.log(
-    "  The demo model is tiny and only reproduces the answers it memorized from its datanet; other questions get whatever it produces.",
-  );
+  if (model) {
+    console.log(
+      "  The demo model is tiny and only reproduces the answers it memorized from its datanet; other questions get whatever it produces.",
+    );
+  }
 }
 console.log("\nPress Ctrl-C to stop.\n");
 
@@ -61,3 +64,47 @@ async function shutdown(signal: string) {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGHUP", () => void shutdown("SIGHUP"));
+
+// `npm start` runs this under npm and a shell, and a SIGTERM sent to npm is not passed through the
+// shell: when any process that started this one exits, stop everything rather than leave it running.
+const ancestors = ancestorPids();
+const watch = setInterval(() => {
+  if (ancestors.some((pid) => !isAlive(pid))) void shutdown("the launching process exited");
+}, 1000);
+watch.unref();
+
+function ancestorPids(): number[] {
+  const pids: number[] = [];
+  let pid = process.ppid;
+  while (pid > 1 && pids.length < 16) {
+    pids.push(pid);
+    try {
+      pid = Number(execFileSync("ps", ["-o", "ppid=", "-p", String(pid)], { encoding: "utf8" }).trim());
+    } catch {
+      break;
+    }
+  }
+  // Watch up to the outermost npm (the one a person or a supervisor signals); the terminal's shell
+  // and what is above it outlive a normal run. Started without npm, watch the direct parent.
+  const commands = pids.map(commandOf);
+  const outermostNpm = commands.reduce((last, command, i) => (/\bnpm\b/.test(command) ? i : last), 0);
+  return pids.slice(0, outermostNpm + 1);
+}
+
+function commandOf(pid: number): string {
+  try {
+    return execFileSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8" });
+  } catch {
+    return "";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
