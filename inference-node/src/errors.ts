@@ -78,13 +78,32 @@ export class AdapterFormatError extends InferenceNodeError {
   override readonly type = "invalid_request_error";
 }
 
+/** The body is over the node's limit (checked on `content-length`, or while reading a chunked body). */
+export class BodyTooLargeError extends InferenceNodeError {
+  override name = "BodyTooLargeError";
+  override readonly status = 413;
+  override readonly code = "body_too_large";
+  override readonly type = "invalid_request_error";
+  constructor(
+    readonly limit: number,
+    /** The rest of the body could not be read off the connection, so it must be closed. */
+    readonly closeConnection = false,
+  ) {
+    super(`request body too large (limit ${limit} bytes)`);
+  }
+}
+
 export class QueueFullError extends InferenceNodeError {
   override name = "QueueFullError";
   override readonly status = 429;
   override readonly code = "queue_full";
   override readonly type = "rate_limit_error";
-  constructor(readonly limit: number) {
-    super(`the request queue is full (${limit} waiting); retry later`);
+  constructor(
+    readonly limit: number,
+    /** Sent as `Retry-After`. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(`the request queue is full (${limit} waiting); retry in ${retryAfterSeconds} s`);
   }
 }
 
@@ -92,7 +111,17 @@ export class ShuttingDownError extends InferenceNodeError {
   override name = "ShuttingDownError";
   override readonly status = 503;
   override readonly code = "shutting_down";
+  constructor(message = "the node is shutting down; send the request to another node") {
+    super(message);
+  }
+}
+
+/** The forward pass gave NaN or infinite logits for a row: its output would be garbage. */
+export class NonFiniteLogitsError extends InferenceNodeError {
+  override name = "NonFiniteLogitsError";
+  override readonly status = 500;
+  override readonly code = "non_finite_logits";
   constructor() {
-    super("the node is shutting down");
+    super("the model produced non-finite logits for this request (adapter weights out of range?)");
   }
 }

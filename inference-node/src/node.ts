@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
@@ -29,6 +30,13 @@ export interface InferenceNodeOptions {
   source?: BlobSource;
   maxBatch?: number;
   maxQueue?: number;
+  /** `Retry-After` seconds of a 429 queue_full (default 1). */
+  retryAfterSeconds?: number;
+  /**
+   * How long `close()` lets in-flight generations finish before failing them with 503
+   * `shutting_down` (default 15 s).
+   */
+  shutdownGraceMs?: number;
   bankRank?: number;
   /** Padded prompt tokens per prefill pass (default 4096). */
   maxPrefillTokens?: number;
@@ -83,6 +91,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     adapters: cache,
     maxBatch: options.maxBatch,
     maxQueue: options.maxQueue,
+    retryAfterSeconds: options.retryAfterSeconds,
     bankRank: options.bankRank,
     maxPrefillTokens: options.maxPrefillTokens,
     metrics,
@@ -108,27 +117,41 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     },
     "model loaded",
   );
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   return {
     app,
     scheduler,
     cache,
     metrics,
     session,
-    async close() {
-      await scheduler.stop();
+    logger,
+    shutdownGraceMs,
+    /** Drains the scheduler (see `Scheduler.drain`) and releases the model. */
+    async close(graceMs = shutdownGraceMs) {
+      await scheduler.drain(graceMs);
       await session.release();
     },
   };
 }
 
+export const DEFAULT_SHUTDOWN_GRACE_MS = 15_000;
+
+/** After the drain, how long finished responses get to reach their clients before sockets are cut. */
+const DELIVERY_MS = 2_000;
+
 export interface StartedServer {
   url: string;
   port: number;
   node: Awaited<ReturnType<typeof createInferenceNode>>;
-  close(): Promise<void>;
+  /**
+   * Bounded drain: new requests get 503 `shutting_down`; in-flight generations run to their end
+   * or, after `graceMs` (default `shutdownGraceMs`), fail with 503 (an SSE error event then
+   * `[DONE]` for streams) that is delivered before the connections close.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
-/** Starts the node on a port (0 = any free port); `close` stops the server and the scheduler. */
+/** Starts the node on a port (0 = any free port); `close` drains and stops the server and the scheduler. */
 export async function startInferenceServer(
   options: InferenceNodeOptions & { port?: number; host?: string },
 ): Promise<StartedServer> {
@@ -143,13 +166,29 @@ export async function startInferenceServer(
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     node,
-    async close() {
-      await node.scheduler.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
+    async close(graceMs = node.shutdownGraceMs) {
+      const started = performance.now();
+      node.logger.info(
+        { graceMs, active: node.scheduler.activeRows, queued: node.scheduler.queued },
+        "draining",
+      );
+      await node.scheduler.drain(graceMs);
+      const http = server as HttpServer;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Responses finishing now carry `connection: close`; idle keep-alive sockets are shut as found.
+      const sweep = setInterval(() => http.closeIdleConnections(), 50);
+      http.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const delivered = await Promise.race([
+        closed.then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DELIVERY_MS))),
+      ]);
+      clearInterval(sweep);
+      clearTimeout(timer);
+      if (!delivered) http.closeAllConnections();
+      await closed;
       await node.session.release();
+      node.logger.info({ ms: Math.round(performance.now() - started), delivered }, "stopped");
     },
   };
 }

@@ -36,6 +36,12 @@ export function adapterBytes(modules: LoraModule[]): number {
  * Linear merge of several adapters into one: the rank dimensions are concatenated and each part's
  * weight and scale folded into its rows of b, so the result is exactly Σ wᵢ·scaleᵢ·aᵢbᵢ.
  */
+/**
+ * Largest |weight| of one adapter in a linear merge. Far above any useful blend, far below what
+ * overflows float32 (a weight of 1e308 turns the bank into Infinity and the logits into NaN).
+ */
+export const MAX_MERGE_WEIGHT = 100;
+
 export function mergeAdaptersLinear(
   id: string,
   parts: { adapter: LoraAdapter; weight: number }[],

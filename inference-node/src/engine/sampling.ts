@@ -1,7 +1,13 @@
 import { mulberry32 } from "../model/random.js";
 
+/**
+ * Temperatures below this are greedy (as vLLM's sampling epsilon): dividing logits by a tiny or
+ * subnormal temperature overflows to ±Infinity, and the softmax of that is NaN.
+ */
+export const GREEDY_TEMPERATURE = 1e-5;
+
 export interface SamplingParams {
-  /** 0 means greedy decoding. */
+  /** 0 (or anything below GREEDY_TEMPERATURE) means greedy decoding. */
   temperature: number;
   /** Nucleus sampling mass in (0, 1]. */
   topP: number;
@@ -17,7 +23,7 @@ export function createRng(seed?: number): () => number {
 
 /** Picks the next token from one row of logits. */
 export function sampleToken(logits: Float32Array, params: SamplingParams, rng: () => number): number {
-  if (params.temperature === 0) return argmax(logits);
+  if (!(params.temperature >= GREEDY_TEMPERATURE)) return argmax(logits);
   let candidates = Array.from(logits, (logit, token) => ({ token, logit: logit / params.temperature }));
   candidates.sort((a, b) => b.logit - a.logit || a.token - b.token);
   if (params.topK > 0) candidates = candidates.slice(0, params.topK);
@@ -43,6 +49,12 @@ export function sampleToken(logits: Float32Array, params: SamplingParams, rng: (
     if (target <= 0) return (candidates[i] as { token: number }).token;
   }
   return (candidates[keep - 1] as { token: number }).token;
+}
+
+/** True when every logit is a finite number (no NaN, no ±Infinity). */
+export function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 export function argmax(values: Float32Array): number {

@@ -1,15 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Logger } from "pino";
-import { type LoraAdapter, mergeAdaptersLinear } from "../adapters/lora.js";
-import { ContextLengthError, InvalidRequestError, QueueFullError, ShuttingDownError } from "../errors.js";
+import { type LoraAdapter, MAX_MERGE_WEIGHT, mergeAdaptersLinear } from "../adapters/lora.js";
+import {
+  ContextLengthError,
+  InvalidRequestError,
+  NonFiniteLogitsError,
+  QueueFullError,
+  ShuttingDownError,
+} from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { ByteTokenizer } from "../model/tokenizer.js";
 import { type FinishReason, Generation } from "./generation.js";
 import { concatCaches, emptyCache, type KvCache, selectRows } from "./kvCache.js";
 import { type LlamaSession, lastLogits } from "./llamaSession.js";
 import { LoraBank } from "./loraBank.js";
-import { createRng, type SamplingParams, sampleToken } from "./sampling.js";
+import { allFinite, createRng, type SamplingParams, sampleToken } from "./sampling.js";
 import { SlotTable } from "./slotTable.js";
 
 /** Which weights a request runs on. */
@@ -44,6 +50,8 @@ export interface SchedulerOptions {
   maxBatch?: number;
   /** Requests waiting to join before new ones get 429 (default 256). */
   maxQueue?: number;
+  /** `Retry-After` of a 429 (default 1 s). */
+  retryAfterSeconds?: number;
   /** Rank of the slot bank; adapters and merges above it are refused (default 16). */
   bankRank?: number;
   /**
@@ -98,6 +106,8 @@ export class Scheduler {
   private wakeLoop: (() => void) | null = null;
   private loopRunning = false;
   private stopped = false;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
   private loopDone: Promise<void> = Promise.resolve();
   /** Completed decode steps, and tokens produced, since start. */
   steps = 0;
@@ -122,9 +132,17 @@ export class Scheduler {
     return this.waiting.length;
   }
 
-  /** Queues a request; throws QueueFullError / ContextLengthError / InvalidRequestError at once. */
+  /** False once a drain or stop began: new requests are refused with ShuttingDownError. */
+  get accepting(): boolean {
+    return !this.draining && !this.stopped;
+  }
+
+  /**
+   * Queues a request; throws QueueFullError / ContextLengthError / InvalidRequestError /
+   * ShuttingDownError at once.
+   */
   submit(request: GenerationRequest): Generation {
-    if (this.stopped) throw new ShuttingDownError();
+    if (!this.accepting) throw new ShuttingDownError();
     const { config } = this.options.session;
     if (request.prompt.length === 0) throw new InvalidRequestError("the prompt is empty", "prompt");
     if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
@@ -139,7 +157,19 @@ export class Scheduler {
     if (request.adapter.kind !== "base" && !this.bank) {
       throw new InvalidRequestError('this model has no LoRA inputs; only "base" can be served', "model");
     }
-    if (this.waiting.length >= this.maxQueue) throw new QueueFullError(this.maxQueue);
+    if (this.waiting.length >= this.maxQueue) {
+      throw new QueueFullError(this.maxQueue, this.options.retryAfterSeconds ?? 1);
+    }
+    if (request.adapter.kind === "merge") {
+      for (const { weight } of request.adapter.parts) {
+        if (!(Math.abs(weight) <= MAX_MERGE_WEIGHT)) {
+          throw new InvalidRequestError(
+            `merge weight ${weight} is outside [-${MAX_MERGE_WEIGHT}, ${MAX_MERGE_WEIGHT}]`,
+            "merged_adapters.weights",
+          );
+        }
+      }
+    }
 
     const generation = new Generation(request.id ?? randomUUID(), request.prompt.length);
     const pending: Pending = { request, generation, state: "loading", adapter: null, key: null };
@@ -200,15 +230,39 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Refuses new requests and lets the waiting and running ones finish; whatever is unfinished
+   * after `timeoutMs` fails with ShuttingDownError. Resolves once the loop has stopped.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    let timer: NodeJS.Timeout | undefined;
+    const idle =
+      this.rows.length === 0 && this.waiting.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    await this.stop();
+  }
+
   /** Stops the loop; every waiting or running request fails with ShuttingDownError (503). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
     await this.loopDone;
-    for (const p of this.waiting) p.generation.fail(new ShuttingDownError());
-    for (const row of this.rows) row.generation.fail(new ShuttingDownError());
+    const error = () => new ShuttingDownError("the node shut down before this request finished");
+    for (const p of this.waiting) p.generation.fail(error());
+    for (const row of this.rows) row.generation.fail(error());
     this.waiting = [];
     this.rows = [];
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private wake(): void {
@@ -240,6 +294,7 @@ export class Scheduler {
       }
       this.options.metrics?.batchRows.set(this.rows.length);
       this.options.metrics?.queueDepth.set(this.waiting.length);
+      if (this.rows.length === 0 && this.waiting.length === 0) this.notifyIdle();
       if (this.stopped) break;
       if (
         this.rows.length === 0 &&
@@ -384,6 +439,15 @@ export class Scheduler {
   }
 
   private acceptToken(row: Row, logits: Float32Array): void {
+    if (!allFinite(logits)) {
+      // Overflowing adapter weights (or a broken model) give NaN/Infinity: sampling them is garbage.
+      this.options.logger?.error(
+        { requestId: row.generation.id, adapter: row.key, position: row.position },
+        "non-finite logits; failing the request",
+      );
+      this.finishRow(row, null, new NonFiniteLogitsError());
+      return;
+    }
     const token = sampleToken(logits, row.request.sampling, row.rng);
     row.lastToken = token;
     row.completionTokens += 1;
@@ -431,6 +495,7 @@ export class Scheduler {
     if (row.key) this.slots?.release(row.key);
     if (error !== undefined || reason === null) {
       row.generation.fail(error);
+      this.options.metrics?.requests.inc({ reason: "error" });
       return;
     }
     let finishReason = reason;

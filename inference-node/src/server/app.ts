@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { Logger } from "pino";
 import type { ZodType } from "zod";
@@ -8,10 +7,16 @@ import type { AdapterCache } from "../adapters/adapterCache.js";
 import type { AdapterRegistry } from "../adapters/registry.js";
 import type { Generation, GenerationOutput } from "../engine/generation.js";
 import type { AdapterSpec, Scheduler } from "../engine/scheduler.js";
-import { AdapterNotFoundError, ContextLengthError, InvalidRequestError } from "../errors.js";
+import {
+  AdapterNotFoundError,
+  ContextLengthError,
+  InvalidRequestError,
+  ShuttingDownError,
+} from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { ByteTokenizer } from "../model/tokenizer.js";
-import { toErrorResponse } from "./errorResponse.js";
+import { bodyLimit } from "./bodyLimit.js";
+import { type ErrorBody, toErrorResponse } from "./errorResponse.js";
 import {
   type ChatCompletionRequest,
   type CompletionRequest,
@@ -35,7 +40,9 @@ export interface AppDependencies {
   maxBodyBytes?: number;
 }
 
-type Env = { Variables: { requestId: string; log: Logger } };
+type Env = {
+  Variables: { requestId: string; log: Logger; failure?: { error: unknown; body: ErrorBody } };
+};
 
 /** Builds the OpenAI-compatible HTTP app around a scheduler; it owns no process resources. */
 export function createApp(deps: AppDependencies): Hono<Env> {
@@ -52,16 +59,27 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     const started = performance.now();
     await next();
     const ms = Math.round(performance.now() - started);
-    deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(c.res.status) });
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+    const status = c.res.status;
+    // While draining, every answer ends its connection so the shutdown is not held by keep-alive.
+    if (!deps.scheduler.accepting) c.res.headers.set("connection", "close");
+    deps.metrics.httpRequests.inc({ route: c.req.routePath, status: String(status) });
+    // One line per request; a refusal or failure carries its code and message on the same line.
+    const line = { method: c.req.method, path: c.req.path, status, ms };
+    const failure = c.get("failure");
+    if (!failure) log.info(line, "request");
+    else if (status >= 500)
+      log.error({ ...line, ...failure.body.error, err: failure.error }, "request failed");
+    else
+      log.warn(
+        { ...line, code: failure.body.error.code, message: failure.body.error.message },
+        "request refused",
+      );
   });
 
   app.onError((error, c) => {
-    const { status, body } = toErrorResponse(error);
-    if (status >= 500) c.get("log")?.error({ err: error }, "request failed");
-    else
-      c.get("log")?.warn({ status, code: body.error.code, message: body.error.message }, "request refused");
-    return c.json(body, status as 400);
+    const { status, body, headers } = toErrorResponse(error);
+    c.set("failure", { error, body });
+    return c.json(body, status as 400, headers);
   });
   app.notFound((c) =>
     c.json(
@@ -77,22 +95,9 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     ),
   );
 
-  const limit = bodyLimit({
-    maxSize: deps.maxBodyBytes ?? 1 << 20,
-    onError: (c) =>
-      c.json(
-        {
-          error: {
-            message: "request body too large",
-            type: "invalid_request_error",
-            code: "body_too_large",
-            param: null,
-          },
-        },
-        413,
-      ),
-  });
+  const limit = bodyLimit({ maxBytes: deps.maxBodyBytes ?? 1 << 20 });
 
+  /** Reads the whole body before any refusal, so even a 503 leaves the connection clean. */
   async function parseBody<T>(raw: () => Promise<unknown>, schema: ZodType<T>): Promise<T> {
     let json: unknown;
     try {
@@ -100,6 +105,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     } catch {
       throw new InvalidRequestError("the request body is not valid JSON");
     }
+    if (!deps.scheduler.accepting) throw new ShuttingDownError();
     return schema.parse(json);
   }
 
@@ -231,7 +237,10 @@ export function createApp(deps: AppDependencies): Hono<Env> {
           data: JSON.stringify(chunk(null, output.finishReason, { usage: usage(output) })),
         });
       } catch (error) {
-        const { body: errorBody } = toErrorResponse(error);
+        const { status, body: errorBody } = toErrorResponse(error);
+        const log = c.get("log");
+        if (status >= 500) log.error({ ...errorBody.error, status, err: error }, "stream failed");
+        else log.warn({ ...errorBody.error, status }, "stream failed");
         await stream.writeSSE({ data: JSON.stringify(errorBody) });
       }
       await stream.writeSSE({ data: "[DONE]" });
@@ -284,18 +293,22 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     });
   });
 
+  // 503 while draining, so load balancers stop sending work here before the node goes away.
   app.get("/health", (c) =>
-    c.json({
-      status: "ok",
-      model: deps.baseModelName,
-      active_rows: deps.scheduler.activeRows,
-      queued: deps.scheduler.queued,
-      max_batch: deps.scheduler.maxBatch,
-      max_queue: deps.scheduler.maxQueue,
-      resident_adapters: deps.cache.residentIds().length,
-      adapter_cache_bytes: deps.cache.bytes,
-      adapter_cache_budget_bytes: deps.cache.budgetBytes,
-    }),
+    c.json(
+      {
+        status: deps.scheduler.accepting ? "ok" : "shutting_down",
+        model: deps.baseModelName,
+        active_rows: deps.scheduler.activeRows,
+        queued: deps.scheduler.queued,
+        max_batch: deps.scheduler.maxBatch,
+        max_queue: deps.scheduler.maxQueue,
+        resident_adapters: deps.cache.residentIds().length,
+        adapter_cache_bytes: deps.cache.bytes,
+        adapter_cache_budget_bytes: deps.cache.budgetBytes,
+      },
+      deps.scheduler.accepting ? 200 : 503,
+    ),
   );
 
   app.get("/metrics", async (c) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_MERGE_WEIGHT } from "../adapters/lora.js";
 
 const sampling = {
   model: z.string().min(1).max(256),
@@ -23,7 +24,7 @@ const sampling = {
   merged_adapters: z
     .object({
       ids: z.array(z.string().min(1)).min(1).max(8),
-      weights: z.array(z.number().finite()).min(1).max(8),
+      weights: z.array(z.number().finite().min(-MAX_MERGE_WEIGHT).max(MAX_MERGE_WEIGHT)).min(1).max(8),
       merge_strategy: z.literal("linear").default("linear"),
     })
     .refine((m) => m.ids.length === m.weights.length, {
