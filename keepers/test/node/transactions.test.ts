@@ -85,7 +85,7 @@ describe("sendContractTransaction against anvil", () => {
   const transfer = (to: `0x${string}`) => ({
     address: deployment.contracts.OpenToken,
     abi: openTokenAbi,
-    functionName: "transfer",
+    functionName: "transfer" as const,
     args: [to, parseEther("1")] as const,
   });
 
