@@ -2,10 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerationOutput } from "../src/engine/generation.js";
 import { LlamaSession } from "../src/engine/llamaSession.js";
 import { type GenerationRequest, Scheduler } from "../src/engine/scheduler.js";
-import { ContextLengthError, InvalidRequestError, QueueFullError } from "../src/errors.js";
+import {
+  ContextLengthError,
+  InvalidRequestError,
+  NonFiniteLogitsError,
+  QueueFullError,
+  ShuttingDownError,
+} from "../src/errors.js";
 import { TINY_CONFIG } from "../src/model/config.js";
 import { ByteTokenizer } from "../src/model/tokenizer.js";
-import { adaptersFixture, tinyModel } from "./helpers.js";
+import { adaptersFixture, syntheticAdapter, tinyModel } from "./helpers.js";
 
 const config = TINY_CONFIG;
 const tokenizer = new ByteTokenizer();
@@ -183,5 +189,54 @@ describe("Scheduler", () => {
     expect(() => scheduler.submit(request({ kind: "base" }, "three"))).toThrow(QueueFullError);
     await Promise.all(fill.map((g) => g.done));
     await scheduler.stop();
+  });
+
+  it("fails only the row whose logits are not finite, with a clear error", async () => {
+    const broken = {
+      ...syntheticAdapter(config, "broken", { rank: 4, seed: 1 }),
+      scale: Number.POSITIVE_INFINITY,
+    };
+    const scheduler = new Scheduler({
+      session,
+      tokenizer,
+      adapters: { get: async (id) => (id === "broken" ? broken : fixture.cache().get(id)) },
+      maxBatch: 4,
+    });
+    const bad = scheduler.submit(request({ kind: "adapter", id: "broken" }, "overflow"));
+    const good = scheduler.submit(request({ kind: "base" }, "overflow"));
+    await expect(bad.done).rejects.toThrow(NonFiniteLogitsError);
+    expect((await good.done).completionTokens).toBeGreaterThan(0);
+    await scheduler.stop();
+  });
+
+  it("refuses merge weights that are not finite or above the bound", () => {
+    const scheduler = new Scheduler({ session, tokenizer, adapters: fixture.cache() });
+    for (const weight of [1e308, -1e3, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => scheduler.submit(request({ kind: "merge", parts: [{ id: "a", weight }] }, "x"))).toThrow(
+        /merge weight/,
+      );
+    }
+  });
+
+  it("drains: running work finishes, new work is refused, the rest fails at the bound", async () => {
+    const scheduler = new Scheduler({ session, tokenizer, adapters: fixture.cache(), maxBatch: 2 });
+    const running = scheduler.submit(request({ kind: "base" }, "finish me", { maxTokens: 8 }));
+    const drained = scheduler.drain(10_000);
+    expect(scheduler.accepting).toBe(false);
+    expect(() => scheduler.submit(request({ kind: "base" }, "late"))).toThrow(ShuttingDownError);
+    await drained;
+    expect((await running.done).completionTokens).toBeGreaterThan(0);
+
+    let release = () => {};
+    const stuck = new Promise<never>((_, reject) => {
+      release = () => reject(new Error("never loaded"));
+    });
+    const bounded = new Scheduler({ session, tokenizer, adapters: { get: () => stuck } });
+    const waiting = bounded.submit(request({ kind: "adapter", id: "slow" }, "wait"));
+    const started = performance.now();
+    await bounded.drain(50);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(waiting.done).rejects.toThrow(ShuttingDownError);
+    release();
   });
 });
