@@ -1,12 +1,13 @@
 import { type AttributionReport, loadTrainingManifest } from "@payable-ai/sdk";
 import type { Logger } from "pino";
-import { type Address, type Hex, sha256, zeroHash } from "viem";
+import { type Address, type Hex, zeroHash } from "viem";
 import { computeAttribution } from "../attribution/attribute.js";
 import { Bm25Index, type Passage, type RetrievedPassage } from "../attribution/bm25.js";
 import { type SpanIndex, SpanIndexBuilder } from "../attribution/spanIndex.js";
 import { decodeText } from "../attribution/tokenizer.js";
 import { ATTRIBUTION_VERSION } from "../attribution/version.js";
-import type { KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
+import { type AcceptedSnapshot, listSnapshot } from "./acceptedSet.js";
+import type { ContributionInfo, KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
 import { answerRecipe, sameAnswer } from "./protocol.js";
 import type { GatewayClient, InferenceClient } from "./services.js";
 
@@ -71,7 +72,7 @@ const encoder = new TextEncoder();
 export class AnswerBuilder {
   #texts = new Map<string, string>();
   #manifests = new Map<Hex, Map<bigint, string>>();
-  #indexes = new Map<string, { bm25: Bm25Index; spanIndex: SpanIndex | undefined }>();
+  #indexes = new Map<string, Promise<{ bm25: Bm25Index; spanIndex: SpanIndex | undefined }>>();
 
   constructor(
     readonly chain: KeeperChain,
@@ -88,26 +89,14 @@ export class AnswerBuilder {
       );
     }
     const question = decodeText(await this.gateway.getPublicBlob(request.inputHash));
-    const [contributions, maxAttributions] = await Promise.all([
-      this.chain.acceptedContributions(model.datanetIds, request.blockNumber),
+    const [accepted, maxAttributions] = await Promise.all([
+      this.#accepted(model.datanetIds, request.blockNumber),
       this.chain.maxAttributions(request.blockNumber),
     ]);
     const manifest = await this.#manifestOf(model);
-    const passages: Passage[] = [];
-    const trained = new Set<bigint>();
-    for (const c of contributions) {
-      if (manifest === undefined || manifest.get(c.contributionId) === c.contentHash.toLowerCase()) {
-        trained.add(c.contributionId);
-      }
-      const key = c.contentHash.toLowerCase();
-      let text = this.#texts.get(key);
-      if (text === undefined) {
-        text = decodeText(await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash));
-        this.#texts.set(key, text);
-      }
-      passages.push({ contributionId: c.contributionId, text, uri: c.uri });
-    }
-    const indexes = passages.length === 0 ? undefined : this.#indexesFor(passages, trained);
+    // The manifest is checked against the model's root, so the root names it.
+    const key = `${accepted.key}|${manifest === undefined ? "all" : model.manifestRoot.toLowerCase()}`;
+    const indexes = accepted.count === 0 ? undefined : await this.#indexesFor(key, accepted, manifest);
     const retrieved = indexes ? indexes.bm25.retrieve(question, answerRecipe.ragTopK) : [];
     const prompt = promptOf(question);
     return {
@@ -244,25 +233,52 @@ export class AnswerBuilder {
     return undefined;
   }
 
-  #indexesFor(passages: readonly Passage[], trained: ReadonlySet<bigint>) {
-    const key = sha256(
-      encoder.encode(
-        passages
-          .map((p) => `${p.contributionId}\u0000${trained.has(p.contributionId) ? 1 : 0}\u0000${p.text}`)
-          .join("\u0001"),
-      ),
-    );
+  /** The accepted set at a block; an in-memory chain without one offers only the list. */
+  async #accepted(datanetIds: readonly bigint[], blockNumber: bigint): Promise<AcceptedSnapshot> {
+    if (typeof this.chain.acceptedContributionSet === "function") {
+      return this.chain.acceptedContributionSet(datanetIds, blockNumber);
+    }
+    return listSnapshot(await this.chain.acceptedContributions(datanetIds, blockNumber));
+  }
+
+  /**
+   * The indexes of one accepted set and manifest, keyed by what fixes them (the datanets, their
+   * last acceptance, the manifest root) so that a request pays no pass over the passages.
+   */
+  #indexesFor(key: string, accepted: AcceptedSnapshot, manifest: ReadonlyMap<bigint, string> | undefined) {
     let cached = this.#indexes.get(key);
     if (cached === undefined) {
-      // Spans: the training data; retrieval: every accepted contribution of the datanets.
-      const builder = new SpanIndexBuilder();
-      for (const p of passages) if (trained.has(p.contributionId)) builder.add(p.contributionId, p.text);
-      cached = { bm25: new Bm25Index(passages), spanIndex: trained.size > 0 ? builder.build() : undefined };
+      cached = this.#buildIndexes(accepted.contributions(), manifest);
+      cached.catch(() => this.#indexes.delete(key));
       // A handful of models per keeper in practice; keep the most recent few.
-      if (this.#indexes.size >= 8) this.#indexes.delete(this.#indexes.keys().next().value as Hex);
+      if (this.#indexes.size >= 8) this.#indexes.delete(this.#indexes.keys().next().value as string);
       this.#indexes.set(key, cached);
     }
     return cached;
+  }
+
+  async #buildIndexes(
+    contributions: readonly ContributionInfo[],
+    manifest: ReadonlyMap<bigint, string> | undefined,
+  ) {
+    const passages: Passage[] = [];
+    const trained = new Set<bigint>();
+    for (const c of contributions) {
+      if (manifest === undefined || manifest.get(c.contributionId) === c.contentHash.toLowerCase()) {
+        trained.add(c.contributionId);
+      }
+      const key = c.contentHash.toLowerCase();
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = decodeText(await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash));
+        this.#texts.set(key, text);
+      }
+      passages.push({ contributionId: c.contributionId, text, uri: c.uri });
+    }
+    // Spans: the training data; retrieval: every accepted contribution of the datanets.
+    const builder = new SpanIndexBuilder();
+    for (const p of passages) if (trained.has(p.contributionId)) builder.add(p.contributionId, p.text);
+    return { bm25: new Bm25Index(passages), spanIndex: trained.size > 0 ? builder.build() : undefined };
   }
 }
 

@@ -1,7 +1,6 @@
 import {
   type AttributionReport,
   type Deployment,
-  datanetRegistryAbi,
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
@@ -17,6 +16,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
+import { AcceptedContributionSet, type AcceptedSnapshot } from "./acceptedSet.js";
 import { sortKeepers } from "./executor.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { type GasPolicy, sendContractTransaction } from "./transactions.js";
@@ -48,9 +48,6 @@ export type ModelInfo = {
 };
 
 export type ContributionInfo = { contributionId: bigint; datanetId: bigint; contentHash: Hex; uri: string };
-
-/** `IDatanetRegistry.ContributionStatus.Accepted`. */
-const ACCEPTED = 2;
 
 export class TransactionNotConfirmedError extends Error {
   override name = "TransactionNotConfirmedError";
@@ -185,49 +182,27 @@ export class KeeperChain {
     };
   }
 
+  #acceptedSet: AcceptedContributionSet | undefined;
+
   /**
    * Accepted contributions of `datanetIds` as of `blockNumber` (the request's block), ascending
-   * by id: every keeper sees the same set however late it looks.
+   * by id: every keeper sees the same set however late it looks. Kept from the registry's events
+   * and checked against the chain at that block, so a request costs a few reads, not one per
+   * contribution ever made.
    */
+  async acceptedContributionSet(
+    datanetIds: readonly bigint[],
+    blockNumber: bigint,
+  ): Promise<AcceptedSnapshot> {
+    this.#acceptedSet ??= new AcceptedContributionSet(this.publicClient, this.contracts.DatanetRegistry);
+    return this.#acceptedSet.at(datanetIds, blockNumber);
+  }
+
   async acceptedContributions(
     datanetIds: readonly bigint[],
     blockNumber: bigint,
   ): Promise<ContributionInfo[]> {
-    const wanted = new Set(datanetIds);
-    const count = await this.publicClient.readContract({
-      address: this.contracts.DatanetRegistry,
-      abi: datanetRegistryAbi,
-      functionName: "contributionCount",
-      blockNumber,
-    });
-    const result: ContributionInfo[] = [];
-    const batch = 32n;
-    for (let start = 1n; start <= count; start += batch) {
-      const ids: bigint[] = [];
-      for (let id = start; id < start + batch && id <= count; id++) ids.push(id);
-      const contributions = await Promise.all(
-        ids.map((id) =>
-          this.publicClient.readContract({
-            address: this.contracts.DatanetRegistry,
-            abi: datanetRegistryAbi,
-            functionName: "getContribution",
-            args: [id],
-            blockNumber,
-          }),
-        ),
-      );
-      contributions.forEach((c, i) => {
-        if (c.status === ACCEPTED && wanted.has(c.datanetId)) {
-          result.push({
-            contributionId: ids[i] as bigint,
-            datanetId: c.datanetId,
-            contentHash: c.contentHash,
-            uri: c.uri,
-          });
-        }
-      });
-    }
-    return result;
+    return [...(await this.acceptedContributionSet(datanetIds, blockNumber)).contributions()];
   }
 
   async requestEvents(fromBlock: bigint, toBlock: bigint): Promise<RequestEvent[]> {
