@@ -1,5 +1,6 @@
 import { BaseError } from "@payable-ai/sdk";
 import type { Address, Hex } from "viem";
+import type { RpcHealth } from "./rpcHealth.js";
 
 /** What the gateway needs to know about a contribution, as the DatanetRegistry stores it. */
 export type ContributionRecord = {
@@ -32,6 +33,13 @@ export interface AccessChecker {
    * over the training contributions, and they are staked and slashable.
    */
   isActiveKeeper(account: Address): Promise<boolean>;
+  /**
+   * Whether `account` ever submitted a contribution to `datanetId` (it may then open
+   * a session for its own contributions). Without it, such sessions are refused.
+   */
+  isContributor?(datanetId: bigint, account: Address): Promise<boolean>;
+  /** Outcomes of the calls to the chain, for `/health` readiness. */
+  readonly rpcHealth?: RpcHealth;
 }
 
 export class DatanetNotFoundError extends BaseError {
@@ -48,7 +56,7 @@ export class ContributionNotFoundError extends BaseError {
   }
 }
 
-/** The chain could not be read (RPC down, timeout): the gateway answers 503, the client may retry. */
+/** The chain could not be read (RPC down, timeout): the gateway answers 503 `rpc_unavailable`, the client may retry. */
 export class ChainUnavailableError extends BaseError {
   override name = "ChainUnavailableError";
 }

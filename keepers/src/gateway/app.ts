@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Logger, pino } from "pino";
+import type { Address } from "viem";
 import { ZodError, type z } from "zod";
 import {
   BlobCorruptedError,
@@ -16,11 +17,25 @@ import {
   ContributionNotFoundError,
   DatanetNotFoundError,
 } from "./accessChecker.js";
-import { badRequest, forbidden, GatewayError, notFound, payloadTooLarge, unauthorized } from "./errors.js";
+import {
+  badRequest,
+  forbidden,
+  GatewayError,
+  notFound,
+  payloadTooLarge,
+  shuttingDown,
+  unauthorized,
+} from "./errors.js";
 import { GatewayMetrics } from "./metrics.js";
 import type { NonceStore } from "./nonceStore.js";
 import { blobIdParam, contributionParams, openSessionBody, visibilityQuery } from "./schemas.js";
-import { SessionStore, verifyAccessRequest } from "./sessions.js";
+import {
+  consumeAccessNonce,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_ACCOUNT,
+  SessionStore,
+  verifyAccessRequest,
+} from "./sessions.js";
 import type { BlobVisibility } from "./visibility.js";
 
 /** The datanet submission cap of the reference system. */
@@ -40,9 +55,17 @@ export type GatewayDependencies = {
   /** Largest public upload (inputs, outputs, manifests, adapters); defaults to `maxUploadBytes`. */
   maxPublicUploadBytes?: number;
   maxSessionSeconds?: number;
+  /** Open sessions one account may hold (default 16) and the gateway in all (default 10,000). */
+  maxSessionsPerAccount?: number;
+  maxSessions?: number;
+  /** True once shutdown began: new requests get 503 `shutting_down`, readiness fails. */
+  isDraining?: () => boolean;
   /** Unix seconds; injectable so tests can move time. */
   now?: () => number;
 };
+
+/** A request id from a client is kept when it is 1–128 printable ASCII characters without spaces. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Env = { Variables: { log: Logger } };
 
@@ -59,15 +82,25 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
     visibility === "public" ? maxPublicUploadBytes : maxUploadBytes;
   const maxSessionSeconds = deps.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS;
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
-  const sessions = new SessionStore();
+  const sessions = new SessionStore({
+    maxPerAccount: deps.maxSessionsPerAccount ?? DEFAULT_MAX_SESSIONS_PER_ACCOUNT,
+    maxTotal: deps.maxSessions ?? DEFAULT_MAX_SESSIONS,
+  });
   const metrics = deps.metrics ?? new GatewayMetrics();
+  const isDraining = deps.isDraining ?? (() => false);
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const reqId = c.req.header("x-request-id") ?? randomUUID();
+    const sent = c.req.header("x-request-id");
+    const reqId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
     const log = logger.child({ reqId });
     c.set("log", log);
+    // Health and metrics keep answering while draining, so probes see the state.
+    if (isDraining() && !c.req.path.startsWith("/health") && c.req.path !== "/metrics") {
+      c.header("connection", "close");
+      throw shuttingDown();
+    }
     await next();
     c.res.headers.set("x-request-id", reqId);
     log.info(
@@ -82,11 +115,14 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
   });
 
   app.onError((error, c) => {
-    const { status, code, message, details } = toHttpError(error);
+    const { status, code, message, details, retryAfterSeconds } = toHttpError(error);
     if (status >= 500) {
-      c.get("log")?.error({ err: error }, "request failed");
+      const log = c.get("log");
+      if (code === "shutting_down") log?.info({ path: c.req.path }, "refused while draining");
+      else log?.error({ err: error, code }, "request failed");
       metrics.failures.inc({ route: c.req.routePath, code });
     } else metrics.refusals.inc({ route: c.req.routePath, reason: code });
+    if (retryAfterSeconds !== undefined) c.header("retry-after", String(retryAfterSeconds));
     return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
   });
   app.notFound((c) => {
@@ -94,11 +130,38 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
     return c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404);
   });
 
-  app.get("/health", (c) =>
+  const readiness = async () => {
+    const rpc = deps.access.rpcHealth?.status() ?? { ok: true };
+    let blobStore: { ok: boolean; error?: string };
+    try {
+      await deps.blobs.checkWritable();
+      blobStore = { ok: true };
+    } catch (error) {
+      blobStore = { ok: false, error: (error as Error).message };
+    }
+    const draining = isDraining();
+    const ok = rpc.ok && blobStore.ok && !draining;
+    metrics.ready.set(ok ? 1 : 0);
+    return {
+      ok,
+      chainId: deps.access.chainId,
+      datanetRegistry: deps.access.datanetRegistry,
+      checks: { rpc, blobStore, draining },
+    };
+  };
+  const ready = async (c: Context<Env>) => {
+    const body = await readiness();
+    if (!body.ok) c.get("log").warn({ checks: body.checks }, "not ready");
+    return c.json(body, body.ok ? 200 : 503);
+  };
+  app.get("/health", ready);
+  app.get("/health/ready", ready);
+  app.get("/health/live", (c) =>
     c.json({ ok: true, chainId: deps.access.chainId, datanetRegistry: deps.access.datanetRegistry }),
   );
 
   app.get("/metrics", async (c) => {
+    await readiness();
     metrics.activeSessions.set(sessions.size);
     return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
@@ -172,32 +235,33 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
       signature,
       chainId: deps.access.chainId,
       datanetRegistry: deps.access.datanetRegistry,
-      nonces: deps.nonces,
       now: now(),
       maxSessionSeconds,
     });
-    // Also answers 404 for an unknown datanet. Without access (or keeper status) the
-    // session still serves the account's own contributions.
-    const hasAccess = await deps.access.hasAccess(request.datanetId, request.account);
-    const isKeeper = !hasAccess && (await deps.access.isActiveKeeper(request.account));
-    sessions.prune(now());
-    const session = sessions.open(request.account, request.datanetId, Number(request.expiresAt));
-    const scope = hasAccess ? "datanet" : isKeeper ? "keeper" : "own-contributions";
-    metrics.sessions.inc({ scope });
-    c.get("log").info(
-      { account: session.account, datanetId: String(session.datanetId), scope },
-      "session opened",
-    );
-    return c.json(
-      {
-        token: session.token,
-        account: session.account,
-        datanetId: String(session.datanetId),
-        expiresAt: session.expiresAt,
-        scope,
-      },
-      201,
-    );
+    // Hold a place before the chain is asked, so a flood is refused without RPC calls.
+    const reservation = sessions.reserve(request.account, now());
+    try {
+      const scope = await scopeOf(deps.access, request.datanetId, request.account);
+      await consumeAccessNonce(deps.nonces, request);
+      const session = reservation.open(request.datanetId, Number(request.expiresAt));
+      metrics.sessions.inc({ scope });
+      c.get("log").info(
+        { account: session.account, datanetId: String(session.datanetId), scope },
+        "session opened",
+      );
+      return c.json(
+        {
+          token: session.token,
+          account: session.account,
+          datanetId: String(session.datanetId),
+          expiresAt: session.expiresAt,
+          scope,
+        },
+        201,
+      );
+    } finally {
+      reservation.release();
+    }
   });
 
   app.get("/datanets/:datanetId/contributions/:contributionId", async (c) => {
@@ -241,6 +305,23 @@ export function createGatewayApp(deps: GatewayDependencies): Hono<Env> {
   });
 
   return app;
+}
+
+/**
+ * What a session of `account` may read, checked before it is stored: the whole
+ * datanet (`hasAccess`: owner, curator, granted reader), every datanet (an active
+ * keeper), or its own contributions (it contributed). Anyone else gets 403; an
+ * unknown datanet 404.
+ */
+async function scopeOf(
+  access: AccessChecker,
+  datanetId: bigint,
+  account: Address,
+): Promise<"datanet" | "keeper" | "own-contributions"> {
+  if (await access.hasAccess(datanetId, account)) return "datanet";
+  if (await access.isActiveKeeper(account)) return "keeper";
+  if (await access.isContributor?.(datanetId, account)) return "own-contributions";
+  throw forbidden("access_denied", `${account} has no access to datanet ${datanetId}`);
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
@@ -297,9 +378,16 @@ export function toHttpError(error: unknown): {
   code: string;
   message: string;
   details?: unknown;
+  retryAfterSeconds?: number;
 } {
-  if (error instanceof GatewayError)
-    return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof GatewayError) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    };
+  }
   if (error instanceof ZodError) {
     return {
       status: 400,
@@ -316,7 +404,7 @@ export function toHttpError(error: unknown): {
     return { status: 404, code: "contribution_not_found", message: error.message };
   }
   if (error instanceof ChainUnavailableError)
-    return { status: 503, code: "chain_unavailable", message: error.message };
+    return { status: 503, code: "rpc_unavailable", message: error.message, retryAfterSeconds: 5 };
   if (error instanceof BlobCorruptedError)
     return { status: 500, code: "blob_corrupted", message: error.message };
   return { status: 500, code: "internal", message: "internal error" };

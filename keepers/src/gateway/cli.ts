@@ -1,68 +1,51 @@
 /**
- * Data gateway CLI.
- *
- *   npm run gateway -w keepers -- --rpc-url http://127.0.0.1:8545 \
- *     [--datanet-registry 0x…] [--keeper-registry 0x…] [--data-dir .data/gateway] [--port 8788] [--host 127.0.0.1] \
- *     [--max-upload-bytes 5242880] [--max-public-upload-bytes N] [--max-session-seconds 86400] [--sync-interval-ms 2000] \
- *     [--log-level info]
+ * Data gateway CLI: `npm run gateway -w keepers -- --help` lists the options.
  *
  * Without --datanet-registry both registries come from deployments/<chainId>.json;
  * without a KeeperRegistry, keepers get no blanket read access.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { readDeployment } from "@payable-ai/sdk";
 import { pino } from "pino";
 import { getAddress, isAddress } from "viem";
 import { LocalBlobStore } from "../blobstore/localBlobStore.js";
-import { DEFAULT_MAX_SESSION_SECONDS, DEFAULT_MAX_UPLOAD_BYTES } from "./app.js";
+import { type GatewayOptions, gatewayUsage, parseGatewayCommandLine, UsageError } from "./cliOptions.js";
 import { ContributionSync } from "./contributionSync.js";
 import { FileNonceStore } from "./nonceStore.js";
 import { startGateway } from "./server.js";
 import { ViemAccessChecker } from "./viemAccessChecker.js";
 import { LocalBlobVisibility } from "./visibility.js";
 
-const { values } = parseArgs({
-  options: {
-    "rpc-url": { type: "string", default: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
-    "datanet-registry": { type: "string" },
-    "keeper-registry": { type: "string" },
-    "deployments-dir": { type: "string" },
-    "data-dir": { type: "string", default: ".data/gateway" },
-    port: { type: "string", default: "8788" },
-    host: { type: "string", default: "127.0.0.1" },
-    "max-upload-bytes": { type: "string", default: String(DEFAULT_MAX_UPLOAD_BYTES) },
-    "max-public-upload-bytes": { type: "string" },
-    "max-session-seconds": { type: "string", default: String(DEFAULT_MAX_SESSION_SECONDS) },
-    "sync-interval-ms": { type: "string", default: "2000" },
-    "from-block": { type: "string" },
-    "log-level": { type: "string", default: "info" },
-  },
-});
-
-const logger = pino({ level: values["log-level"] });
-
-function positiveInteger(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
+let options: GatewayOptions;
+try {
+  const parsed = parseGatewayCommandLine(process.argv.slice(2));
+  if (parsed.help) {
+    process.stdout.write(gatewayUsage());
+    process.exit(0);
+  }
+  options = parsed.options;
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`gateway: ${error.message}\n\n${gatewayUsage()}`);
+  process.exit(2);
 }
 
+const logger = pino({ level: options["log-level"] });
+
 async function main(): Promise<void> {
-  const rpcUrl = values["rpc-url"];
-  let registry = values["datanet-registry"];
-  let keeperRegistry = values["keeper-registry"];
+  const rpcUrl = options["rpc-url"];
+  const rpcTimeoutMs = options["rpc-timeout-ms"];
+  let registry = options["datanet-registry"];
+  let keeperRegistry = options["keeper-registry"];
   let fromBlock = 0n;
   if (registry === undefined) {
-    const probe = await ViemAccessChecker.chainIdOf(rpcUrl);
-    const deployment = await readDeployment({ chainId: probe, dir: values["deployments-dir"] });
+    const probe = await ViemAccessChecker.chainIdOf(rpcUrl, rpcTimeoutMs);
+    const deployment = await readDeployment({ chainId: probe, dir: options["deployments-dir"] });
     registry = deployment.contracts.DatanetRegistry;
     keeperRegistry ??= deployment.contracts.KeeperRegistry;
     fromBlock = BigInt(deployment.startBlock);
   }
-  if (values["from-block"] !== undefined)
-    fromBlock = BigInt(positiveInteger("from-block", values["from-block"]));
+  if (options["from-block"] !== undefined) fromBlock = BigInt(options["from-block"]);
   if (!isAddress(registry)) throw new Error(`--datanet-registry "${registry}" is not an address`);
   if (keeperRegistry !== undefined && !isAddress(keeperRegistry)) {
     throw new Error(`--keeper-registry "${keeperRegistry}" is not an address`);
@@ -71,8 +54,10 @@ async function main(): Promise<void> {
     rpcUrl,
     datanetRegistry: getAddress(registry),
     keeperRegistry: keeperRegistry === undefined ? undefined : getAddress(keeperRegistry),
+    rpcTimeoutMs,
+    fromBlock,
   });
-  const dataDir = resolve(values["data-dir"]);
+  const dataDir = resolve(options["data-dir"]);
   const visibility = new LocalBlobVisibility(resolve(dataDir, "datanet-content"));
   const sync = new ContributionSync({
     client: access.client,
@@ -84,7 +69,7 @@ async function main(): Promise<void> {
   });
   // Catch up before serving, so no registered contribution is ever served publicly.
   await sync.syncOnce();
-  sync.start(positiveInteger("sync-interval-ms", values["sync-interval-ms"]));
+  sync.start(options["sync-interval-ms"]);
   const gateway = await startGateway(
     {
       blobs: new LocalBlobStore(resolve(dataDir, "blobs")),
@@ -92,23 +77,31 @@ async function main(): Promise<void> {
       access,
       nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
       logger,
-      maxUploadBytes: positiveInteger("max-upload-bytes", values["max-upload-bytes"]),
-      maxPublicUploadBytes:
-        values["max-public-upload-bytes"] === undefined
-          ? undefined
-          : positiveInteger("max-public-upload-bytes", values["max-public-upload-bytes"]),
-      maxSessionSeconds: positiveInteger("max-session-seconds", values["max-session-seconds"]),
+      maxUploadBytes: options["max-upload-bytes"],
+      maxPublicUploadBytes: options["max-public-upload-bytes"],
+      maxSessionSeconds: options["max-session-seconds"],
+      maxSessionsPerAccount: options["max-sessions-per-account"],
+      maxSessions: options["max-sessions"],
     },
-    { port: positiveInteger("port", values.port), host: values.host },
+    { port: options.port, host: options.host, shutdownTimeoutMs: options["shutdown-timeout-ms"] },
   );
   logger.info(
     { url: gateway.url, chainId: access.chainId, datanetRegistry: access.datanetRegistry, dataDir },
     "data gateway listening",
   );
   const stop = async (signal: string) => {
-    logger.info({ signal }, "stopping");
+    // A second signal stops at once, without waiting for the drain.
+    process.once(signal, () => {
+      logger.warn({ signal, inFlight: gateway.inFlight }, "stopping now, without draining");
+      process.exit(1);
+    });
+    logger.info(
+      { signal, inFlight: gateway.inFlight, timeoutMs: options["shutdown-timeout-ms"] },
+      "draining",
+    );
     await sync.stop();
     await gateway.close();
+    logger.info({ signal, cut: gateway.inFlight }, "stopped");
     process.exit(0);
   };
   process.once("SIGINT", stop);

@@ -11,6 +11,8 @@ export class GatewayError extends BaseError {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** Sent as `Retry-After` (seconds). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -23,3 +25,7 @@ export const notFound = (code: string, message: string) => new GatewayError(404,
 export const conflict = (code: string, message: string) => new GatewayError(409, code, message);
 export const payloadTooLarge = (limit: number) =>
   new GatewayError(413, "payload_too_large", `the body exceeds the upload limit of ${limit} bytes`);
+export const tooManyRequests = (code: string, message: string, retryAfterSeconds: number) =>
+  new GatewayError(429, code, message, retryAfterSeconds);
+export const shuttingDown = () =>
+  new GatewayError(503, "shutting_down", "the gateway is shutting down: retry on another instance", 1);

@@ -47,7 +47,17 @@ export class GatewayMetrics {
   });
   readonly activeSessions = new Gauge({
     name: "gateway_sessions_active",
-    help: "Access sessions held in memory (expired ones are pruned when a session opens)",
+    help: "Access sessions held in memory (expired ones are swept at least once a minute)",
+    registers: [this.registry],
+  });
+  readonly requestsInFlight = new Gauge({
+    name: "gateway_requests_in_flight",
+    help: "Requests received and not yet answered in full (uploads and downloads included)",
+    registers: [this.registry],
+  });
+  readonly ready = new Gauge({
+    name: "gateway_ready",
+    help: "1 while the gateway is ready (RPC answering, blob store writable, not draining), as of the last /health",
     registers: [this.registry],
   });
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
 import { ContributionSync } from "../../src/gateway/contributionSync.js";
+import { GatewayMetrics } from "../../src/gateway/metrics.js";
 import { FileNonceStore } from "../../src/gateway/nonceStore.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
@@ -24,6 +25,7 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
   let skew = 0;
   let access: ViemAccessChecker;
   let visibility: LocalBlobVisibility;
+  const metrics = new GatewayMetrics();
   const now = () => Math.floor(Date.now() / 1000) + skew;
 
   let datanetId: bigint;
@@ -81,6 +83,11 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     return (await res.json()) as { token: string; scope: string; expiresAt: number };
   }
 
+  async function metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const values = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+    return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+  }
+
   function download(token: string | undefined, id: bigint, datanet = datanetId) {
     return fetch(`${gateway.url}/datanets/${datanet}/contributions/${id}`, {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
@@ -103,6 +110,7 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
       nonces: await FileNonceStore.open(join(dataDir, "nonces.log")),
       maxUploadBytes: MAX_UPLOAD,
       maxPublicUploadBytes: 2 * MAX_UPLOAD,
+      metrics,
       now,
     });
     const { accounts } = chain;
@@ -239,6 +247,111 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     });
   });
 
+  describe("request ids", () => {
+    it("echoes a client's id of up to 128 printable characters and replaces any other", async () => {
+      const echoed = async (id: string) =>
+        (await fetch(`${gateway.url}/health/live`, { headers: { "x-request-id": id } })).headers.get(
+          "x-request-id",
+        );
+      const longest = `${"a".repeat(120)}:-_./~!@`;
+      expect(await echoed(longest)).toBe(longest);
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      for (const odd of ["a".repeat(129), "x".repeat(8 * 1024), "two words", "caf\u00e9", "tab\there"]) {
+        expect(await echoed(odd)).toMatch(uuid);
+      }
+      expect((await fetch(`${gateway.url}/health/live`)).headers.get("x-request-id")).toMatch(uuid);
+    });
+  });
+
+  it("reports one creation among concurrent uploads of the same bytes, and counts it once", async () => {
+    const body = randomBytes(4096);
+    const created = await metricValue("gateway_uploads_total", { visibility: "public", result: "created" });
+    const existing = await metricValue("gateway_uploads_total", { visibility: "public", result: "existing" });
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const res = await upload(body, "public");
+        return { status: res.status, created: ((await res.json()) as { created: boolean }).created };
+      }),
+    );
+    expect(answers.filter((a) => a.created)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(99);
+    expect(await metricValue("gateway_uploads_total", { visibility: "public", result: "created" })).toBe(
+      created + 1,
+    );
+    expect(await metricValue("gateway_uploads_total", { visibility: "public", result: "existing" })).toBe(
+      existing + 99,
+    );
+  });
+
+  describe("session limits", () => {
+    let capped: RunningGateway;
+    const cappedMetrics = new GatewayMetrics();
+    const openCapped = async (body: unknown) =>
+      fetch(`${capped.url}/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+
+    beforeAll(async () => {
+      capped = await startGateway({
+        blobs: new LocalBlobStore(join(dataDir, "blobs")),
+        visibility,
+        access,
+        nonces: await FileNonceStore.open(join(dataDir, "capped-nonces.log")),
+        maxSessionsPerAccount: 2,
+        maxSessions: 3,
+        metrics: cappedMetrics,
+        now,
+      });
+    });
+    afterAll(async () => {
+      await capped?.close();
+    });
+
+    it("caps sessions per account and in all with 429 and Retry-After, and frees places as sessions expire", async () => {
+      const { reader, curator, owner } = chain.accounts;
+      const firstExpiry = now() + 60;
+      // Concurrent opens cannot overshoot the cap: a place is held before the chain is asked.
+      const concurrent = await Promise.all(
+        Array.from({ length: 6 }, async () =>
+          openCapped(await signRequest(reader, { expiresAt: BigInt(firstExpiry) })),
+        ),
+      );
+      expect(concurrent.map((r) => r.status).sort()).toEqual([201, 201, 429, 429, 429, 429]);
+      const refused = await openCapped(await signRequest(reader));
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(59);
+      expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+      expect((await refused.json()).error.code).toBe("too_many_sessions");
+
+      expect((await openCapped(await signRequest(curator, { expiresAt: BigInt(now() + 300) }))).status).toBe(
+        201,
+      );
+      const full = await openCapped(await signRequest(owner));
+      expect(full.status).toBe(429);
+      expect((await full.json()).error.code).toBe("gateway_session_limit");
+      expect(Number(full.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+      expect((await fetch(`${capped.url}/metrics`)).status).toBe(200); // sets the gauge
+      const sessions = (await cappedMetrics.registry.getSingleMetric("gateway_sessions_active")?.get())
+        ?.values[0]?.value;
+      expect(sessions).toBe(3);
+
+      // A refused request keeps its nonce: sent again once the reader's sessions expired, it opens one.
+      const retried = await signRequest(reader, { expiresAt: BigInt(now() + 600) });
+      expect((await openCapped(retried)).status).toBe(429);
+      skew += 61;
+      try {
+        expect((await openCapped(retried)).status).toBe(201);
+        expect((await openCapped(await signRequest(owner))).status).toBe(201);
+        expect((await openCapped(await signRequest(owner))).status).toBe(429);
+      } finally {
+        skew -= 61;
+      }
+    });
+  });
+
   it("stops serving a public blob publicly once it is registered as a contribution", async () => {
     const sync = new ContributionSync({
       client: access.client,
@@ -292,24 +405,32 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     });
 
     it("serves active keepers, who recompute attribution, and nobody before they stake", async () => {
-      const before = await sessionFor(chain.accounts.keeper);
-      expect(before.scope).toBe("own-contributions");
-      expect((await download(before.token, contributionId)).status).toBe(403);
+      const signed = await signRequest(chain.accounts.keeper);
+      const before = await openSession(signed);
+      expect(before.status).toBe(403);
+      expect((await before.json()).error.code).toBe("access_denied");
       await chain.stakeKeeper(chain.accounts.keeper);
-      // Checked live: the session opened before staking now serves.
-      expect((await download(before.token, contributionId)).status).toBe(200);
-      const after = await sessionFor(chain.accounts.keeper);
-      expect(after.scope).toBe("keeper");
+      // The refused request did not burn its nonce: the same signature now opens a session.
+      const after = await openSession(signed);
+      expect(after.status).toBe(201);
+      const session = (await after.json()) as { token: string; scope: string };
+      expect(session.scope).toBe("keeper");
+      expect((await download(session.token, contributionId)).status).toBe(200);
     });
 
-    it("refuses an account without access", async () => {
+    it("opens no session for an account without access, and stores nothing", async () => {
+      await fetch(`${gateway.url}/metrics`);
+      const active = await metricValue("gateway_sessions_active");
       const res = await openSession(
         await signRequest(chain.accounts.stranger, { datanetId: otherDatanetId }),
       );
-      const session = (await res.json()) as { token: string };
-      const denied = await download(session.token, otherDatanetContributionId, otherDatanetId);
-      expect(denied.status).toBe(403);
-      expect((await denied.json()).error.code).toBe("access_denied");
+      expect(res.status).toBe(403);
+      expect((await res.json()).error).toEqual({
+        code: "access_denied",
+        message: `${chain.accounts.stranger.address} has no access to datanet ${otherDatanetId}`,
+      });
+      await fetch(`${gateway.url}/metrics`);
+      expect(await metricValue("gateway_sessions_active")).toBe(active);
     });
 
     it("stops serving at once when access is revoked", async () => {
@@ -411,12 +532,22 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     });
   });
 
-  it("answers 503 while the chain is unreachable (runs last: stops anvil)", async () => {
+  it("answers 503 while the chain is unreachable, and is not ready (runs last: stops anvil)", async () => {
     const session = await sessionFor(chain.accounts.reader);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
     await chain.stop();
     const res = await download(session.token, contributionId);
     expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe("chain_unavailable");
-    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect((await res.json()).error.code).toBe("rpc_unavailable");
+    const health = await fetch(`${gateway.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      ok: false,
+      chainId: chain.anvil.chainId,
+      datanetRegistry: chain.registry,
+      checks: { rpc: { ok: false }, blobStore: { ok: true }, draining: false },
+    });
+    expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
   });
 });

@@ -174,6 +174,6 @@ describe("gateway /metrics", () => {
     const signed = await signedRequest(chain.accounts.reader);
     expect((await openSession(signed)).status).toBe(503);
     const values = await metrics();
-    expect(values.get('gateway_failures_total{route="/sessions",code="chain_unavailable"}')).toBe(1);
+    expect(values.get('gateway_failures_total{route="/sessions",code="rpc_unavailable"}')).toBe(1);
   });
 });
