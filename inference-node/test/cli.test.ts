@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,5 +85,66 @@ describe("command line", () => {
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
     server = undefined;
+  }, 60_000);
+
+  it.each(["start.ts", "generateModel.ts", "packAdapter.ts"])(
+    "%s: --help prints usage, an unknown option exits 2",
+    async (name) => {
+      const help = await run(process.execPath, [...tsx, cli(name), "--help"]);
+      expect(help.stdout).toMatch(/^usage: /);
+      expect(help.stdout).toContain("--help");
+      const failed = await run(process.execPath, [...tsx, cli(name), "--no-such-option"]).then(
+        () => expect.unreachable("it should fail"),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed.code).toBe(2);
+      expect(failed.stderr.split("\n")[0]).toBe("error: Unknown option '--no-such-option'");
+      expect(failed.stderr).toContain("usage: ");
+      expect(failed.stderr).not.toContain("ERR_PARSE_ARGS");
+    },
+    30_000,
+  );
+
+  it("start takes settings from flags over the environment over a --config file", async () => {
+    const configFile = join(directory, "node.json");
+    await writeFile(
+      configFile,
+      JSON.stringify({ "model-dir": join(directory, "model"), port: 0, "max-batch": 2, "max-queue": 7 }),
+    );
+    server = spawn(process.execPath, [...tsx, cli("start.ts"), "--config", configFile, "--max-queue", "11"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        INFERENCE_NODE_ADAPTERS_DIR: join(directory, "adapters"),
+        INFERENCE_NODE_MAX_BATCH: "3",
+        INFERENCE_NODE_MAX_QUEUE: "9",
+      },
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let buffered = "";
+      server?.stdout?.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const match = /"url":"(http:[^"]+)"/.exec(buffered);
+        if (match) resolve(match[1] as string);
+      });
+      server?.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    const health = await (await fetch(`${url}/health`)).json();
+    expect(health).toMatchObject({ status: "ok", max_batch: 3, max_queue: 11 });
+    const exited = new Promise<number | null>((resolve) => server?.once("exit", resolve));
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    server = undefined;
+
+    const bad = await run(process.execPath, [...tsx, cli("start.ts"), "--config", configFile], {
+      env: { ...process.env, INFERENCE_NODE_MAX_BATCH: "many" },
+    }).then(
+      () => expect.unreachable("it should fail"),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split("\n")[0]).toBe(
+      'error: INFERENCE_NODE_MAX_BATCH must be a non-negative integer, not "many"',
+    );
   }, 60_000);
 });

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { addAdapterToDir } from "../adapters/adapterDir.js";
 import type { SafetensorsDtype } from "../adapters/safetensors.js";
 import { syntheticPeftAdapter } from "../adapters/synthetic.js";
@@ -13,32 +12,38 @@ import {
 } from "../model/config.js";
 import { writeGeneratedModel } from "../model/modelDir.js";
 import { countParameters } from "../model/weights.js";
+import { parseCommandLine, usageError } from "./args.js";
 
-const { values } = parseArgs({
-  options: {
-    "model-dir": { type: "string", default: ".data/model" },
-    "adapters-dir": { type: "string", default: ".data/adapters" },
-    seed: { type: "string", default: "42" },
-    /** Starting shape: small (default) or demo (the local network's trainable base). */
-    shape: { type: "string", default: "small" },
-    layers: { type: "string" },
-    hidden: { type: "string" },
-    heads: { type: "string" },
-    "kv-heads": { type: "string" },
-    intermediate: { type: "string" },
-    "lora-targets": { type: "string", default: "attention" },
-    adapters: { type: "string", default: "8" },
+const { values, usage } = parseCommandLine(process.argv.slice(2), "generate-model [options]", {
+  "model-dir": { type: "string", default: ".data/model", help: "where the model is written" },
+  "adapters-dir": { type: "string", default: ".data/adapters", help: "where the demo adapters are written" },
+  seed: { type: "string", default: "42", help: "seed of the weights and adapters" },
+  shape: {
+    type: "string",
+    default: "small",
+    help: "starting shape: small or demo (the local network's base)",
   },
-});
+  layers: { type: "string", help: "decoder layers (default: the shape's)" },
+  hidden: { type: "string", help: "hidden size (default: the shape's)" },
+  heads: { type: "string", help: "attention heads (default: the shape's)" },
+  "kv-heads": { type: "string", help: "key/value heads (default: the shape's)" },
+  intermediate: { type: "string", help: "MLP size (default: the shape's)" },
+  "lora-targets": { type: "string", default: "attention", help: "attention (q,k,v,o) or all" },
+  adapters: { type: "string", default: "8", help: "demo adapters to write" },
+}) as { values: Record<string, string | undefined>; usage: string };
 
-const intOr = (value: string | undefined, fallback: number) =>
-  value === undefined ? fallback : Number.parseInt(value, 10);
+const intOr = (value: string | undefined, fallback: number) => {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0)
+    usageError(`"${value}" is not a non-negative integer`, usage);
+  return parsed;
+};
 const shapes = { small: SMALL_CONFIG, demo: DEMO_CONFIG } as const;
-const shape = shapes[values.shape as keyof typeof shapes];
-if (shape === undefined) {
-  console.error(`--shape must be one of ${Object.keys(shapes).join(", ")}`);
-  process.exit(2);
-}
+const shape = shapes[(values.shape ?? "small") as keyof typeof shapes];
+if (shape === undefined) usageError(`--shape must be one of ${Object.keys(shapes).join(", ")}`, usage);
+if (values["lora-targets"] !== undefined && !["attention", "all"].includes(values["lora-targets"]))
+  usageError("--lora-targets must be attention or all", usage);
 const llama = {
   ...shape,
   numLayers: intOr(values.layers, shape.numLayers),
@@ -49,8 +54,8 @@ const llama = {
 };
 const targets: readonly LoraTarget[] = values["lora-targets"] === "all" ? LORA_TARGETS : ATTENTION_TARGETS;
 const seed = intOr(values.seed, 42);
-const modelDir = values["model-dir"] as string;
-const adaptersDir = values["adapters-dir"] as string;
+const modelDir = values["model-dir"] ?? ".data/model";
+const adaptersDir = values["adapters-dir"] ?? ".data/adapters";
 
 await writeGeneratedModel(modelDir, { name: "llama-small", llama, seed, loraTargets: targets });
 console.log(

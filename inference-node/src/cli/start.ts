@@ -1,43 +1,95 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { parseDeployment } from "@payable-ai/sdk";
 import { pino } from "pino";
 import { createPublicClient, getAddress, http, isAddress } from "viem";
 import { REGISTRY_FILE } from "../adapters/adapterDir.js";
 import { ChainedAdapterRegistry, ModelRegistryAdapterRegistry } from "../adapters/chainRegistry.js";
 import { type AdapterRegistry, StaticAdapterRegistry } from "../adapters/registry.js";
-import { startInferenceServer } from "../node.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, startInferenceServer } from "../node.js";
+import { type OptionSpec, type OptionSpecs, parseCommandLine, usageError } from "./args.js";
 
-const { values } = parseArgs({
-  options: {
-    "model-dir": { type: "string", default: ".data/model" },
-    "adapters-dir": { type: "string", default: ".data/adapters" },
-    registry: { type: "string" },
-    "rpc-url": { type: "string" },
-    "model-registry": { type: "string" },
-    deployment: { type: "string" },
-    "registry-ttl-ms": { type: "string", default: "10000" },
-    "base-model-id": { type: "string" },
-    "blob-url": { type: "string" },
-    port: { type: "string", default: "8090" },
-    host: { type: "string", default: "127.0.0.1" },
-    "max-batch": { type: "string", default: "32" },
-    "max-queue": { type: "string", default: "256" },
-    "bank-rank": { type: "string", default: "16" },
-    "max-prefill-tokens": { type: "string", default: "4096" },
-    "cache-mb": { type: "string", default: "256" },
-    threads: { type: "string" },
-    "log-level": { type: "string", default: "info" },
+const options = {
+  config: { type: "string", value: "<file.json>", help: 'settings file: { "<flag name>": value, ... }' },
+  "model-dir": { type: "string", default: ".data/model", help: "model directory (config.json, model.onnx)" },
+  "adapters-dir": { type: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
+  registry: { type: "string", help: "registry file (default <adapters-dir>/registry.json)" },
+  "rpc-url": { type: "string", help: "resolve model-<id> through the on-chain ModelRegistry" },
+  "model-registry": { type: "string", help: "ModelRegistry address (with --rpc-url)" },
+  deployment: { type: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
+  "registry-ttl-ms": { type: "string", default: "10000", help: "how long an on-chain lookup is reused" },
+  "base-model-id": { type: "string", help: "refuse on-chain models registered for another base model" },
+  "blob-url": { type: "string", help: "fetch blobs with GET <blob-url>/<sha256>" },
+  port: { type: "string", default: "8090", help: "listen port (0 = any free port)" },
+  host: { type: "string", default: "127.0.0.1", help: "bind address" },
+  "max-batch": { type: "string", default: "32", help: "rows decoded together" },
+  "max-queue": { type: "string", default: "256", help: "requests waiting to join before 429" },
+  "retry-after-s": { type: "string", default: "1", help: "Retry-After of a 429, in seconds" },
+  "bank-rank": { type: "string", default: "16", help: "LoRA bank rank" },
+  "max-prefill-tokens": { type: "string", default: "4096", help: "padded prompt tokens per prefill pass" },
+  "cache-mb": { type: "string", default: "256", help: "byte budget of resident adapters, MiB" },
+  threads: { type: "string", help: "ORT intra-op threads (default: ORT's choice)" },
+  "shutdown-grace-ms": {
+    type: "string",
+    default: String(DEFAULT_SHUTDOWN_GRACE_MS),
+    help: "on SIGTERM/SIGINT, how long in-flight generations may finish",
   },
+  "log-level": { type: "string", default: "info", help: "pino level" },
+} satisfies OptionSpecs;
+type Name = keyof typeof options;
+
+/** `--max-batch` ↔ `INFERENCE_NODE_MAX_BATCH`. */
+const envName = (name: string) => `INFERENCE_NODE_${name.toUpperCase().replaceAll("-", "_")}`;
+
+const cli = parseCommandLine(process.argv.slice(2), "start [options]", options, {
+  footer:
+    "Every option can also be set with an environment variable (--max-batch: INFERENCE_NODE_MAX_BATCH)\n" +
+    'or a key of the --config file ("max-batch"). Flags override the environment, which overrides the file.',
 });
 
-const int = (name: keyof typeof values) => {
-  const value = Number.parseInt(String(values[name]), 10);
-  if (!Number.isInteger(value) || value < 0) {
-    console.error(`--${name} must be a non-negative integer`);
-    process.exit(2);
+async function readConfigFile(path: string | undefined): Promise<Record<string, string>> {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    return usageError(`--config ${path}: ${(error as Error).message}`, cli.usage);
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return usageError(`--config ${path}: expected a JSON object`, cli.usage);
+  const settings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in options) || key === "config")
+      usageError(`--config ${path}: unknown key "${key}"`, cli.usage);
+    if (typeof value !== "string" && typeof value !== "number")
+      usageError(`--config ${path}: "${key}" must be a string or a number`, cli.usage);
+    settings[key] = String(value);
+  }
+  return settings;
+}
+
+const configPath = (cli.values.config as string | undefined) ?? process.env[envName("config")];
+const fromFile = await readConfigFile(configPath);
+/** Where each setting came from, for error messages. */
+const origin: Partial<Record<Name, string>> = {};
+const values = Object.fromEntries(
+  (Object.keys(options) as Name[]).map((name) => {
+    const spec: OptionSpec = options[name];
+    const sources: [string, string | undefined][] = [
+      [`--${name}`, cli.values[name] as string | undefined],
+      [envName(name), process.env[envName(name)] || undefined],
+      [`"${name}" in ${configPath}`, fromFile[name]],
+    ];
+    const found = sources.find(([, value]) => value !== undefined);
+    origin[name] = found?.[0] ?? `--${name}`;
+    return [name, found?.[1] ?? spec.default];
+  }),
+) as Record<Name, string | undefined>;
+
+const int = (name: Name) => {
+  const value = Number(values[name]);
+  if (!Number.isSafeInteger(value) || value < 0)
+    usageError(`${origin[name]} must be a non-negative integer, not "${values[name]}"`, cli.usage);
   return value;
 };
 
@@ -95,6 +147,8 @@ const server = await startInferenceServer({
   host: values.host,
   maxBatch: int("max-batch"),
   maxQueue: int("max-queue"),
+  retryAfterSeconds: int("retry-after-s"),
+  shutdownGraceMs: int("shutdown-grace-ms"),
   bankRank: int("bank-rank"),
   maxPrefillTokens: int("max-prefill-tokens"),
   cacheBytes: int("cache-mb") * 1024 * 1024,
@@ -105,6 +159,7 @@ logger.info({ url: server.url }, "inference node listening");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    // A second signal gets node's default handling: the process ends at once.
     logger.info({ signal }, "shutting down");
     server.close().then(
       () => process.exit(0),
