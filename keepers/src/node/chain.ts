@@ -108,6 +108,17 @@ export class KeeperChain {
     });
   }
 
+  /** A keeper's stake and when its unbonding ends (0 when it has not asked to unbond). */
+  async keeperInfo(keeper: Address): Promise<{ stake: bigint; unbondingEndsAt: bigint }> {
+    const [stake, unbondingEndsAt] = await this.publicClient.readContract({
+      address: this.contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "keeperInfo",
+      args: [keeper],
+    });
+    return { stake, unbondingEndsAt: BigInt(unbondingEndsAt) };
+  }
+
   async quorum(): Promise<number> {
     return Number(
       await this.publicClient.readContract({

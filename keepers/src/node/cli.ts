@@ -1,85 +1,109 @@
 /**
- * Keeper node.
+ * Keeper node, and the operator's commands on its key.
  *
- *   npm run keeper -w keepers -- --rpc-url http://127.0.0.1:8545 --private-key 0x… \
+ *   KEEPER_PRIVATE_KEY=0x… npm run keeper -w keepers -- --rpc-url http://127.0.0.1:8545 \
  *     --inference-url http://127.0.0.1:8090 --gateway-url http://127.0.0.1:8788 \
  *     --peers http://127.0.0.1:8802,http://127.0.0.1:8803 --port 8801 --state-dir .data/keeper-1
+ *   npm run keeper -w keepers -- status --private-key-file /etc/keeper/key
  *
+ * `--help` lists every option; each is also `$KEEPER_<NAME>` and a key of `--config <file.json>`.
  * Contract addresses come from deployments/<chainId>.json (or --deployments-dir).
- * The key may also be given as $KEEPER_PRIVATE_KEY.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { Hex } from "viem";
+import { runOperatorCommand } from "./operator.js";
+import { integerOption, type ParsedKeeperCommand, parseKeeperCommand, UsageError, usage } from "./options.js";
 import { runKeeper } from "./run.js";
 
-const { values } = parseArgs({
-  options: {
-    "rpc-url": { type: "string", default: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
-    "private-key": { type: "string", default: process.env.KEEPER_PRIVATE_KEY },
-    "inference-url": { type: "string", default: "http://127.0.0.1:8090" },
-    "gateway-url": { type: "string", default: "http://127.0.0.1:8788" },
-    peers: { type: "string", default: "" },
-    port: { type: "string", default: "8801" },
-    host: { type: "string", default: "127.0.0.1" },
-    "state-dir": { type: "string", default: ".data/keeper" },
-    "deployments-dir": { type: "string" },
-    confirmations: { type: "string", default: "1" },
-    "poll-interval-ms": { type: "string", default: "1000" },
-    "fallback-after-seconds": { type: "string", default: "30" },
-    concurrency: { type: "string", default: "2" },
-    "log-level": { type: "string", default: "info" },
-  },
-});
-
-function nonNegative(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} must be a non-negative integer, got "${value}"`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const key = values["private-key"];
-if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
-  console.error("--private-key (or $KEEPER_PRIVATE_KEY) must be a 32-byte 0x-prefixed hex key");
+let parsed: ParsedKeeperCommand;
+try {
+  parsed = parseKeeperCommand(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`keeper: ${error.message}\n\n${usage()}`);
   process.exit(2);
 }
-const fallback = nonNegative("fallback-after-seconds", values["fallback-after-seconds"]);
-if (fallback === 0) {
-  console.error("--fallback-after-seconds must be positive");
-  process.exit(2);
+if (parsed.help) {
+  console.log(usage());
+  process.exit(0);
 }
+const { values } = parsed;
 const logger = pino({ name: "keeper", level: values["log-level"] });
-const peers = values.peers
-  .split(",")
-  .map((p) => p.trim().replace(/\/+$/, ""))
-  .filter((p) => p.length > 0);
-for (const peer of peers) {
-  if (!URL.canParse(peer)) {
-    console.error(`--peers: "${peer}" is not a URL`);
-    process.exit(2);
+for (const warning of parsed.warnings) logger.warn(warning);
+
+if (parsed.command !== "run") {
+  try {
+    const result = await runOperatorCommand(parsed.command, parsed.args, {
+      rpcUrl: values["rpc-url"] as string,
+      privateKey: parsed.privateKey as Hex,
+      deploymentsDir: values["deployments-dir"],
+    });
+    console.log(JSON.stringify(result, null, 2));
+    process.exit(0);
+  } catch (error) {
+    console.error(
+      `keeper ${parsed.command}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`,
+    );
+    process.exit(1);
   }
 }
 
-const keeper = await runKeeper({
-  rpcUrl: values["rpc-url"],
-  privateKey: key as Hex,
-  inferenceUrl: values["inference-url"].replace(/\/+$/, ""),
-  gatewayUrl: values["gateway-url"].replace(/\/+$/, ""),
-  peers,
-  port: nonNegative("port", values.port),
-  host: values.host,
-  stateDir: resolve(values["state-dir"]),
-  deploymentsDir: values["deployments-dir"],
-  confirmations: nonNegative("confirmations", values.confirmations),
-  pollIntervalMs: nonNegative("poll-interval-ms", values["poll-interval-ms"]),
-  fallbackAfterSeconds: BigInt(fallback),
-  concurrency: Math.max(1, nonNegative("concurrency", values.concurrency)),
-  logger,
-}).catch((error: unknown) => {
+function options() {
+  const peers = (values.peers ?? "")
+    .split(",")
+    .map((p) => p.trim().replace(/\/+$/, ""))
+    .filter((p) => p.length > 0);
+  for (const peer of peers) {
+    if (!URL.canParse(peer)) throw new UsageError(`--peers: "${peer}" is not a URL`);
+  }
+  const fallback = integerOption("fallback-after-seconds", values["fallback-after-seconds"]);
+  if (fallback === 0) throw new UsageError("--fallback-after-seconds must be positive");
+  const multiplier = Number(values["gas-multiplier"]);
+  if (!Number.isFinite(multiplier) || multiplier < 1) {
+    throw new UsageError(`--gas-multiplier must be a number ≥ 1, got "${values["gas-multiplier"]}"`);
+  }
+  return {
+    rpcUrl: values["rpc-url"] as string,
+    privateKey: parsed.privateKey as Hex,
+    inferenceUrl: (values["inference-url"] as string).replace(/\/+$/, ""),
+    gatewayUrl: (values["gateway-url"] as string).replace(/\/+$/, ""),
+    peers,
+    port: integerOption("port", values.port),
+    host: values.host,
+    stateDir: resolve(values["state-dir"] as string),
+    deploymentsDir: values["deployments-dir"],
+    confirmations: integerOption("confirmations", values.confirmations),
+    pollIntervalMs: integerOption("poll-interval-ms", values["poll-interval-ms"]),
+    fallbackAfterSeconds: BigInt(fallback),
+    concurrency: Math.max(1, integerOption("concurrency", values.concurrency)),
+    gatewayTimeoutMs: integerOption("gateway-timeout-ms", values["gateway-timeout-ms"]),
+    inferenceTimeoutMs: integerOption("inference-timeout-ms", values["inference-timeout-ms"]),
+    cosignTimeoutMs: integerOption("cosign-timeout-ms", values["cosign-timeout-ms"]),
+    drainMs: integerOption("drain-seconds", values["drain-seconds"]) * 1000,
+    stateRetentionSeconds: BigInt(
+      integerOption("state-retention-seconds", values["state-retention-seconds"]),
+    ),
+    gas: {
+      multiplierPercent: BigInt(Math.round(multiplier * 100)),
+      margin: BigInt(integerOption("gas-margin", values["gas-margin"])),
+      outOfGasRetries: integerOption("gas-retries", values["gas-retries"]),
+    },
+    health: { maxLagBlocks: integerOption("max-lag-blocks", values["max-lag-blocks"]) },
+    logger,
+  };
+}
+
+let config: ReturnType<typeof options>;
+try {
+  config = options();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`keeper: ${error.message}\n\n${usage()}`);
+  process.exit(2);
+}
+
+const keeper = await runKeeper(config).catch((error: unknown) => {
   logger.fatal({ err: error }, "keeper failed to start");
   process.exit(1);
 });
@@ -87,13 +111,23 @@ console.log(`keeper ${keeper.node.address} listening on ${keeper.url}`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
+  process.on(signal, () => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting for the drain");
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "stopping");
+    const started = Date.now();
+    logger.info({ signal, drainMs: config.drainMs }, "stopping: no new work, draining what is in flight");
     keeper.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      ({ drained }) => {
+        logger.info({ drained, ms: Date.now() - started }, "stopped; state saved");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "stop failed");
+        process.exit(1);
+      },
     );
   });
 }

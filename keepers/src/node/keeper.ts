@@ -37,6 +37,25 @@ export type KeeperNodeOptions = {
   finalizeBatchSize?: number;
   /** Keepers other than the executor wait this many extra seconds before finalizing. */
   finalizeGraceSeconds?: bigint;
+  /**
+   * Aborted when a shutdown's drain runs out: co-sign requests in flight stop, and so do the
+   * gateway and inference calls of clients built with its signal.
+   */
+  shutdown?: AbortController;
+};
+
+/** What the watch loop last did, for health checks. */
+export type KeeperLoopStatus = {
+  running: boolean;
+  /** When the loop last started a tick (ms since the epoch). */
+  lastLoopAt: number | undefined;
+  /** When a tick last completed (ms since the epoch). */
+  lastTickAt: number | undefined;
+  lastTickError: string | undefined;
+  /** Chain head seen by the last tick. */
+  head: bigint | undefined;
+  /** Whether this keeper was active in the registry at the last tick. */
+  active: boolean | undefined;
 };
 
 export type CosignResult =
@@ -67,6 +86,14 @@ export class KeeperNode {
   #locks = new Map<string, Promise<unknown>>();
   #retryAt = new Map<string, number>();
   #stopped = false;
+  #loop: KeeperLoopStatus = {
+    running: false,
+    lastLoopAt: undefined,
+    lastTickAt: undefined,
+    lastTickError: undefined,
+    head: undefined,
+    active: undefined,
+  };
   readonly options: Required<Omit<KeeperNodeOptions, "peers">> & { peers: readonly string[] };
 
   constructor(options: KeeperNodeOptions) {
@@ -77,6 +104,7 @@ export class KeeperNode {
       cosignTimeoutMs: 60_000,
       finalizeBatchSize: 20,
       finalizeGraceSeconds: 10n,
+      shutdown: new AbortController(),
       ...(Object.fromEntries(
         Object.entries(options).filter(([, v]) => v !== undefined),
       ) as KeeperNodeOptions),
@@ -91,11 +119,24 @@ export class KeeperNode {
     return this.options.logger;
   }
 
+  /** The watch loop's progress (read by the health checks). */
+  get loopStatus(): Readonly<KeeperLoopStatus> {
+    return this.#loop;
+  }
+
   start(): void {
     this.#stopped = false;
+    this.#loop.running = true;
     const loop = () => {
+      this.#loop.lastLoopAt = Date.now();
       this.#ticking = this.tick()
+        .then(() => {
+          this.#loop.lastTickAt = Date.now();
+          this.#loop.lastTickError = undefined;
+          this.options.metrics.lastTickSeconds.set(Math.floor(this.#loop.lastTickAt / 1000));
+        })
         .catch((error: unknown) => {
+          this.#loop.lastTickError = (error as Error).message;
           this.options.metrics.errors.inc({ stage: "tick" });
           this.log.warn({ err: error }, "keeper tick failed; retrying");
         })
@@ -106,19 +147,42 @@ export class KeeperNode {
     loop();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops within `drainMs`: no new work starts, work in flight may finish until the bound, then
+   * its co-sign, gateway and inference calls are aborted; the state is saved either way.
+   * Returns whether everything finished before the bound.
+   */
+  async stop(drainMs = 15_000): Promise<{ drained: boolean }> {
     this.#stopped = true;
+    this.#loop.running = false;
     clearTimeout(this.#timer);
-    await this.#ticking;
     this.queue.clear();
-    await this.queue.onIdle();
-    await this.options.state.save();
+    const idle = Promise.all([this.#ticking, this.queue.onIdle()]).then(() => true);
+    const drained = await within(idle, drainMs);
+    if (!drained) {
+      this.log.warn(
+        { drainMs, inFlight: this.queue.pending },
+        "drain bound reached; aborting work in flight",
+      );
+      this.options.shutdown.abort(new Error("keeper shutting down"));
+      // Aborted calls reject at once; what still waits (a receipt) resumes from the saved state.
+      await within(idle, 1_000);
+    }
+    await this.options.state.save({ force: true });
+    return { drained };
   }
 
   /** One pass: scan new events, re-check every open request, schedule work, finalize. */
   async tick(): Promise<void> {
     const { chain, state, metrics } = this.options;
     const latest = await chain.latestBlock();
+    this.#loop.head = latest.number;
+    const active = await chain.isActive(this.address);
+    if (active !== this.#loop.active && this.#loop.active !== undefined) {
+      this.log.warn({ active }, active ? "this keeper is active again" : "this keeper is no longer active");
+    }
+    this.#loop.active = active;
+    metrics.active.set(active ? 1 : 0);
     const from = state.nextBlock;
     if (from <= latest.number) {
       for (const event of await chain.requestEvents(from, latest.number)) {
@@ -137,7 +201,10 @@ export class KeeperNode {
     const safeNext = latest.number - BigInt(chain.confirmations) + 1n;
     if (safeNext > state.nextBlock) state.setNextBlock(safeNext);
     await this.#dropReorged(latest.number);
+    const pruned = state.prune(latest.timestamp);
+    if (pruned > 0) this.log.debug({ pruned }, "settled requests pruned from the state");
     metrics.nextBlock.set(Number(state.nextBlock));
+    metrics.lagBlocks.set(Number(lagBlocks(latest.number, state.nextBlock, chain.confirmations)));
     await state.save();
 
     const finalizable: bigint[] = [];
@@ -422,7 +489,10 @@ export class KeeperNode {
           method: "POST",
           headers: { "content-type": "application/json" },
           body,
-          signal: AbortSignal.timeout(this.options.cosignTimeoutMs),
+          signal: AbortSignal.any([
+            AbortSignal.timeout(this.options.cosignTimeoutMs),
+            this.options.shutdown.signal,
+          ]),
         });
         const json = (await response.json()) as unknown;
         if (!response.ok) throw new Error(`${peer} refused: ${JSON.stringify(json)}`);
@@ -684,6 +754,24 @@ export class KeeperNode {
     } finally {
       if (this.#locks.get(key) === next) this.#locks.delete(key);
     }
+  }
+}
+
+/** Blocks the chain head is ahead of what the keeper has scanned as final (0 when caught up). */
+export function lagBlocks(head: bigint, nextBlock: bigint, confirmations: number): bigint {
+  const lag = head - BigInt(confirmations) + 1n - nextBlock;
+  return lag > 0n ? lag : 0n;
+}
+
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<false>((done) => {
+    timer = setTimeout(() => done(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

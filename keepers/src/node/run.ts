@@ -3,11 +3,13 @@ import type { Logger } from "pino";
 import { createPublicClient, createWalletClient, defineChain, getAddress, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { KeeperChain, type KeeperContracts } from "./chain.js";
+import type { HealthOptions } from "./health.js";
 import { KeeperNode } from "./keeper.js";
 import { KeeperMetrics } from "./metrics.js";
 import { type RunningKeeperServer, startKeeperServer } from "./server.js";
 import { GatewayClient, InferenceClient } from "./services.js";
 import { KeeperStateStore } from "./stateStore.js";
+import type { GasPolicy } from "./transactions.js";
 
 export type KeeperConfig = {
   rpcUrl: string;
@@ -26,6 +28,18 @@ export type KeeperConfig = {
   pollIntervalMs?: number;
   fallbackAfterSeconds?: bigint;
   concurrency?: number;
+  /** Timeout of each gateway call (default 30 s). */
+  gatewayTimeoutMs?: number;
+  /** Timeout of each inference call (default 120 s). */
+  inferenceTimeoutMs?: number;
+  /** Timeout of each co-sign request to a peer (default 60 s). */
+  cosignTimeoutMs?: number;
+  /** Chain seconds settled requests stay in the state after their window (default 1 day). */
+  stateRetentionSeconds?: bigint;
+  /** Most time a shutdown waits for work in flight before aborting it (default 15 s). */
+  drainMs?: number;
+  gas?: GasPolicy;
+  health?: HealthOptions;
   logger: Logger;
 };
 
@@ -33,12 +47,15 @@ export type RunningKeeper = {
   node: KeeperNode;
   server: RunningKeeperServer;
   url: string;
-  stop(): Promise<void>;
+  /** Stops within the drain bound (see {@link KeeperNode.stop}) and closes the server. */
+  stop(): Promise<{ drained: boolean }>;
 };
 
 /** Wires a keeper from its configuration, starts its HTTP server and its watch loop. */
 export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
   const account = privateKeyToAccount(config.privateKey);
+  const metrics = new KeeperMetrics();
+  const shutdown = new AbortController();
   const transport = http(config.rpcUrl, { retryCount: 5, retryDelay: 200 });
   const probe = createPublicClient({ transport });
   const chainId = await probe.getChainId();
@@ -68,31 +85,62 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     },
     chainId,
     config.confirmations ?? 1,
+    { gas: config.gas, metrics, logger: config.logger.child({ keeper: account.address }) },
   );
-  const state = await KeeperStateStore.open(config.stateDir, {
-    chainId,
-    market: keeperChain.contracts.InferenceMarket,
-    keeper: account.address,
-    startBlock,
-  });
+  const state = await KeeperStateStore.open(
+    config.stateDir,
+    {
+      chainId,
+      market: keeperChain.contracts.InferenceMarket,
+      keeper: account.address,
+      startBlock,
+    },
+    { retentionSeconds: config.stateRetentionSeconds },
+  );
   const logger = config.logger.child({ keeper: account.address });
   const node = new KeeperNode({
     chain: keeperChain,
     account,
-    gateway: new GatewayClient(config.gatewayUrl, account, {
-      chainId,
-      datanetRegistry: keeperChain.contracts.DatanetRegistry,
+    gateway: new GatewayClient(
+      config.gatewayUrl,
+      account,
+      { chainId, datanetRegistry: keeperChain.contracts.DatanetRegistry },
+      { timeoutMs: config.gatewayTimeoutMs, signal: shutdown.signal },
+    ),
+    inference: new InferenceClient(config.inferenceUrl, {
+      timeoutMs: config.inferenceTimeoutMs,
+      signal: shutdown.signal,
     }),
-    inference: new InferenceClient(config.inferenceUrl),
     state,
-    metrics: new KeeperMetrics(),
+    metrics,
+    shutdown,
+    cosignTimeoutMs: config.cosignTimeoutMs,
     logger,
     peers: config.peers,
     pollIntervalMs: config.pollIntervalMs,
     fallbackAfterSeconds: config.fallbackAfterSeconds,
     concurrency: config.concurrency,
   });
-  const server = await startKeeperServer(node, { port: config.port, host: config.host });
+  const [{ stake }, active] = await Promise.all([
+    keeperChain.keeperInfo(account.address),
+    keeperChain.isActive(account.address),
+  ]);
+  if (stake === 0n) {
+    logger.warn(
+      { registry: keeperChain.contracts.KeeperRegistry },
+      "this key is not staked: it will sign and submit nothing (see `keeper stake`)",
+    );
+  } else if (!active) {
+    logger.warn(
+      { stake: String(stake) },
+      "this key is staked but not active (below the minimum stake or unbonding)",
+    );
+  }
+  const server = await startKeeperServer(node, {
+    port: config.port,
+    host: config.host,
+    health: config.health,
+  });
   node.start();
   logger.info({ url: server.url, peers: config.peers, nextBlock: String(state.nextBlock) }, "keeper started");
   return {
@@ -100,8 +148,9 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     server,
     url: server.url,
     stop: async () => {
-      await node.stop();
+      const result = await node.stop(config.drainMs);
       await server.close();
+      return result;
     },
   };
 }

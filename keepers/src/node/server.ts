@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { AttributionReport } from "@payable-ai/sdk";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { type HealthOptions, KeeperHealth } from "./health.js";
 import type { KeeperNode } from "./keeper.js";
 import { reportJsonSchema, signatureJsonSchema } from "./protocol.js";
 
@@ -21,11 +22,12 @@ function error(code: string, message: string) {
 }
 
 /**
- * The keeper's HTTP face: `POST /cosign` for peers, `GET /health`, `GET /metrics`
+ * The keeper's HTTP face: `POST /cosign` for peers, `GET /health` and `GET /health/ready`
+ * (readiness: 200 or 503 with the reasons), `GET /health/live` (liveness), `GET /metrics`
  * (Prometheus), `GET /requests/:id` (this keeper's durable record of a request) and
  * `GET /requests/:id/attribution` (the answer of a request and who it credits).
  */
-export function createKeeperApp(node: KeeperNode): Hono {
+export function createKeeperApp(node: KeeperNode, health = new KeeperHealth(node)): Hono {
   const app = new Hono();
   app.onError((err, c) => {
     node.log.error({ err }, "keeper HTTP request failed");
@@ -62,16 +64,16 @@ export function createKeeperApp(node: KeeperNode): Hono {
     },
   );
 
-  app.get("/health", (c) =>
-    c.json({
-      ok: true,
-      keeper: node.address,
-      chainId: node.options.chain.chainId,
-      market: node.options.chain.contracts.InferenceMarket,
-      nextBlock: node.options.state.nextBlock.toString(),
-      queue: node.queue.size + node.queue.pending,
-    }),
-  );
+  const readiness = async (c: Context) => {
+    const report = await health.readiness();
+    return c.json(report, report.ready ? 200 : 503);
+  };
+  app.get("/health", readiness);
+  app.get("/health/ready", readiness);
+  app.get("/health/live", (c) => {
+    const live = health.liveness();
+    return c.json({ ...live, keeper: node.address }, live.live ? 200 : 503);
+  });
 
   app.get("/metrics", async (c) =>
     c.body(await node.options.metrics.registry.metrics(), 200, {
@@ -101,9 +103,9 @@ export type RunningKeeperServer = { url: string; port: number; close(): Promise<
 
 export async function startKeeperServer(
   node: KeeperNode,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; health?: HealthOptions },
 ): Promise<RunningKeeperServer> {
-  const app = createKeeperApp(node);
+  const app = createKeeperApp(node, new KeeperHealth(node, options.health));
   const host = options.host ?? "127.0.0.1";
   return new Promise((resolveStart, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {

@@ -1,6 +1,7 @@
-import { access, mkdir, open, readFile, rename } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Address, Hex } from "viem";
+import { z } from "zod";
 import type { ReportJson } from "./protocol.js";
 
 /** Where a request stands from this keeper's point of view. */
@@ -77,21 +78,84 @@ export class StateMismatchError extends Error {
   override name = "StateMismatchError";
 }
 
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, "expected 0x-prefixed hex");
+const decimal = z.string().regex(/^\d+$/, "expected a decimal integer string");
+const signedReportSchema = z.object({
+  digest: hex,
+  report: z.looseObject({}),
+  signatures: z.record(z.string(), hex),
+});
+const requestRecordSchema = z.looseObject({
+  requestId: decimal,
+  modelId: decimal,
+  requester: hex,
+  inputHash: hex,
+  inputURI: z.string(),
+  fee: decimal,
+  deadline: decimal,
+  blockNumber: decimal,
+  blockHash: hex,
+  requestedAt: decimal,
+  phase: z.enum(["open", "signed", "submitting", "reported", "finalized", "refunded", "expired"]),
+  signed: signedReportSchema.optional(),
+  attempts: z.number().int().nonnegative(),
+  seen: z.array(signedReportSchema),
+  challenged: z.array(hex),
+});
+const stateFileSchema = z.object({
+  version: z.literal(1),
+  chainId: z.number().int().positive(),
+  market: hex,
+  keeper: hex,
+  nextBlock: decimal,
+  requests: z.record(decimal, requestRecordSchema),
+});
+
+/** Phases after which nothing about a request can change on-chain. */
+const SETTLED = new Set<RequestPhase>(["finalized", "refunded"]);
+
+export type KeeperStateOptions = {
+  /**
+   * Chain seconds a settled request is kept after its challenge window (or deadline) ended,
+   * for `/requests/:id` and explanations; then it is pruned. Equivocation checks only need
+   * requests whose window is still open, which are never settled.
+   */
+  retentionSeconds?: bigint;
+  /**
+   * A change of `nextBlock` alone is written at most this often (a keeper that restarts from
+   * an older block rescans it: events it already knows are ignored).
+   */
+  idleFlushMs?: number;
+};
+
 /**
  * The keeper's durable state: one JSON file, replaced atomically (write to a temporary file,
- * fsync, rename) after every change, so a keeper killed at any instant restarts from the last
- * complete state. Writes are serialized; `save` resolves once the change is on disk.
+ * fsync, rename) after every change of a request, so a keeper killed at any instant restarts
+ * from the last complete state. Writes are serialized; `save` resolves once the change is on
+ * disk. Nothing is written while nothing changed, and settled requests are pruned once past
+ * their retention.
  */
 export class KeeperStateStore {
   #chain: Promise<void> = Promise.resolve();
   #dirty = false;
+  /** Only `nextBlock` changed since the last write. */
+  #cursorDirty = false;
+  #lastWriteAt = 0;
   /** The state as last written to disk (what survives a crash). */
   #saved: KeeperStateFile | undefined;
+  readonly retentionSeconds: bigint;
+  readonly idleFlushMs: number;
+  /** Writes of the file since it was opened (for tests and metrics). */
+  writes = 0;
 
   private constructor(
     readonly path: string,
     readonly state: KeeperStateFile,
-  ) {}
+    options: KeeperStateOptions,
+  ) {
+    this.retentionSeconds = options.retentionSeconds ?? 86_400n;
+    this.idleFlushMs = options.idleFlushMs ?? 30_000;
+  }
 
   /**
    * Opens (or creates) `state.json` in `directory`. A file written for another chain, market or
@@ -100,12 +164,25 @@ export class KeeperStateStore {
   static async open(
     directory: string,
     identity: { chainId: number; market: Address; keeper: Address; startBlock: bigint },
+    options: KeeperStateOptions = {},
   ): Promise<KeeperStateStore> {
     const path = join(directory, "state.json");
     await mkdir(directory, { recursive: true });
+    await removeStaleTemporaries(directory);
     let state: KeeperStateFile;
     try {
-      state = JSON.parse(await readFile(path, "utf8")) as KeeperStateFile;
+      const json: unknown = JSON.parse(await readFile(path, "utf8"));
+      const checked = stateFileSchema.safeParse(json);
+      if (!checked.success) {
+        const issues = checked.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+          .join("; ");
+        throw new Error(
+          `not a keeper state file (${issues}); move it away to start over from the deployment block`,
+        );
+      }
+      state = json as KeeperStateFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
         throw new StateMismatchError(`cannot read keeper state ${path}: ${(error as Error).message}`);
@@ -130,8 +207,9 @@ export class KeeperStateStore {
           `not keeper ${identity.keeper} of market ${identity.market} on chain ${identity.chainId}`,
       );
     }
-    const store = new KeeperStateStore(path, state);
+    const store = new KeeperStateStore(path, state, options);
     store.#saved = structuredClone(state);
+    store.#dirty = true;
     await store.save();
     return store;
   }
@@ -143,7 +221,7 @@ export class KeeperStateStore {
   setNextBlock(block: bigint): void {
     if (block.toString() === this.state.nextBlock) return;
     this.state.nextBlock = block.toString();
-    this.#dirty = true;
+    this.#cursorDirty = true;
   }
 
   get(requestId: bigint): RequestRecord | undefined {
@@ -187,18 +265,44 @@ export class KeeperStateStore {
   update(requestId: bigint, change: (record: RequestRecord) => void): RequestRecord {
     const record = this.state.requests[requestId.toString()];
     if (record === undefined) throw new Error(`request ${requestId} is not in the keeper state`);
+    const before = JSON.stringify(record);
     change(record);
-    this.#dirty = true;
+    if (JSON.stringify(record) !== before) this.#dirty = true;
     return record;
   }
 
-  /** Writes the state if it changed; concurrent calls are queued, never interleaved. */
-  save(): Promise<void> {
+  /**
+   * Forgets settled requests whose challenge window (or deadline) ended more than
+   * `retentionSeconds` before chain time `now`; returns how many.
+   */
+  prune(now: bigint): number {
+    let pruned = 0;
+    for (const [id, record] of Object.entries(this.state.requests)) {
+      if (!SETTLED.has(record.phase)) continue;
+      const closedAt = BigInt(record.challengeEndsAt ?? record.deadline);
+      if (closedAt + this.retentionSeconds >= now) continue;
+      delete this.state.requests[id];
+      pruned++;
+    }
+    if (pruned > 0) this.#dirty = true;
+    return pruned;
+  }
+
+  /**
+   * Writes the state if a request changed (or, every `idleFlushMs`, if only `nextBlock` moved);
+   * concurrent calls are queued, never interleaved. `force` writes any pending change.
+   */
+  save(options: { force?: boolean } = {}): Promise<void> {
     const run = this.#chain.then(async () => {
-      if (!this.#dirty && (await exists(this.path))) return;
+      const cursorDue =
+        this.#cursorDirty && (options.force === true || Date.now() - this.#lastWriteAt >= this.idleFlushMs);
+      if (!this.#dirty && !cursorDue) return;
       this.#dirty = false;
+      this.#cursorDirty = false;
       const text = `${JSON.stringify(this.state, null, 1)}\n`;
       await writeAtomically(this.path, text);
+      this.#lastWriteAt = Date.now();
+      this.writes++;
       this.#saved = JSON.parse(text) as KeeperStateFile;
     });
     this.#chain = run.catch(() => {});
@@ -206,12 +310,25 @@ export class KeeperStateStore {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+const TEMPORARY = /^\.state\.(\d+)\.\d+\.tmp$/;
+
+/** Temporary files left by a process killed mid-write (any but a live other process's). */
+async function removeStaleTemporaries(directory: string): Promise<void> {
+  for (const name of await readdir(directory)) {
+    const match = TEMPORARY.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    await unlink(join(directory, name)).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
   try {
-    await access(path);
+    process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
