@@ -55,7 +55,7 @@ export type GatewayDependencies = {
   /** Largest public upload (inputs, outputs, manifests, adapters); defaults to `maxUploadBytes`. */
   maxPublicUploadBytes?: number;
   maxSessionSeconds?: number;
-  /** Open sessions one account may hold (default 16) and the gateway in all (default 10,000). */
+  /** Open sessions one account may hold (default 64) and the gateway in all (default 10,000). */
   maxSessionsPerAccount?: number;
   maxSessions?: number;
   /** True once shutdown began: new requests get 503 `shutting_down`, readiness fails. */

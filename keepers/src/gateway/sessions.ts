@@ -62,7 +62,8 @@ export async function consumeAccessNonce(nonces: NonceStore, request: DataAccess
   }
 }
 
-export const DEFAULT_MAX_SESSIONS_PER_ACCOUNT = 16;
+/** Room for a keeper holding one session per datanet it reads, plus overlaps as it renews them. */
+export const DEFAULT_MAX_SESSIONS_PER_ACCOUNT = 64;
 export const DEFAULT_MAX_SESSIONS = 10_000;
 /** Expired sessions are swept at least this often (seconds) while sessions open. */
 const SWEEP_INTERVAL_SECONDS = 60;

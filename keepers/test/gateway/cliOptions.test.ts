@@ -35,7 +35,7 @@ describe("gateway command line", () => {
       port: 0,
       host: "127.0.0.1",
       "rpc-timeout-ms": 5_000,
-      "max-sessions-per-account": 16,
+      "max-sessions-per-account": 64,
       "max-sessions": 10_000,
       "shutdown-timeout-ms": 15_000,
       "log-level": "info",
