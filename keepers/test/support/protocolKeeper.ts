@@ -3,7 +3,7 @@ import { anvilPrivateKeys } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
 import { type Chain, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type RunningKeeper, runKeeper } from "../../src/node/run.js";
+import { type KeeperConfig, type RunningKeeper, runKeeper } from "../../src/node/run.js";
 
 /** Gives each key the minimum stake in OPEN from anvil's first account and stakes it. */
 export async function stakeMinimum(
@@ -37,19 +37,21 @@ export async function stakeMinimum(
  * A keeper whose inference node and gateway are unreachable (nothing listens on port 9): it
  * watches the chain and answers its HTTP endpoints, but can never produce an answer.
  */
-export function runOfflineKeeper(params: {
-  rpcUrl: string;
-  privateKey: Hex;
-  stateDir: string;
-  pollIntervalMs: number;
-}): Promise<RunningKeeper> {
+export function runOfflineKeeper(
+  params: {
+    rpcUrl: string;
+    privateKey: Hex;
+    stateDir: string;
+    pollIntervalMs: number;
+  } & Partial<KeeperConfig>,
+): Promise<RunningKeeper> {
   return runKeeper({
-    ...params,
     inferenceUrl: "http://127.0.0.1:9",
     gatewayUrl: "http://127.0.0.1:9",
     peers: [],
     port: 0,
     confirmations: 0,
     logger: pino({ level: "silent" }),
+    ...params,
   });
 }
