@@ -171,13 +171,16 @@ export function parseKeeperCommand(
   const warnings: string[] = [];
   let privateKey: string | undefined;
   let keySource: ParsedKeeperCommand["keySource"];
+  const rank = { flag: 0, env: 1, config: 2, default: 3 } as const;
   const keyFile = values["private-key-file"];
-  if (keyFile !== undefined && values["private-key"] !== undefined) {
+  const fileRank = keyFile === undefined ? undefined : rank[sources["private-key-file"] ?? "default"];
+  const keyRank = values["private-key"] === undefined ? undefined : rank[sources["private-key"] ?? "default"];
+  if (fileRank !== undefined && fileRank === keyRank) {
     throw new UsageError(
       "give the key once: --private-key-file or --private-key / $KEEPER_PRIVATE_KEY, not both",
     );
   }
-  if (keyFile !== undefined) {
+  if (keyFile !== undefined && (keyRank === undefined || (fileRank as number) < keyRank)) {
     privateKey = readKeyFile(resolve(keyFile), readText, warnings);
     keySource = "file";
   } else if (values["private-key"] !== undefined) {

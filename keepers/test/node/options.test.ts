@@ -87,7 +87,14 @@ describe("keeper command line", () => {
     expect(fromFlag).toMatchObject({ privateKey: other, keySource: "flag" });
     expect(fromFlag.warnings.join()).toMatch(/visible .* in `ps`/);
 
-    expect(() => parseKeeperCommand(["--private-key-file", file], { KEEPER_PRIVATE_KEY: other })).toThrow(
+    // A flag wins over the environment, as for every option; two at one level are a mistake.
+    expect(parseKeeperCommand(["--private-key-file", file], { KEEPER_PRIVATE_KEY: other }).privateKey).toBe(
+      key,
+    );
+    expect(parseKeeperCommand(["--private-key", other], { KEEPER_PRIVATE_KEY_FILE: file }).privateKey).toBe(
+      other,
+    );
+    expect(() => parseKeeperCommand(["--private-key-file", file, "--private-key", other], {})).toThrow(
       /not both/,
     );
     expect(() => parseKeeperCommand([], {})).toThrow(/no key/);
