@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { approveAccess, datanetRegistryAbi, requestAccess } from "@payable-ai/sdk";
 import { repositoryRoot } from "@payable-ai/sdk/testing";
@@ -141,13 +141,17 @@ export function aiServices(
       }
       log(`keepers granted access to ${datanets} datanet(s)`);
 
+      await mkdir(dataDir, { recursive: true });
       for (const [i, key] of demoKeys.keepers.entries()) {
         const stateDir = join(dataDir, `keeper-${i + 1}`);
+        // The key is read from a file, never put on the command line where `ps` shows it.
+        const keyFile = join(dataDir, `keeper-${i + 1}.key`);
+        await writeFile(keyFile, key, { mode: 0o600 });
         const args = [
           "--rpc-url",
           rpcUrl,
-          "--private-key",
-          key,
+          "--private-key-file",
+          keyFile,
           "--inference-url",
           inferenceUrl,
           "--gateway-url",

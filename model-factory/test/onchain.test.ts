@@ -70,6 +70,8 @@ describe("from datanet access on-chain to a registered model", () => {
           baseModel: "llama-tiny",
           datanets: [{ datanetId: chain.datanetId, contributionIds: chain.contributionIds }],
           access: [access],
+          // The standard preset's q/k/v/o targets; questions with answers would default to memorize.
+          preset: "standard",
           hyperparameters: {
             rank: 4,
             batchSize: 4,
