@@ -60,8 +60,11 @@ export function aiServices(
   keepers: DevnetService;
   /** The keeper processes, once the keepers service has started. */
   keeperHandles: KeeperHandle[];
+  /** The inference node process, once its service has started. */
+  inferenceHandle: ServiceHandle;
 } {
   const keeperHandles: KeeperHandle[] = [];
+  const inferenceHandle = {} as ServiceHandle;
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const inferenceUrl = `http://127.0.0.1:${ports.inference}`;
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
@@ -96,27 +99,32 @@ export function aiServices(
     async start({ rpcUrl, chainId, deploymentsDir, dataDir, log }) {
       // Models are the ones registered on-chain, served as model-<id>: the adapter is fetched
       // from the gateway and checked against the registered hash before it is used.
-      const child = startProcess("inference-node/src/cli/start.ts", [
-        "--model-dir",
-        model.modelDir,
-        "--adapters-dir",
-        join(dataDir, "adapters"),
-        "--blob-url",
-        `${gatewayUrl}/blobs`,
-        "--rpc-url",
-        rpcUrl,
-        "--deployment",
-        join(deploymentsDir, `${chainId}.json`),
-        "--port",
-        String(ports.inference),
-        "--log-level",
-        "warn",
-      ]);
-      await waitForHttp(child, `${inferenceUrl}/health`);
+      const node = serviceHandle(
+        "inference-node/src/cli/start.ts",
+        [
+          "--model-dir",
+          model.modelDir,
+          "--adapters-dir",
+          join(dataDir, "adapters"),
+          "--blob-url",
+          `${gatewayUrl}/blobs`,
+          "--rpc-url",
+          rpcUrl,
+          "--deployment",
+          join(deploymentsDir, `${chainId}.json`),
+          "--port",
+          String(ports.inference),
+          "--log-level",
+          "warn",
+        ],
+        inferenceUrl,
+      );
+      Object.assign(inferenceHandle, node);
+      await node.start();
       log(`listening on ${inferenceUrl} (models registered on-chain, adapters from the gateway)`);
       return {
         urls: { "Inference node (OpenAI API)": `${inferenceUrl}/v1` },
-        stop: () => stopProcess(child),
+        stop: () => node.stop(),
       };
     },
   };
@@ -169,7 +177,12 @@ export function aiServices(
           "--log-level",
           "warn",
         ];
-        keeperHandles.push(keeperHandle(key, keeperUrls[i] as string, stateDir, args));
+        keeperHandles.push({
+          ...serviceHandle("keepers/src/node/cli.ts", args, keeperUrls[i] as string),
+          key,
+          address: privateKeyToAccount(key).address,
+          stateDir,
+        });
       }
       for (const keeper of keeperHandles) await keeper.start();
       log(`three keepers listening on ${keeperUrls.join(", ")} (chain ${chainId})`);
@@ -187,47 +200,48 @@ export function aiServices(
     },
   };
 
-  return { gateway, inference, keepers, keeperHandles };
+  return { gateway, inference, keepers, keeperHandles, inferenceHandle };
 }
 
 /** Seconds a keeper waits for the scheduled executor before the next one in the rotation takes over. */
 export const KEEPER_FALLBACK_SECONDS = 15;
 
-/** One keeper process of the network: operators (and tests) stop, kill and restart it. */
-export type KeeperHandle = {
-  key: Hex;
-  address: Address;
+/** One service process of the network: operators (and tests) stop, kill and restart it. */
+export type ServiceHandle = {
   url: string;
-  /** Its `--state-dir`: the durable state (`state.json`) a restart resumes from. */
-  stateDir: string;
   running(): boolean;
   /** The process's recent output (pino JSON lines). */
   output(): string;
-  /** Starts the process (again, with the same flags and state folder) and waits for its HTTP API. */
+  /** Starts the process (again, with the same flags and state) and waits for its HTTP API. */
   start(): Promise<void>;
-  /** SIGTERM, SIGKILL after 5 s. */
+  /** SIGTERM, then SIGKILL once the service's drain bound has passed (see `stopProcess`). */
   stop(): Promise<void>;
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<void>;
 };
 
-function keeperHandle(key: Hex, url: string, stateDir: string, args: string[]): KeeperHandle {
+/** A keeper process, with its key and its durable state. */
+export type KeeperHandle = ServiceHandle & {
+  key: Hex;
+  address: Address;
+  /** Its `--state-dir`: the durable state (`state.json`) a restart resumes from. */
+  stateDir: string;
+};
+
+function serviceHandle(script: string, args: string[], url: string): ServiceHandle {
   let child: LoggedChild | undefined;
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
-    key,
-    address: privateKeyToAccount(key).address,
     url,
-    stateDir,
     running,
     output: () => child?.output() ?? "",
     async start() {
       if (running()) return;
-      child = startProcess("keepers/src/node/cli.ts", args);
+      child = startProcess(script, args);
       await waitForHttp(child, `${url}/health`);
       // Another process answering on the port would pass the health check; this one must live.
       await new Promise((r) => setTimeout(r, 200));
-      if (!running()) throw new Error(`keeper ${url} exited: ${child.output().slice(-2000)}`);
+      if (!running()) throw new Error(`${script} on ${url} exited: ${child.output().slice(-2000)}`);
     },
     async stop() {
       if (child) await stopProcess(child);
@@ -278,11 +292,15 @@ export async function waitForHttp(child: LoggedChild, url: string, timeoutMs = 6
   }
 }
 
-export async function stopProcess(child: ChildProcess): Promise<void> {
+/**
+ * SIGTERM, then SIGKILL after `graceMs`: longer than the services' own drain bound (15 s), so
+ * in-flight work gets its answer or its error before the process is cut.
+ */
+export async function stopProcess(child: ChildProcess, graceMs = 20_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }

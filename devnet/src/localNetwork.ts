@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
 import { freePort, repositoryRoot } from "@payable-ai/sdk/testing";
-import { aiServices, type KeeperHandle, prepareBaseModel } from "./aiServices.js";
+import { aiServices, type KeeperHandle, prepareBaseModel, type ServiceHandle } from "./aiServices.js";
 import { type DemoModel, fineTuneDemoModel } from "./demoModel.js";
 import { askDemoQuestions, watchRequests } from "./demoRequests.js";
 import { modelFactoryService } from "./factoryService.js";
 import { type Devnet, startDevnet } from "./network.js";
 import type { DevnetService } from "./services.js";
 
-export { KEEPER_FALLBACK_SECONDS, type KeeperHandle } from "./aiServices.js";
+export { KEEPER_FALLBACK_SECONDS, type KeeperHandle, type ServiceHandle } from "./aiServices.js";
 
 export type LocalNetworkPorts = {
   anvil: number;
@@ -31,6 +31,8 @@ export type LocalNetworkOptions = {
    * datanet only, no fine-tune and no questions. `none`: an empty deployment.
    */
   demo?: "live" | "datanet" | "none" | undefined;
+  /** See `StartDevnetParameters.servicesRpcUrl`. */
+  servicesRpcUrl?: string | undefined;
   /** Where the generated base model and trained demo adapters are kept across starts. */
   cacheDir?: string | undefined;
   /** Scratch folder of this run, wiped at start (default `devnet/.data`). */
@@ -46,6 +48,8 @@ export type LocalNetwork = Devnet & {
   keeperUrls: string[];
   /** The three keeper processes (stop, kill, restart). */
   keepers: KeeperHandle[];
+  /** The inference node process (stop, kill, restart). */
+  inferenceNode: ServiceHandle;
   /** The fine-tuned demo model, with `demo: "live"`. */
   demoModel: DemoModel | undefined;
   /** The demo questions' request ids, with `demo: "live"`. */
@@ -69,7 +73,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
 
   const base = await prepareBaseModel(resolve(cacheDir, "base-model"), log);
-  const { gateway, inference, keepers, keeperHandles } = aiServices(base, ports);
+  const { gateway, inference, keepers, keeperHandles, inferenceHandle } = aiServices(base, ports);
   const factory = modelFactoryService(base, { port: ports.factory, gatewayUrl, inferenceUrl });
 
   let demoModel: DemoModel | undefined;
@@ -127,6 +131,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     dataDir: options.dataDir,
     services,
     indexerReads: { gatewayUrl, keeperUrls },
+    servicesRpcUrl: options.servicesRpcUrl,
     log,
   });
   return {
@@ -137,6 +142,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     factoryUrl,
     keeperUrls,
     keepers: keeperHandles,
+    inferenceNode: inferenceHandle,
     demoModel,
     demoRequestIds,
   };

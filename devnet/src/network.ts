@@ -31,6 +31,11 @@ export type StartDevnetParameters = {
    * from genesis, so earlier rows do not apply.
    */
   databaseUrl?: string | undefined;
+  /**
+   * The JSON-RPC URL the services are given instead of anvil's own, e.g. a proxy in front of it
+   * (a test cutting the RPC the way a network outage would). The launcher itself talks to anvil.
+   */
+  servicesRpcUrl?: string | undefined;
   /** Where the indexer's `/requests/:id` reads outputs, and spans and passages (services started later). */
   indexerReads?: { gatewayUrl?: string | undefined; keeperUrls?: readonly string[] | undefined } | undefined;
   log?: ((message: string) => void) | undefined;
@@ -143,7 +148,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     for (const service of services) {
       const started: RunningService = await step(`start ${service.name}`, () =>
         service.start({
-          rpcUrl: anvil.rpcUrl,
+          rpcUrl: parameters.servicesRpcUrl ?? anvil.rpcUrl,
           chainId,
           deployment,
           deploymentsDir,
