@@ -9,19 +9,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  demoKeys,
-  KEEPER_FALLBACK_SECONDS,
-  type KeeperHandle,
-  type LocalNetwork,
-  startLocalNetwork,
-  uploadBlob,
-} from "@payable-ai/devnet";
-import { scheduleExecutor, sortKeepers } from "@payable-ai/keepers/node";
-import { getRequest, inferenceMarketAbi, keeperRegistryAbi, requestInference } from "@payable-ai/sdk";
+import { type KeeperHandle, type LocalNetwork, startLocalNetwork } from "@payable-ai/devnet";
+import { inferenceMarketAbi, keeperRegistryAbi } from "@payable-ai/sdk";
 import { freePort, removeDeployment } from "@payable-ai/sdk/testing";
-import { type Address, parseEther } from "viem";
+import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkActions } from "./network.js";
 
 const CHAIN_ID = 31_444;
 /** The keepers' own drain bound (`--drain-seconds`, 15) plus the time a process takes to exit. */
@@ -57,51 +50,7 @@ describe("chaos on the npm start network", () => {
   });
 
   const contracts = () => network.deployment.contracts;
-
-  async function waitForStatus(requestId: bigint, wanted: string[], timeoutMs = 240_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const request = await getRequest(network.clients.publicClient, { contracts: contracts(), requestId });
-      if (wanted.includes(request.statusName)) return request;
-      if (Date.now() > deadline) {
-        const logs = network.keepers.map((k) => k.output().slice(-3000)).join("\n---\n");
-        throw new Error(`request ${requestId} is ${request.statusName}, not ${wanted.join("/")}\n${logs}`);
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-
-  async function ask(question: string): Promise<bigint> {
-    const inputHash = await uploadBlob(network.gatewayUrl, question, "public");
-    const { requestId } = await requestInference(network.clients.wallet(demoKeys.user), {
-      contracts: contracts(),
-      modelId: network.demoModel?.modelId as bigint,
-      inputHash,
-      inputURI: `blob:${inputHash}`,
-      maxFee: parseEther("2"),
-    });
-    return requestId;
-  }
-
-  async function requestCount(): Promise<bigint> {
-    return network.clients.publicClient.readContract({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "requestCount",
-    });
-  }
-
-  /** The keeper scheduled first (round 0) for the next request. */
-  async function firstExecutorOfNextRequest(): Promise<KeeperHandle> {
-    const { executor } = scheduleExecutor({
-      requestId: (await requestCount()) + 1n,
-      activeKeepers: sortKeepers(network.keepers.map((k) => k.address)),
-      requestedAt: 0n,
-      now: 0n,
-      fallbackAfterSeconds: BigInt(KEEPER_FALLBACK_SECONDS),
-    });
-    return network.keepers.find((k) => k.address === executor) as KeeperHandle;
-  }
+  const { waitForStatus, ask, firstExecutorOfNextRequest } = networkActions(() => network);
 
   async function health(keeper: KeeperHandle): Promise<number> {
     try {

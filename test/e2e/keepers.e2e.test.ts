@@ -27,7 +27,7 @@ import {
   SpanIndexBuilder,
   tokenize,
 } from "@payable-ai/keepers/attribution";
-import { answerRecipe, reportToJson, scheduleExecutor, sortKeepers } from "@payable-ai/keepers/node";
+import { answerRecipe, reportToJson } from "@payable-ai/keepers/node";
 import {
   type AttributionReport,
   acceptContribution,
@@ -41,14 +41,13 @@ import {
   loadTrainingManifest,
   type RequestStatus,
   registerModel,
-  requestInference,
-  rewardVaultAbi,
   signAttributionReport,
 } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
 import { type Address, decodeFunctionData, getAddress, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkActions } from "./network.js";
 import { until } from "./processes.js";
 
 const CHAIN_ID = 31_442;
@@ -63,6 +62,16 @@ describe("keepers on the npm start network", () => {
 
   const contracts = () => network.deployment.contracts;
   const publicClient = () => network.clients.publicClient;
+  const {
+    waitForStatus,
+    ask,
+    recordedAttributions,
+    submittedReport,
+    outputOf,
+    vaultBalance,
+    requestCount,
+    firstExecutorOfNextRequest,
+  } = networkActions(() => network);
   const address = (key: Hex) => privateKeyToAccount(key).address;
 
   beforeAll(async () => {
@@ -81,19 +90,6 @@ describe("keepers on the npm start network", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function waitForStatus(requestId: bigint, wanted: readonly RequestStatus[], timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const request = await getRequest(publicClient(), { contracts: contracts(), requestId });
-      if (wanted.includes(request.statusName)) return request;
-      if (Date.now() > deadline) {
-        const logs = network.keepers.map((k) => k.output().slice(-3000)).join("\n---\n");
-        throw new Error(`request ${requestId} is ${request.statusName}, not ${wanted.join("/")}\n${logs}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   async function status(requestId: bigint): Promise<RequestStatus> {
     return (await getRequest(publicClient(), { contracts: contracts(), requestId })).statusName;
   }
@@ -109,83 +105,6 @@ describe("keepers on the npm start network", () => {
   async function advance(seconds: number) {
     await network.clients.testClient.increaseTime({ seconds });
     await network.clients.testClient.mine({ blocks: 1 });
-  }
-
-  async function requestCount(): Promise<bigint> {
-    return publicClient().readContract({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "requestCount",
-    });
-  }
-
-  /** The keeper scheduled first to execute the next request (round 0 of the rotation). */
-  async function firstExecutorOfNextRequest(): Promise<KeeperHandle> {
-    const active = await publicClient().readContract({
-      address: contracts().KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "activeKeepers",
-    });
-    const { executor } = scheduleExecutor({
-      requestId: (await requestCount()) + 1n,
-      activeKeepers: sortKeepers(active),
-      requestedAt: 0n,
-      now: 0n,
-      fallbackAfterSeconds: BigInt(KEEPER_FALLBACK_SECONDS),
-    });
-    return network.keepers.find((k) => k.address === executor) as KeeperHandle;
-  }
-
-  async function vaultBalance(account: Address): Promise<bigint> {
-    return publicClient().readContract({
-      address: contracts().RewardVault,
-      abi: rewardVaultAbi,
-      functionName: "balanceOf",
-      args: [account],
-    });
-  }
-
-  async function ask(question: string, modelId = network.demoModel?.modelId as bigint): Promise<bigint> {
-    const inputHash = await uploadBlob(network.gatewayUrl, question, "public");
-    const { requestId } = await requestInference(network.clients.wallet(demoKeys.user), {
-      contracts: contracts(),
-      modelId,
-      inputHash,
-      inputURI: `blob:${inputHash}`,
-      maxFee: parseEther("2"),
-    });
-    return requestId;
-  }
-
-  async function recordedAttributions(requestId: bigint) {
-    return publicClient().readContract({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "reportAttributions",
-      args: [requestId],
-    });
-  }
-
-  async function submittedReport(requestId: bigint) {
-    const events = await publicClient().getContractEvents({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      eventName: "ReportSubmitted",
-      args: { requestId },
-      fromBlock: 0n,
-      strict: true,
-    });
-    const last = events.at(-1);
-    if (last === undefined) throw new Error(`no report for request ${requestId}`);
-    return last.args;
-  }
-
-  /** The accepted report's output, read from the gateway by the hash the report names on-chain. */
-  async function outputOf(requestId: bigint): Promise<string> {
-    const { report } = await submittedReport(requestId);
-    const response = await fetch(`${network.gatewayUrl}/blobs/${report.outputHash.slice(2)}`);
-    expect(response.status).toBe(200);
-    return response.text();
   }
 
   /** Every accepted contribution of the demo datanet, ascending by id, as the keepers read them. */

@@ -26,19 +26,17 @@ import {
   createDatanet,
   explainRequest,
   getKeeperRequest,
-  getRequest,
   inferenceMarketAbi,
   openTokenAbi,
   registerComposite,
   registerModel,
   requestAccess,
-  requestInference,
-  rewardVaultAbi,
 } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
-import { type Address, type Hex, parseEther } from "viem";
+import { type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkActions } from "./network.js";
 
 const CHAIN_ID = 31_441;
 
@@ -74,53 +72,18 @@ describe("live loop on the npm start network", () => {
   });
 
   const contracts = () => network.deployment.contracts;
-
-  async function waitForStatus(requestId: bigint, wanted: string, timeoutMs = 180_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const request = await getRequest(network.clients.publicClient, { contracts: contracts(), requestId });
-      if (request.statusName === wanted) return request;
-      if (Date.now() > deadline) {
-        const logs = network.keepers.map((k) => k.output().slice(-3000)).join("\n---\n");
-        throw new Error(`request ${requestId} is ${request.statusName}, not ${wanted}\n${logs}`);
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-
-  async function attributions(requestId: bigint) {
-    const records = await network.clients.publicClient.readContract({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "reportAttributions",
-      args: [requestId],
-    });
-    return records.map((r) => ({ contributionId: r.contributionId, weightBps: Number(r.weightBps) }));
-  }
-
-  /** The accepted report's output, read from the gateway by the hash the report names on-chain. */
-  async function output(requestId: bigint): Promise<string> {
-    const [event] = await network.clients.publicClient.getContractEvents({
-      address: contracts().InferenceMarket,
-      abi: inferenceMarketAbi,
-      eventName: "ReportSubmitted",
-      args: { requestId },
-      fromBlock: 0n,
-    });
-    const outputHash = event?.args.report?.outputHash as Hex;
-    const response = await fetch(`${network.gatewayUrl}/blobs/${outputHash.slice(2)}`);
-    expect(response.status).toBe(200);
-    return response.text();
-  }
-
-  async function vaultBalance(account: Address): Promise<bigint> {
-    return network.clients.publicClient.readContract({
-      address: contracts().RewardVault,
-      abi: rewardVaultAbi,
-      functionName: "balanceOf",
-      args: [account],
-    });
-  }
+  const {
+    waitForStatus,
+    ask,
+    recordedAttributions,
+    outputOf: output,
+    vaultBalance,
+  } = networkActions(() => network);
+  const attributions = async (requestId: bigint) =>
+    (await recordedAttributions(requestId)).map((r) => ({
+      contributionId: r.contributionId,
+      weightBps: Number(r.weightBps),
+    }));
 
   /** A contributor's share of a fee for `weightBps`, exactly as InferenceMarket._split computes it. */
   async function contributorShare(fee: bigint, weightBps: number): Promise<bigint> {
@@ -304,21 +267,9 @@ describe("live loop on the npm start network", () => {
 
     // A requester pays for a question; the keepers answer it with the new adapter.
     const user = wallet(demoKeys.user);
-    const ask = async (question: string) => {
-      const inputHash = await uploadBlob(network.gatewayUrl, question, "public");
-      return (
-        await requestInference(user, {
-          contracts: contracts(),
-          modelId,
-          inputHash,
-          inputURI: `blob:${inputHash}`,
-          maxFee: parseEther("2"),
-        })
-      ).requestId;
-    };
     const before = await vaultBalance(contributor.account.address);
-    const quoted = await ask(newFacts[1]?.question as string);
-    const unknown = await ask("What is the capital of Peru?");
+    const quoted = await ask(newFacts[1]?.question as string, modelId);
+    const unknown = await ask("What is the capital of Peru?", modelId);
     const settled = await waitForStatus(quoted, "finalized");
     await waitForStatus(unknown, "finalized");
 
@@ -367,14 +318,7 @@ describe("live loop on the npm start network", () => {
         functionName: "balanceOf",
         args: [user.account.address],
       });
-    const inputHash = await uploadBlob(network.gatewayUrl, "Why do cats purr?", "public");
-    const { requestId: declined } = await requestInference(user, {
-      contracts: contracts(),
-      modelId: compositeId,
-      inputHash,
-      inputURI: `blob:${inputHash}`,
-      maxFee: parseEther("4"),
-    });
+    const declined = await ask("Why do cats purr?", compositeId, parseEther("4"));
     const paid = await userBalance();
     const refunded = await waitForStatus(declined, "refunded");
     expect(BigInt(Math.floor(Date.now() / 1000))).toBeLessThan(refunded.deadline);
