@@ -25,6 +25,7 @@ import type { KeeperChain, RequestEvent } from "../src/node/chain.js";
 import { answerRecipe } from "../src/node/protocol.js";
 import type { GatewayClient, InferenceClient } from "../src/node/services.js";
 import { startDatanetChain } from "../test/support/datanetChain.js";
+import { fmt, gc, percentile, stableJson, zipfText } from "./syntheticText.js";
 
 const { values } = parseArgs({
   options: {
@@ -40,67 +41,9 @@ const QUERIES = Number(values.queries);
 const VOCABULARY = 50_000;
 const ANSWER_TOKENS = 256;
 const encoder = new TextEncoder();
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(Number(values.seed));
-const syllables = [
-  "ka",
-  "lo",
-  "mi",
-  "ne",
-  "ru",
-  "sa",
-  "ti",
-  "vo",
-  "ze",
-  "pa",
-  "do",
-  "gu",
-  "he",
-  "ji",
-  "bo",
-  "fe",
-];
-const words = Array.from({ length: VOCABULARY }, (_, i) => {
-  let w = "";
-  for (let n = i + 1; n > 0; n = Math.floor(n / 16)) w += syllables[n % 16];
-  return w;
-});
-const cdf = new Float64Array(VOCABULARY);
-{
-  let total = 0;
-  for (let r = 0; r < VOCABULARY; r++) total += 1 / (r + 1) ** 1.1;
-  let acc = 0;
-  for (let r = 0; r < VOCABULARY; r++) {
-    acc += 1 / (r + 1) ** 1.1 / total;
-    cdf[r] = acc;
-  }
-}
-function zipfWord(): string {
-  const u = random();
-  let a = 0;
-  let b = VOCABULARY - 1;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if ((cdf[m] as number) < u) a = m + 1;
-    else b = m;
-  }
-  return words[a] as string;
-}
-const sentence = (n: number): string => Array.from({ length: n }, zipfWord).join(" ");
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-const fmt = (n: number, digits = 2): string => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const text = zipfText(Number(values.seed), VOCABULARY);
+const random = text.random;
+const sentence = (n: number): string => text.sentence(n).join(" ");
 const mib = (bytes: number) => bytes / 2 ** 20;
 const retained = () => {
   const m = process.memoryUsage();
@@ -147,10 +90,7 @@ async function chainReads(count: number) {
       checks.push(performance.now() - t);
     }
     checks.sort((a, b) => a - b);
-    const agrees =
-      JSON.stringify((await set.at([datanet], block)).contributions(), (_, v) =>
-        typeof v === "bigint" ? `${v}` : v,
-      ) === JSON.stringify(scanned, (_, v) => (typeof v === "bigint" ? `${v}` : v));
+    const agrees = stableJson((await set.at([datanet], block)).contributions()) === stableJson(scanned);
     return { count, usPerContribution: (scanMs * 1000) / count, checkP50Ms: percentile(checks, 50), agrees };
   } finally {
     await chain.stop();
@@ -307,9 +247,7 @@ async function measure(n: number, usPerContribution: number, checkMs: number) {
       oldParts.hash += t2 - t1;
       oldParts.bm25 += t3 - t2;
       oldParts.count++;
-      agree &&=
-        JSON.stringify(old, (_, v) => (typeof v === "bigint" ? `${v}` : v)) ===
-        JSON.stringify(result, (_, v) => (typeof v === "bigint" ? `${v}` : v));
+      agree &&= stableJson(old) === stableJson(result);
     }
   }
   newTimes.sort((a, b) => a - b);

@@ -19,6 +19,7 @@ import { loadSpanIndex, saveSpanIndex } from "../src/attribution/spanIndexFile.j
 import { tokenize } from "../src/attribution/tokenizer.js";
 import { ATTRIBUTION_VERSION } from "../src/attribution/version.js";
 import { naiveMaximalSpans } from "../test/support/naiveSpans.js";
+import { fmt, gc, percentile, stableJson, zipfText } from "./syntheticText.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,68 +37,7 @@ const VOCABULARY = Number(values["vocabulary-size"]);
 const ANSWER_TOKENS = 256;
 const MIN_SPAN = 8;
 
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(Number(values.seed));
-const syllables = [
-  "ka",
-  "lo",
-  "mi",
-  "ne",
-  "ru",
-  "sa",
-  "ti",
-  "vo",
-  "ze",
-  "pa",
-  "do",
-  "gu",
-  "he",
-  "ji",
-  "bo",
-  "fe",
-];
-const words = Array.from({ length: VOCABULARY }, (_, i) => {
-  let w = "";
-  for (let n = i + 1; n > 0; n = Math.floor(n / 16)) w += syllables[n % 16];
-  return w;
-});
-// Zipf (s = 1.1) by inverse CDF.
-const cdf = new Float64Array(VOCABULARY);
-{
-  let total = 0;
-  for (let r = 0; r < VOCABULARY; r++) total += 1 / (r + 1) ** 1.1;
-  let acc = 0;
-  for (let r = 0; r < VOCABULARY; r++) {
-    acc += 1 / (r + 1) ** 1.1 / total;
-    cdf[r] = acc;
-  }
-}
-function zipfWord(): string {
-  const u = random();
-  let a = 0;
-  let b = VOCABULARY - 1;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if ((cdf[m] as number) < u) a = m + 1;
-    else b = m;
-  }
-  return words[a] as string;
-}
-const sentence = (n: number): string[] => Array.from({ length: n }, zipfWord);
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-const fmt = (n: number, digits = 2): string => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const { random, sentence } = zipfText(Number(values.seed), VOCABULARY);
 
 // ---- Baseline: brute force vs the index on a small sample, same answers ----
 function baseline(): { naiveMs: number; indexMs: number; agree: boolean } {
@@ -123,15 +63,12 @@ function baseline(): { naiveMs: number; indexMs: number; agree: boolean } {
     t = performance.now();
     const actual = index.maximalSpans(index.encode(answer.join(" ")), options);
     indexMs += performance.now() - t;
-    agree &&=
-      JSON.stringify(actual, (_, v) => (typeof v === "bigint" ? v.toString() : v)) ===
-      JSON.stringify(expected, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+    agree &&= stableJson(actual) === stableJson(expected);
   }
   return { naiveMs: naiveMs / 5, indexMs: indexMs / 5, agree };
 }
 
 // ---- Build the 1M-contribution index ----
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 gc();
 const before = process.memoryUsage();
 const builder = new SpanIndexBuilder();
