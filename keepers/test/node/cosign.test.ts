@@ -2,18 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AttributionReport, type Deployment, signAttributionReport } from "@payable-ai/sdk";
-import {
-  type Anvil,
-  anvilPrivateKeys,
-  deployProtocol,
-  removeDeployment,
-  startAnvil,
-} from "@payable-ai/sdk/testing";
-import { defineChain, type Hex } from "viem";
+import { type Anvil, anvilPrivateKeys } from "@payable-ai/sdk/testing";
+import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportToJson } from "../../src/node/protocol.js";
 import type { RunningKeeper } from "../../src/node/run.js";
+import { localChain, startProtocolChain, stopProtocolChain } from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
 
 const CHAIN_ID = 913_407;
@@ -56,18 +51,8 @@ describe("co-sign endpoint: what a keeper refuses before recomputing anything", 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "keeper-cosign-"));
-    anvil = await startAnvil({ chainId: CHAIN_ID });
-    deployment = await deployProtocol({
-      rpcUrl: anvil.rpcUrl,
-      chainId: CHAIN_ID,
-      env: { LOCAL_NETWORK: "true" },
-    });
-    const chain = defineChain({
-      id: CHAIN_ID,
-      name: "cosign",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [anvil.rpcUrl] } },
-    });
+    ({ anvil, deployment } = await startProtocolChain(CHAIN_ID));
+    const chain = localChain(CHAIN_ID, "cosign");
     await stakeMinimum(anvil.rpcUrl, chain, deployment, [keeperKey, peerKey]);
     // Every case below must be decided before any download.
     keeper = await runOfflineKeeper({
@@ -80,8 +65,7 @@ describe("co-sign endpoint: what a keeper refuses before recomputing anything", 
 
   afterAll(async () => {
     await keeper?.stop();
-    await anvil?.stop();
-    await removeDeployment(CHAIN_ID);
+    await stopProtocolChain(anvil, CHAIN_ID);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

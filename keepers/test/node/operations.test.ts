@@ -4,28 +4,20 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  contentHash,
-  createDatanet,
-  type Deployment,
-  openTokenAbi,
-  registerModel,
-  requestInference,
-} from "@payable-ai/sdk";
-import {
-  type Anvil,
-  anvilPrivateKeys,
-  deployProtocol,
-  removeDeployment,
-  repositoryRoot,
-  startAnvil,
-} from "@payable-ai/sdk/testing";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
+import { contentHash, type Deployment, openTokenAbi, requestInference } from "@payable-ai/sdk";
+import { type Anvil, anvilPrivateKeys, repositoryRoot } from "@payable-ai/sdk/testing";
+import { createPublicClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOperatorCommand } from "../../src/node/operator.js";
 import type { RunningKeeper } from "../../src/node/run.js";
 import { KeeperStateStore } from "../../src/node/stateStore.js";
+import {
+  localChain,
+  registerTestModel,
+  startProtocolChain,
+  stopProtocolChain,
+} from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
 
 const CHAIN_ID = 913_412;
@@ -46,12 +38,7 @@ describe("operating a keeper: health, shutdown, operator commands", () => {
   const unstakedKey = anvilPrivateKeys[8];
   const operatorKey = anvilPrivateKeys[9];
 
-  const chain = defineChain({
-    id: CHAIN_ID,
-    name: "operations",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
-  });
+  const chain = localChain(CHAIN_ID, "operations");
   const wallet = (key: Hex) =>
     createWalletClient({ chain, transport: http(anvil.rpcUrl), account: privateKeyToAccount(key) });
 
@@ -62,32 +49,9 @@ describe("operating a keeper: health, shutdown, operator commands", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "keeper-operations-"));
-    anvil = await startAnvil({ chainId: CHAIN_ID });
-    deployment = await deployProtocol({
-      rpcUrl: anvil.rpcUrl,
-      chainId: CHAIN_ID,
-      env: { LOCAL_NETWORK: "true" },
-    });
+    ({ anvil, deployment } = await startProtocolChain(CHAIN_ID));
     await stakeMinimum(anvil.rpcUrl, chain, deployment, [stakedKey]);
-    const { contracts } = deployment;
-    const { datanetId } = await createDatanet(wallet(anvilPrivateKeys[0]), {
-      contracts,
-      metadataURI: "data:,",
-      contributionBond: 0n,
-      accessFee: 0n,
-      reviewTimeout: 86_400n,
-      curators: [],
-    });
-    ({ modelId } = await registerModel(wallet(anvilPrivateKeys[0]), {
-      contracts,
-      baseModelId: "llama-small",
-      adapterHash: contentHash("adapter"),
-      adapterURI: "blob:adapter",
-      manifestRoot: contentHash("manifest"),
-      datanetIds: [datanetId],
-      pricePerRequest: parseEther("1"),
-      metadataURI: "data:,",
-    }));
+    ({ modelId } = await registerTestModel(wallet(anvilPrivateKeys[0]), deployment.contracts));
     // Healthy stand-ins for the gateway and the inference node: they answer /health.
     services = createServer((_, res) => {
       res.writeHead(200, { "content-type": "application/json" });
@@ -107,8 +71,7 @@ describe("operating a keeper: health, shutdown, operator commands", () => {
       server?.closeAllConnections();
       await new Promise((done) => server?.close(done));
     }
-    await anvil?.stop();
-    await removeDeployment(CHAIN_ID);
+    await stopProtocolChain(anvil, CHAIN_ID);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,24 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  contentHash,
-  createDatanet,
-  type Deployment,
-  registerModel,
-  requestInference,
-} from "@payable-ai/sdk";
-import {
-  type Anvil,
-  anvilPrivateKeys,
-  deployProtocol,
-  removeDeployment,
-  startAnvil,
-} from "@payable-ai/sdk/testing";
-import { createTestClient, createWalletClient, defineChain, type Hex, http, parseEther } from "viem";
+import { contentHash, type Deployment, requestInference } from "@payable-ai/sdk";
+import { type Anvil, anvilPrivateKeys } from "@payable-ai/sdk/testing";
+import { createTestClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningKeeper } from "../../src/node/run.js";
+import {
+  localChain,
+  registerTestModel,
+  startProtocolChain,
+  stopProtocolChain,
+} from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
 
 const CHAIN_ID = 913_408;
@@ -30,12 +24,7 @@ describe("keeper watcher and reorganisations", () => {
   let keeper: RunningKeeper;
   let modelId: bigint;
 
-  const chain = defineChain({
-    id: CHAIN_ID,
-    name: "reorg",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
-  });
+  const chain = localChain(CHAIN_ID, "reorg");
   const wallet = (key: Hex) =>
     createWalletClient({ chain, transport: http(anvil.rpcUrl), account: privateKeyToAccount(key) });
 
@@ -51,33 +40,10 @@ describe("keeper watcher and reorganisations", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "keeper-reorg-"));
-    anvil = await startAnvil({ chainId: CHAIN_ID });
-    deployment = await deployProtocol({
-      rpcUrl: anvil.rpcUrl,
-      chainId: CHAIN_ID,
-      env: { LOCAL_NETWORK: "true" },
-    });
-    const { contracts } = deployment;
+    ({ anvil, deployment } = await startProtocolChain(CHAIN_ID));
     const keeperKey = anvilPrivateKeys[7];
     await stakeMinimum(anvil.rpcUrl, chain, deployment, [keeperKey]);
-    const { datanetId } = await createDatanet(wallet(anvilPrivateKeys[0]), {
-      contracts,
-      metadataURI: "data:,",
-      contributionBond: 0n,
-      accessFee: 0n,
-      reviewTimeout: 86_400n,
-      curators: [],
-    });
-    ({ modelId } = await registerModel(wallet(anvilPrivateKeys[0]), {
-      contracts,
-      baseModelId: "llama-small",
-      adapterHash: contentHash("adapter"),
-      adapterURI: "blob:adapter",
-      manifestRoot: contentHash("manifest"),
-      datanetIds: [datanetId],
-      pricePerRequest: parseEther("1"),
-      metadataURI: "data:,",
-    }));
+    ({ modelId } = await registerTestModel(wallet(anvilPrivateKeys[0]), deployment.contracts));
     // The request stays open while the chain moves under it.
     keeper = await runOfflineKeeper({
       rpcUrl: anvil.rpcUrl,
@@ -89,8 +55,7 @@ describe("keeper watcher and reorganisations", () => {
 
   afterAll(async () => {
     await keeper?.stop();
-    await anvil?.stop();
-    await removeDeployment(CHAIN_ID);
+    await stopProtocolChain(anvil, CHAIN_ID);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,13 +1,7 @@
 import { type Deployment, openTokenAbi } from "@payable-ai/sdk";
-import {
-  type Anvil,
-  anvilPrivateKeys,
-  deployProtocol,
-  removeDeployment,
-  startAnvil,
-} from "@payable-ai/sdk/testing";
+import { type Anvil, anvilPrivateKeys } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
-import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
+import { createPublicClient, createWalletClient, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeeperMetrics } from "../../src/node/metrics.js";
@@ -18,6 +12,7 @@ import {
   sendContractTransaction,
   TransactionRevertedError,
 } from "../../src/node/transactions.js";
+import { localChain, startProtocolChain, stopProtocolChain } from "../support/protocolChain.js";
 
 const CHAIN_ID = 913_411;
 
@@ -47,25 +42,14 @@ describe("gas headroom", () => {
 describe("sendContractTransaction against anvil", () => {
   let anvil: Anvil;
   let deployment: Deployment;
-  const chain = defineChain({
-    id: CHAIN_ID,
-    name: "transactions",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
-  });
+  const chain = localChain(CHAIN_ID, "transactions");
 
   beforeAll(async () => {
-    anvil = await startAnvil({ chainId: CHAIN_ID });
-    deployment = await deployProtocol({
-      rpcUrl: anvil.rpcUrl,
-      chainId: CHAIN_ID,
-      env: { LOCAL_NETWORK: "true" },
-    });
+    ({ anvil, deployment } = await startProtocolChain(CHAIN_ID));
   }, 120_000);
 
   afterAll(async () => {
-    await anvil?.stop();
-    await removeDeployment(CHAIN_ID);
+    await stopProtocolChain(anvil, CHAIN_ID);
   });
 
   function setup() {
