@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DataAccessRequest, dataAccessRequestTypes, dataGatewayDomain } from "@payable-ai/sdk";
-import { type Hex, type PrivateKeyAccount, toHex } from "viem";
+import { type DataAccessRequest, dataGatewayDomain } from "@payable-ai/sdk";
+import type { Hex, PrivateKeyAccount } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
@@ -14,6 +14,7 @@ import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
 import { LocalBlobVisibility } from "../../src/gateway/visibility.js";
 import { type DatanetChain, startDatanetChain } from "../support/datanetChain.js";
+import { postSession, signAccessRequest } from "../support/gatewaySession.js";
 
 const MAX_UPLOAD = 64 * 1024;
 const text = (s: string) => new TextEncoder().encode(s);
@@ -46,36 +47,15 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
     overrides: Partial<DataAccessRequest> = {},
     domain = dataGatewayDomain(chain.anvil.chainId, chain.registry),
   ) {
-    const request: DataAccessRequest = {
-      account: signer.address,
-      datanetId,
-      nonce: toHex(randomBytes(32)),
-      expiresAt: BigInt(now() + 600),
-      ...overrides,
-    };
-    const signature = await signer.signTypedData({
+    return signAccessRequest(
+      chain,
+      signer,
+      { datanetId, expiresAt: BigInt(now() + 600), ...overrides },
       domain,
-      types: dataAccessRequestTypes,
-      primaryType: "DataAccessRequest",
-      message: request,
-    });
-    return {
-      request: {
-        ...request,
-        datanetId: request.datanetId.toString(),
-        expiresAt: request.expiresAt.toString(),
-      },
-      signature,
-    };
+    );
   }
 
-  async function openSession(body: unknown) {
-    return fetch(`${gateway.url}/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  }
+  const openSession = (body: unknown) => postSession(gateway.url, body);
 
   async function sessionFor(signer: PrivateKeyAccount, overrides: Partial<DataAccessRequest> = {}) {
     const res = await openSession(await signRequest(signer, overrides));
@@ -287,12 +267,7 @@ describe("data gateway against a DatanetRegistry on anvil", () => {
   describe("session limits", () => {
     let capped: RunningGateway;
     const cappedMetrics = new GatewayMetrics();
-    const openCapped = async (body: unknown) =>
-      fetch(`${capped.url}/sessions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
+    const openCapped = (body: unknown) => postSession(capped.url, body);
 
     beforeAll(async () => {
       capped = await startGateway({

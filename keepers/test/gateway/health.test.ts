@@ -2,8 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dataAccessRequestTypes, dataGatewayDomain } from "@payable-ai/sdk";
-import { toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
@@ -14,6 +12,7 @@ import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
 import { LocalBlobVisibility } from "../../src/gateway/visibility.js";
 import { type DatanetChain, startDatanetChain } from "../support/datanetChain.js";
+import { postSession, signAccessRequest } from "../support/gatewaySession.js";
 import { startRpcProxy } from "./rpcProxy.js";
 
 const RPC_TIMEOUT_MS = 400;
@@ -35,31 +34,8 @@ describe("gateway health, RPC timeouts and shutdown", () => {
     });
   }
 
-  async function signedRequest() {
-    const signer = chain.accounts.reader;
-    const request = {
-      account: signer.address,
-      datanetId,
-      nonce: toHex(randomBytes(32)),
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-    };
-    const signature = await signer.signTypedData({
-      domain: dataGatewayDomain(chain.anvil.chainId, chain.registry),
-      types: dataAccessRequestTypes,
-      primaryType: "DataAccessRequest",
-      message: request,
-    });
-    return JSON.stringify({
-      request: { ...request, datanetId: String(datanetId), expiresAt: String(request.expiresAt) },
-      signature,
-    });
-  }
   const openSession = async (gateway: RunningGateway) =>
-    fetch(`${gateway.url}/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: await signedRequest(),
-    });
+    postSession(gateway.url, await signAccessRequest(chain, chain.accounts.reader, { datanetId }));
 
   beforeAll(async () => {
     chain = await startDatanetChain();

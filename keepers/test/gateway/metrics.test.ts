@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dataAccessRequestTypes, dataGatewayDomain } from "@payable-ai/sdk";
-import { type PrivateKeyAccount, toHex } from "viem";
+import type { PrivateKeyAccount } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
@@ -12,6 +10,7 @@ import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { ViemAccessChecker } from "../../src/gateway/viemAccessChecker.js";
 import { LocalBlobVisibility } from "../../src/gateway/visibility.js";
 import { type DatanetChain, startDatanetChain } from "../support/datanetChain.js";
+import { postSession, signAccessRequest } from "../support/gatewaySession.js";
 
 const MAX_UPLOAD = 1024;
 const text = (s: string) => new TextEncoder().encode(s);
@@ -39,30 +38,8 @@ describe("gateway /metrics", () => {
   const upload = (body: Uint8Array<ArrayBuffer>, visibility: "public" | "datanet") =>
     fetch(`${gateway.url}/blobs?visibility=${visibility}`, { method: "POST", body });
 
-  async function signedRequest(signer: PrivateKeyAccount, nonce = toHex(randomBytes(32))) {
-    const request = {
-      account: signer.address,
-      datanetId,
-      nonce,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-    };
-    const signature = await signer.signTypedData({
-      domain: dataGatewayDomain(chain.anvil.chainId, chain.registry),
-      types: dataAccessRequestTypes,
-      primaryType: "DataAccessRequest",
-      message: request,
-    });
-    return JSON.stringify({
-      request: { ...request, datanetId: String(datanetId), expiresAt: String(request.expiresAt) },
-      signature,
-    });
-  }
-  const openSession = (body: string) =>
-    fetch(`${gateway.url}/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-    });
+  const signedRequest = (signer: PrivateKeyAccount) => signAccessRequest(chain, signer, { datanetId });
+  const openSession = (body: unknown) => postSession(gateway.url, body);
 
   async function metrics() {
     const response = await fetch(`${gateway.url}/metrics`);
