@@ -14,6 +14,7 @@ import {
   stopProtocolChain,
 } from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
+import { until } from "../support/until.js";
 
 const CHAIN_ID = 913_408;
 
@@ -84,13 +85,3 @@ describe("keeper watcher and reorganisations", () => {
     expect(keeper.node.options.state.all()).toHaveLength(1);
   }, 60_000);
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
