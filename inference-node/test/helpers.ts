@@ -1,9 +1,14 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { type Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type LoraAdapter, mergeAdaptersLinear } from "../src/adapters/lora.js";
 import { readAdapterPackage } from "../src/adapters/peft.js";
 import { type SyntheticAdapterOptions, syntheticPeftAdapter } from "../src/adapters/synthetic.js";
 import { addLoraInputs } from "../src/model/addLora.js";
-import type { LlamaConfig, LoraTarget } from "../src/model/config.js";
+import { ATTENTION_TARGETS, type LlamaConfig, type LoraTarget } from "../src/model/config.js";
 import { buildLlamaGraph } from "../src/model/llamaGraph.js";
+import { writeGeneratedModel } from "../src/model/modelDir.js";
 import { encodeModel } from "../src/model/onnxGraph.js";
 import { generateLlamaWeights } from "../src/model/weights.js";
 
@@ -42,9 +47,6 @@ export function maxAbs(a: ArrayLike<number>): number {
   return max;
 }
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AdapterCache } from "../src/adapters/adapterCache.js";
 import { addAdapterToDir, BLOBS_DIR, REGISTRY_FILE } from "../src/adapters/adapterDir.js";
 import { createAdapterLoader } from "../src/adapters/adapterLoader.js";
@@ -76,4 +78,66 @@ export async function adaptersFixture(
       new AdapterCache({ budgetBytes, load: createAdapterLoader({ registry, source, model: config }) }),
     remove: () => rm(directory, { recursive: true, force: true }),
   };
+}
+
+/** A temporary model directory holding the generated `llama-tiny` (seed 5, attention LoRA targets). */
+export async function tinyModelDir(config: LlamaConfig, prefix: string): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), prefix));
+  await writeGeneratedModel(directory, {
+    name: "llama-tiny",
+    llama: config,
+    seed: 5,
+    loraTargets: ATTENTION_TARGETS,
+  });
+  return directory;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  reusedSocket: boolean;
+}
+
+/**
+ * One JSON POST through node:http, where fetch would hide the connection: on `agent` (a fresh
+ * connection, closed after, without one); `chunked` sends the body without a content-length.
+ */
+export function rawPost(
+  url: string,
+  body: string,
+  { agent, chunked = false }: { agent?: Agent; chunked?: boolean } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (agent === undefined) headers.connection = "close";
+    const req = request(url, { method: "POST", agent: agent ?? false, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: text,
+          reusedSocket: req.reusedSocket,
+        }),
+      );
+    });
+    req.on("error", reject);
+    if (chunked) {
+      for (let i = 0; i < body.length; i += 64 << 10) req.write(body.slice(i, i + (64 << 10)));
+      req.end();
+    } else req.end(body);
+  });
+}
+
+/** The `data:` payloads of a server-sent event stream, `[DONE]` included. */
+export function sseData(text: string): string[] {
+  return text
+    .split("\n\n")
+    .filter((e) => e.startsWith("data: "))
+    .map((e) => e.slice("data: ".length));
 }

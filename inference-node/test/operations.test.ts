@@ -1,53 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
+import { Agent } from "node:http";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlobSource } from "../src/adapters/blobSource.js";
-import { ATTENTION_TARGETS, TINY_CONFIG } from "../src/model/config.js";
-import { writeGeneratedModel } from "../src/model/modelDir.js";
+import { TINY_CONFIG } from "../src/model/config.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
-import { adaptersFixture } from "./helpers.js";
+import { adaptersFixture, type RawResponse, rawPost, sseData, tinyModelDir } from "./helpers.js";
 
 const config = { ...TINY_CONFIG, maxPositions: 512 };
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  reusedSocket: boolean;
-}
-
-/** One request through `agent`; `chunked` sends the body without a content-length. */
-function send(agent: Agent, url: string, body: string, chunked = false): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: "POST", agent, headers: { "content-type": "application/json" } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text,
-            reusedSocket: req.reusedSocket,
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    if (chunked) {
-      for (let i = 0; i < body.length; i += 64 << 10) req.write(body.slice(i, i + (64 << 10)));
-      req.end();
-    } else req.end(body);
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
   });
-}
 
 describe("operations", () => {
   let modelDir: string;
@@ -57,13 +24,7 @@ describe("operations", () => {
   const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
 
   beforeAll(async () => {
-    modelDir = await mkdtemp(join(tmpdir(), "inference-node-ops-"));
-    await writeGeneratedModel(modelDir, {
-      name: "llama-tiny",
-      llama: config,
-      seed: 5,
-      loraTargets: ATTENTION_TARGETS,
-    });
+    modelDir = await tinyModelDir(config, "inference-node-ops-");
     fixture = await adaptersFixture(config, [
       { id: "alpha", options: { rank: 4, seed: 1 } },
       { id: "beta", options: { rank: 4, seed: 2 } },
@@ -82,13 +43,6 @@ describe("operations", () => {
     await fixture?.remove();
     await rm(modelDir, { recursive: true, force: true });
   });
-
-  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
 
   it("treats a subnormal temperature as greedy", async () => {
     const prompt = { model: "base", prompt: "Hello", max_tokens: 8 };
@@ -122,8 +76,10 @@ describe("operations", () => {
       const url = `${server.url}/v1/completions`;
       const huge = JSON.stringify({ model: "base", prompt: "x".repeat(2 << 20) });
       const responses: RawResponse[] = [];
-      for (let i = 0; i < 6; i++) responses.push(await send(agent, url, huge, i % 2 === 1));
-      responses.push(await send(agent, url, JSON.stringify({ model: "base", prompt: "hi", max_tokens: 2 })));
+      for (let i = 0; i < 6; i++) responses.push(await rawPost(url, huge, { agent, chunked: i % 2 === 1 }));
+      responses.push(
+        await rawPost(url, JSON.stringify({ model: "base", prompt: "hi", max_tokens: 2 }), { agent }),
+      );
       expect(responses.map((r) => r.status)).toEqual([413, 413, 413, 413, 413, 413, 200]);
       expect(JSON.parse(responses[0]?.body as string).error.code).toBe("body_too_large");
       expect(responses.slice(1).every((r) => r.reusedSocket)).toBe(true);
@@ -165,13 +121,7 @@ describe("shutdown", () => {
   const logger = pino({ level: "silent" });
 
   beforeAll(async () => {
-    modelDir = await mkdtemp(join(tmpdir(), "inference-node-drain-"));
-    await writeGeneratedModel(modelDir, {
-      name: "llama-tiny",
-      llama: config,
-      seed: 5,
-      loraTargets: ATTENTION_TARGETS,
-    });
+    modelDir = await tinyModelDir(config, "inference-node-drain-");
     fixture = await adaptersFixture(config, [{ id: "alpha", options: { rank: 4, seed: 1 } }]);
   });
   afterAll(async () => {
@@ -212,19 +162,11 @@ describe("shutdown", () => {
   it("lets in-flight generations finish and refuses new ones with 503", async () => {
     const source = gatedSource();
     const server = await start(source);
-    const inFlight = fetch(`${server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "alpha", prompt: "finish me", max_tokens: 16 }),
-    });
+    const inFlight = post(server.url, { model: "alpha", prompt: "finish me", max_tokens: 16 });
     await waitFor(server.url, (h) => h.queued === 1);
     const started = performance.now();
     const closed = server.close();
-    const refused = await fetch(`${server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "base", prompt: "late" }),
-    });
+    const refused = await post(server.url, { model: "base", prompt: "late" });
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBeTruthy();
     expect((await refused.json()).error).toMatchObject({
@@ -245,17 +187,15 @@ describe("shutdown", () => {
   it("at the bound, delivers a 503 to waiting requests and an error event then [DONE] to streams", async () => {
     const source = gatedSource();
     const server = await start(source);
-    const waiting = fetch(`${server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "alpha", prompt: "never loads", max_tokens: 4 }),
-    });
+    const waiting = post(server.url, { model: "alpha", prompt: "never loads", max_tokens: 4 });
     await waitFor(server.url, (h) => h.queued === 1);
     // Greedy on this model and prompt runs 118 tokens before EOS: far longer than a zero bound.
-    const stream = await fetch(`${server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "base", prompt: "a", max_tokens: 500, temperature: 0, stream: true }),
+    const stream = await post(server.url, {
+      model: "base",
+      prompt: "a",
+      max_tokens: 500,
+      temperature: 0,
+      stream: true,
     });
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
     let text = new TextDecoder().decode((await reader.read()).value);
@@ -266,10 +206,7 @@ describe("shutdown", () => {
       if (done) break;
       text += new TextDecoder().decode(value);
     }
-    const events = text
-      .split("\n\n")
-      .filter((e) => e.startsWith("data: "))
-      .map((e) => e.slice("data: ".length));
+    const events = sseData(text);
     expect(events.at(-1)).toBe("[DONE]");
     expect(JSON.parse(events.at(-2) as string).error).toMatchObject({ code: "shutting_down" });
     const refused = await waiting;

@@ -1,35 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BLOBS_DIR } from "../src/adapters/adapterDir.js";
-import { ATTENTION_TARGETS, TINY_CONFIG } from "../src/model/config.js";
-import { writeGeneratedModel } from "../src/model/modelDir.js";
+import { TINY_CONFIG } from "../src/model/config.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
-import { adaptersFixture } from "./helpers.js";
+import { adaptersFixture, rawPost, sseData, tinyModelDir } from "./helpers.js";
 
 const config = TINY_CONFIG;
-
-function rawPost(url: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: "POST", agent: false, headers: { "content-type": "application/json", connection: "close" } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("HTTP API", () => {
   let modelDir: string;
@@ -39,13 +17,7 @@ describe("HTTP API", () => {
   const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
 
   beforeAll(async () => {
-    modelDir = await mkdtemp(join(tmpdir(), "inference-node-model-"));
-    await writeGeneratedModel(modelDir, {
-      name: "llama-tiny",
-      llama: config,
-      seed: 5,
-      loraTargets: ATTENTION_TARGETS,
-    });
+    modelDir = await tinyModelDir(config, "inference-node-model-");
     fixture = await adaptersFixture(config, [
       { id: "alpha", options: { rank: 8, seed: 1 } },
       { id: "beta", options: { rank: 4, seed: 2, dtype: "BF16" } },
@@ -80,13 +52,7 @@ describe("HTTP API", () => {
       ...init,
     });
 
-  const sse = async (response: Response) => {
-    const text = await response.text();
-    return text
-      .split("\n\n")
-      .filter((e) => e.startsWith("data: "))
-      .map((e) => e.slice("data: ".length));
-  };
+  const sse = async (response: Response) => sseData(await response.text());
 
   it("completes a prompt with an adapter and reports usage", async () => {
     const response = await post("/v1/completions", {
