@@ -10,6 +10,32 @@ const run = promisify(execFile);
 const cli = (name: string) => fileURLToPath(new URL(`../src/cli/${name}`, import.meta.url));
 const tsx = ["--import", "tsx"];
 
+/** Runs node with `args`, expecting it to fail; its exit code and stderr. */
+const runFailing = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
+  run(process.execPath, args, options).then(
+    () => expect.unreachable("it should fail"),
+    (error: { code: number; stderr: string }) => error,
+  );
+
+/** The URL a started server logs once it listens; rejects if it exits first. */
+const listeningUrl = (server: ChildProcess) =>
+  new Promise<string>((resolve, reject) => {
+    let buffered = "";
+    server.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /"url":"(http:[^"]+)"/.exec(buffered);
+      if (match) resolve(match[1] as string);
+    });
+    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+
+/** Sends SIGTERM and resolves with the exit code. */
+const stop = (server: ChildProcess) => {
+  const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  return exited;
+};
+
 describe("command line", () => {
   let directory: string;
   let server: ChildProcess | undefined;
@@ -65,15 +91,7 @@ describe("command line", () => {
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    const url = await new Promise<string>((resolve, reject) => {
-      let buffered = "";
-      server?.stdout?.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /"url":"(http:[^"]+)"/.exec(buffered);
-        if (match) resolve(match[1] as string);
-      });
-      server?.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    const url = await listeningUrl(server);
     const response = await fetch(`${url}/v1/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -81,9 +99,7 @@ describe("command line", () => {
     });
     expect(response.status).toBe(200);
     expect((await response.json()).usage.prompt_tokens).toBe(3);
-    const exited = new Promise<number | null>((resolve) => server?.once("exit", resolve));
-    server.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await stop(server)).toBe(0);
     server = undefined;
   }, 60_000);
 
@@ -93,10 +109,7 @@ describe("command line", () => {
       const help = await run(process.execPath, [...tsx, cli(name), "--help"]);
       expect(help.stdout).toMatch(/^usage: /);
       expect(help.stdout).toContain("--help");
-      const failed = await run(process.execPath, [...tsx, cli(name), "--no-such-option"]).then(
-        () => expect.unreachable("it should fail"),
-        (error: { code: number; stderr: string }) => error,
-      );
+      const failed = await runFailing([...tsx, cli(name), "--no-such-option"]);
       expect(failed.code).toBe(2);
       expect(failed.stderr.split("\n")[0]).toBe("error: Unknown option '--no-such-option'");
       expect(failed.stderr).toContain("usage: ");
@@ -120,28 +133,15 @@ describe("command line", () => {
         INFERENCE_NODE_MAX_QUEUE: "9",
       },
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let buffered = "";
-      server?.stdout?.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /"url":"(http:[^"]+)"/.exec(buffered);
-        if (match) resolve(match[1] as string);
-      });
-      server?.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    const url = await listeningUrl(server);
     const health = await (await fetch(`${url}/health`)).json();
     expect(health).toMatchObject({ status: "ok", max_batch: 3, max_queue: 11 });
-    const exited = new Promise<number | null>((resolve) => server?.once("exit", resolve));
-    server.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await stop(server)).toBe(0);
     server = undefined;
 
-    const bad = await run(process.execPath, [...tsx, cli("start.ts"), "--config", configFile], {
+    const bad = await runFailing([...tsx, cli("start.ts"), "--config", configFile], {
       env: { ...process.env, INFERENCE_NODE_MAX_BATCH: "many" },
-    }).then(
-      () => expect.unreachable("it should fail"),
-      (error: { code: number; stderr: string }) => error,
-    );
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr.split("\n")[0]).toBe(
       'error: INFERENCE_NODE_MAX_BATCH must be a non-negative integer, not "many"',
