@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Address, Hex } from "viem";
@@ -111,6 +112,19 @@ const stateFileSchema = z.object({
   requests: z.record(decimal, requestRecordSchema),
 });
 
+const SNAPSHOT = "state.json";
+const JOURNAL = "state.journal";
+
+const journalHeaderSchema = z.object({ snapshot: z.string().regex(/^[0-9a-f]{64}$/) });
+const journalEntrySchema = z.strictObject({
+  put: z.record(decimal, requestRecordSchema).optional(),
+  del: z.array(decimal).optional(),
+  next: decimal.optional(),
+});
+
+/** One save as written to the journal: the records it wrote whole, those it removed, the cursor. */
+type JournalEntry = { put?: Record<string, RequestRecord>; del?: string[]; next?: string };
+
 /** Phases after which nothing about a request can change on-chain. */
 const SETTLED = new Set<RequestPhase>(["finalized", "refunded"]);
 
@@ -126,60 +140,81 @@ export type KeeperStateOptions = {
    * an older block rescans it: events it already knows are ignored).
    */
   idleFlushMs?: number;
+  /**
+   * The journal is folded into the snapshot once it would grow past both the snapshot's size
+   * and this many bytes, so a save costs what changed and compaction stays amortized.
+   */
+  journalLimitBytes?: number;
+  /** Told about journal lines dropped at open (a torn last write, a stale journal). */
+  onWarning?: (message: string) => void;
 };
 
 /**
- * The keeper's durable state: one JSON file, replaced atomically (write to a temporary file,
- * fsync, rename) after every change of a request, so a keeper killed at any instant restarts
- * from the last complete state. Writes are serialized; `save` resolves once the change is on
- * disk. Nothing is written while nothing changed, and settled requests are pruned once past
- * their retention.
+ * The keeper's durable state: a snapshot (`state.json`, replaced atomically: temporary file,
+ * fsync, rename, directory fsync) and a journal beside it (`state.journal`), to which every save
+ * appends one self-checking line holding only what changed, then fsyncs. The journal is replayed
+ * and folded into the snapshot at open, and whenever it outgrows the snapshot, so a keeper killed
+ * at any instant restarts from the last completed save. Writes are serialized; `save` resolves
+ * once the change is on disk. Nothing is written while nothing changed, and settled requests are
+ * pruned once past their retention.
  */
 export class KeeperStateStore {
   #chain: Promise<void> = Promise.resolve();
-  #dirty = false;
-  /** Only `nextBlock` changed since the last write. */
+  /** Requests added, changed or removed since the last write. */
+  #changed = new Set<string>();
+  /** `nextBlock` changed since the last write. */
   #cursorDirty = false;
   #lastWriteAt = 0;
   /** The state as last written to disk (what survives a crash). */
   #saved: KeeperStateFile | undefined;
+  #snapshotHash = "";
+  #snapshotBytes = 0;
+  /** Bytes in the journal; 0 while there is none. */
+  #journalBytes = 0;
+  /** A write failed part-way: the next save rewrites the snapshot rather than append. */
+  #compactNext = false;
+  readonly journalPath: string;
   readonly retentionSeconds: bigint;
   readonly idleFlushMs: number;
-  /** Writes of the file since it was opened (for tests and metrics). */
+  readonly journalLimitBytes: number;
+  /** Writes (journal appends and snapshots) since the store was opened (for tests and metrics). */
   writes = 0;
+  /** Snapshot rewrites since the store was opened, the one at open included. */
+  compactions = 0;
 
   private constructor(
     readonly path: string,
     readonly state: KeeperStateFile,
     options: KeeperStateOptions,
   ) {
+    this.journalPath = join(dirname(path), JOURNAL);
     this.retentionSeconds = options.retentionSeconds ?? 86_400n;
     this.idleFlushMs = options.idleFlushMs ?? 30_000;
+    this.journalLimitBytes = options.journalLimitBytes ?? 1 << 20;
   }
 
   /**
-   * Opens (or creates) `state.json` in `directory`. A file written for another chain, market or
-   * keeper is refused rather than reused.
+   * Opens (or creates) `state.json` in `directory` and replays `state.journal` onto it. A file
+   * written for another chain, market or keeper is refused rather than reused.
    */
   static async open(
     directory: string,
     identity: { chainId: number; market: Address; keeper: Address; startBlock: bigint },
     options: KeeperStateOptions = {},
   ): Promise<KeeperStateStore> {
-    const path = join(directory, "state.json");
+    const path = join(directory, SNAPSHOT);
     await mkdir(directory, { recursive: true });
     await removeStaleTemporaries(directory);
     let state: KeeperStateFile;
+    let snapshotHash = "";
     try {
-      const json: unknown = JSON.parse(await readFile(path, "utf8"));
+      const text = await readFile(path, "utf8");
+      snapshotHash = sha256(text);
+      const json: unknown = JSON.parse(text);
       const checked = stateFileSchema.safeParse(json);
       if (!checked.success) {
-        const issues = checked.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
-          .join("; ");
         throw new Error(
-          `not a keeper state file (${issues}); move it away to start over from the deployment block`,
+          `not a keeper state file (${describeIssues(checked.error)}); move it away to start over from the deployment block`,
         );
       }
       state = json as KeeperStateFile;
@@ -207,10 +242,14 @@ export class KeeperStateStore {
           `not keeper ${identity.keeper} of market ${identity.market} on chain ${identity.chainId}`,
       );
     }
+    const warn =
+      options.onWarning ?? ((message: string) => process.emitWarning(message, "KeeperStateWarning"));
+    for (const entry of await readJournal(join(directory, JOURNAL), snapshotHash, warn)) {
+      applyEntry(state, entry);
+    }
     const store = new KeeperStateStore(path, state, options);
-    store.#saved = structuredClone(state);
-    store.#dirty = true;
-    await store.save();
+    await store.#compact();
+    store.writes++;
     return store;
   }
 
@@ -252,13 +291,13 @@ export class KeeperStateStore {
       seen: [],
       challenged: [],
     };
-    this.#dirty = true;
+    this.#changed.add(record.requestId);
     return true;
   }
 
   remove(requestId: bigint): void {
     delete this.state.requests[requestId.toString()];
-    this.#dirty = true;
+    this.#changed.add(requestId.toString());
   }
 
   /** Changes a request in memory; call {@link save} to persist. */
@@ -267,7 +306,7 @@ export class KeeperStateStore {
     if (record === undefined) throw new Error(`request ${requestId} is not in the keeper state`);
     const before = JSON.stringify(record);
     change(record);
-    if (JSON.stringify(record) !== before) this.#dirty = true;
+    if (JSON.stringify(record) !== before) this.#changed.add(requestId.toString());
     return record;
   }
 
@@ -282,32 +321,172 @@ export class KeeperStateStore {
       const closedAt = BigInt(record.challengeEndsAt ?? record.deadline);
       if (closedAt + this.retentionSeconds >= now) continue;
       delete this.state.requests[id];
+      this.#changed.add(id);
       pruned++;
     }
-    if (pruned > 0) this.#dirty = true;
     return pruned;
   }
 
   /**
-   * Writes the state if a request changed (or, every `idleFlushMs`, if only `nextBlock` moved);
-   * concurrent calls are queued, never interleaved. `force` writes any pending change.
+   * Writes what changed if a request changed (or, every `idleFlushMs`, if only `nextBlock`
+   * moved); concurrent calls are queued, never interleaved. `force` writes any pending change.
    */
   save(options: { force?: boolean } = {}): Promise<void> {
     const run = this.#chain.then(async () => {
       const cursorDue =
         this.#cursorDirty && (options.force === true || Date.now() - this.#lastWriteAt >= this.idleFlushMs);
-      if (!this.#dirty && !cursorDue) return;
-      this.#dirty = false;
+      if (this.#changed.size === 0 && !cursorDue) return;
+      const changed = this.#changed;
+      const cursorDirty = this.#cursorDirty;
+      this.#changed = new Set();
       this.#cursorDirty = false;
-      const text = `${JSON.stringify(this.state, null, 1)}\n`;
-      await writeAtomically(this.path, text);
+      try {
+        const put: Record<string, RequestRecord> = {};
+        const del: string[] = [];
+        for (const id of changed) {
+          const record = this.state.requests[id];
+          if (record !== undefined) put[id] = record;
+          else del.push(id);
+        }
+        const entry: JournalEntry = {};
+        if (del.length < changed.size) entry.put = put;
+        if (del.length > 0) entry.del = del;
+        if (this.state.nextBlock !== this.#saved?.nextBlock) entry.next = this.state.nextBlock;
+        const json = JSON.stringify(entry);
+        const line = journalLine(json);
+        const bound = Math.max(this.#snapshotBytes, this.journalLimitBytes);
+        if (this.#compactNext || this.#journalBytes + Buffer.byteLength(line) > bound) {
+          await this.#compact();
+        } else {
+          await this.#append(line);
+          // biome-ignore lint/style/noNonNullAssertion: set by the compaction at open
+          applyEntry(this.#saved!, JSON.parse(json) as JournalEntry);
+        }
+      } catch (error) {
+        for (const id of changed) this.#changed.add(id);
+        this.#cursorDirty ||= cursorDirty;
+        this.#compactNext = true;
+        throw error;
+      }
       this.#lastWriteAt = Date.now();
       this.writes++;
-      this.#saved = JSON.parse(text) as KeeperStateFile;
     });
     this.#chain = run.catch(() => {});
     return run;
   }
+
+  /** Appends one line to the journal (starting it with its header) and fsyncs it. */
+  async #append(line: string): Promise<void> {
+    const starting = this.#journalBytes === 0;
+    const data = Buffer.from(
+      starting ? journalLine(JSON.stringify({ snapshot: this.#snapshotHash })) + line : line,
+    );
+    const handle = await open(this.journalPath, starting ? "w" : "a");
+    try {
+      await handle.write(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (starting) await syncDirectory(dirname(this.path));
+    this.#journalBytes += data.length;
+  }
+
+  /**
+   * Rewrites the snapshot with the whole state, then drops the journal. A crash in between
+   * leaves a journal whose header names the previous snapshot: it is discarded at open, since
+   * the new snapshot already holds everything in it.
+   */
+  async #compact(): Promise<void> {
+    const text = `${JSON.stringify(this.state, null, 1)}\n`;
+    await writeAtomically(this.path, text);
+    this.#saved = JSON.parse(text) as KeeperStateFile;
+    this.#snapshotHash = sha256(text);
+    this.#snapshotBytes = Buffer.byteLength(text);
+    await unlink(this.journalPath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    this.#journalBytes = 0;
+    this.#compactNext = false;
+    this.compactions++;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** `<first 16 hex digits of the sha256 of json> <json>\n`: a torn or altered line fails its check. */
+function journalLine(json: string): string {
+  return `${checksum(json)} ${json}\n`;
+}
+
+function checksum(json: string): string {
+  return sha256(json).slice(0, 16);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+function applyEntry(state: KeeperStateFile, entry: JournalEntry): void {
+  for (const [id, record] of Object.entries(entry.put ?? {})) state.requests[id] = record;
+  for (const id of entry.del ?? []) delete state.requests[id];
+  if (entry.next !== undefined) state.nextBlock = entry.next;
+}
+
+/**
+ * The journal's entries for the snapshot whose sha256 is `snapshotHash`. A last line that fails
+ * its check is a write torn by a crash (that save never resolved) and is dropped with a warning;
+ * any other bad line is an error naming the file and the line.
+ */
+async function readJournal(
+  path: string,
+  snapshotHash: string,
+  warn: (message: string) => void,
+): Promise<JournalEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new StateMismatchError(`cannot read keeper journal ${path}: ${(error as Error).message}`);
+  }
+  const lines = text.split("\n");
+  const terminated = lines[lines.length - 1] === "";
+  if (terminated) lines.pop();
+  const entries: JournalEntry[] = [];
+  for (const [index, line] of lines.entries()) {
+    const last = index === lines.length - 1;
+    const fail = (reason: string): never => {
+      throw new StateMismatchError(`cannot read keeper journal ${path} line ${index + 1}: ${reason}`);
+    };
+    const match = /^([0-9a-f]{16}) (.*)$/.exec(line);
+    if (match === null || (last && !terminated) || checksum(match[2] as string) !== match[1]) {
+      if (last) {
+        warn(`${path} line ${index + 1} is incomplete (a write cut short by a crash); ignoring it`);
+        break;
+      }
+      fail("the line fails its checksum; move the journal away to start over from the snapshot");
+    }
+    const json: unknown = JSON.parse((match as RegExpExecArray)[2] as string);
+    if (index === 0) {
+      const header = journalHeaderSchema.safeParse(json);
+      if (!header.success) fail(`not a journal header (${describeIssues(header.error)})`);
+      if (header.data?.snapshot !== snapshotHash) {
+        warn(`${path} was written for an earlier snapshot (a compaction was cut short); ignoring it`);
+        return [];
+      }
+      continue;
+    }
+    const entry = journalEntrySchema.safeParse(json);
+    if (!entry.success) fail(`not a journal entry (${describeIssues(entry.error)})`);
+    entries.push(json as JournalEntry);
+  }
+  return entries;
 }
 
 const TEMPORARY = /^\.state\.(\d+)\.\d+\.tmp$/;
@@ -343,7 +522,11 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
   await rename(temporary, path);
   // Persist the rename itself (the directory entry) before reporting success.
-  const directory = await open(dirname(path), "r");
+  await syncDirectory(dirname(path));
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, "r");
   try {
     await directory.sync();
   } finally {

@@ -67,6 +67,8 @@ describe("KeeperStateStore", () => {
       saves.push(store.save());
     }
     await Promise.all(saves);
+    expect((await readdir(dir)).sort()).toEqual(["state.journal", "state.json"]);
+    await KeeperStateStore.open(dir, identity);
     expect(await readdir(dir)).toEqual(["state.json"]);
     const parsed = JSON.parse(await readFile(join(dir, "state.json"), "utf8"));
     expect(Object.keys(parsed.requests)).toHaveLength(50);
