@@ -95,7 +95,11 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
       keeper: account.address,
       startBlock,
     },
-    { retentionSeconds: config.stateRetentionSeconds },
+    {
+      retentionSeconds: config.stateRetentionSeconds,
+      // A torn journal line or a stale journal: the keeper's log, not Node's warning stream.
+      onWarning: (message: string) => config.logger.warn({ keeper: account.address }, message),
+    },
   );
   const logger = config.logger.child({ keeper: account.address });
   const node = new KeeperNode({
