@@ -5,9 +5,34 @@ function log(message: string) {
   console.log(`[devnet] ${message}`);
 }
 
+const usage = `usage: npm start [-- options]
+
+Starts the local network: anvil, the protocol, the demo datanet, the indexer, the data gateway,
+the inference node, the Model Factory, the demo model fine-tuned on its datanet, three keepers and
+the demo questions.
+
+options:
+  --no-demo-training   start without the demo model and its questions (also NO_DEMO_TRAINING=1)
+  -h, --help           print this help and exit
+
+environment: ANVIL_PORT (8545), INDEXER_PORT (42069), GATEWAY_PORT (8788), INFERENCE_PORT (8090),
+FACTORY_PORT (8789), KEEPER_PORT (8801, and the next two), BLOCK_TIME (1 s), DATABASE_URL (Postgres
+for the indexer; PGlite otherwise).
+`;
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+const unknown = args.find((a) => a !== "--no-demo-training");
+if (unknown !== undefined) {
+  process.stderr.write(`error: unknown option ${unknown}\n\n${usage}`);
+  process.exit(2);
+}
+
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const keeperPort = env("KEEPER_PORT", 8801);
-const skipTraining = process.argv.includes("--no-demo-training") || process.env.NO_DEMO_TRAINING === "1";
+const skipTraining = args.includes("--no-demo-training") || process.env.NO_DEMO_TRAINING === "1";
 
 log("starting the Payable AI local network");
 let network: Awaited<ReturnType<typeof startLocalNetwork>>;

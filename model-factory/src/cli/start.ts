@@ -1,9 +1,18 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readDeployment } from "@payable-ai/sdk";
 import { GatewayDataSource } from "../data/dataSource.js";
 import type { ChainInfo } from "../service/app.js";
 import { startFactory } from "../service/server.js";
+
+const defaults = {
+  port: "8789",
+  host: "127.0.0.1",
+  "data-dir": ".data/factory",
+  gateway: "http://127.0.0.1:8788",
+  "web-dir": "web/dist",
+  model: ["llama-small=../inference-node/.data/model"],
+} as const;
 
 const usage = `usage: model-factory [options]
 
@@ -17,39 +26,102 @@ options:
                          deployments/<chainId>.json
   --inference <url>      inference node for the chat playground
   --model <name=dir>     a base model, repeatable (default: llama-small=../inference-node/.data/model)
+  --config <file.json>   options as JSON, keys as the flags' names (e.g. {"data-dir": "/var/lib/factory"})
   -h, --help             print this help and exit
+
+Every option can also be set as MODEL_FACTORY_<NAME> (e.g. MODEL_FACTORY_DATA_DIR; MODEL_FACTORY_MODEL
+takes a comma-separated list). Flags win over the environment, the environment over the config file.
 `;
+
+const fail = (message: string): never => {
+  process.stderr.write(`error: ${message}\n\n${usage}`);
+  process.exit(2);
+};
 
 function parse() {
   return parseArgs({
     options: {
-      port: { type: "string", default: "8789" },
-      host: { type: "string", default: "127.0.0.1" },
-      "data-dir": { type: "string", default: ".data/factory" },
-      gateway: { type: "string", default: "http://127.0.0.1:8788" },
-      "web-dir": { type: "string", default: "web/dist" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      gateway: { type: "string" },
+      "web-dir": { type: "string" },
       "rpc-url": { type: "string" },
       inference: { type: "string" },
-      model: { type: "string", multiple: true, default: ["llama-small=../inference-node/.data/model"] },
+      model: { type: "string", multiple: true },
+      config: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
 }
 
-let values: ReturnType<typeof parse>["values"];
+let flags: ReturnType<typeof parse>["values"] = {};
 try {
-  ({ values } = parse());
+  ({ values: flags } = parse());
 } catch (error) {
   // One line (node's message adds a hint after the first sentence), then the usage; exit 2.
-  const message = ((error as Error).message.split("\n")[0] as string).replace(/\. To specify.*$/, "");
-  process.stderr.write(`error: ${message}\n\n${usage}`);
-  process.exit(2);
+  fail(((error as Error).message.split("\n")[0] as string).replace(/\. To specify.*$/, ""));
 }
-if (values.help) {
+if (flags.help) {
   process.stdout.write(usage);
   process.exit(0);
 }
+
+const OPTION_NAMES = [
+  "port",
+  "host",
+  "data-dir",
+  "gateway",
+  "web-dir",
+  "rpc-url",
+  "inference",
+  "model",
+] as const;
+type OptionName = (typeof OPTION_NAMES)[number];
+const envOf = (name: string) => {
+  const value = process.env[`MODEL_FACTORY_${name.toUpperCase().replaceAll("-", "_")}`];
+  return value === undefined || value === "" ? undefined : value;
+};
+const configPath = flags.config ?? envOf("config");
+let config: Record<string, unknown> = {};
+if (configPath !== undefined) {
+  try {
+    config = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    fail(`--config ${configPath}: ${(error as Error).message}`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key))
+      fail(`--config ${configPath}: unknown option "${key}"`);
+  }
+}
+function option(name: Exclude<OptionName, "model">): string | undefined {
+  const fromConfig = config[name];
+  if (fromConfig !== undefined && typeof fromConfig !== "string")
+    fail(`--config: "${name}" must be a string`);
+  return (
+    flags[name] ??
+    envOf(name) ??
+    (fromConfig as string | undefined) ??
+    defaults[name as keyof typeof defaults]?.toString()
+  );
+}
+const modelsFromConfig = config.model;
+if (modelsFromConfig !== undefined && !Array.isArray(modelsFromConfig))
+  fail('--config: "model" must be a list');
+const values = {
+  port: option("port") as string,
+  host: option("host") as string,
+  "data-dir": option("data-dir") as string,
+  gateway: option("gateway") as string,
+  "web-dir": option("web-dir") as string,
+  "rpc-url": option("rpc-url"),
+  inference: option("inference"),
+  model: flags.model ??
+    envOf("model")?.split(",") ??
+    (modelsFromConfig as string[] | undefined) ?? [...defaults.model],
+};
 
 const baseModels: Record<string, string> = {};
 for (const entry of values.model ?? []) {
