@@ -5,7 +5,7 @@
  * from its state file; an equivocation challenged and slashed; spans over a model's training
  * manifest, retrieval over its whole datanet.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -27,7 +27,7 @@ import {
   SpanIndexBuilder,
   tokenize,
 } from "@payable-ai/keepers/attribution";
-import { answerRecipe, reportToJson } from "@payable-ai/keepers/node";
+import { answerRecipe, KeeperStateStore, reportToJson } from "@payable-ai/keepers/node";
 import {
   type AttributionReport,
   acceptContribution,
@@ -291,8 +291,14 @@ describe("keepers on the npm start network", () => {
         60_000,
       );
       await victim.kill();
-      const onDisk = JSON.parse(await readFile(join(victim.stateDir, "state.json"), "utf8"));
-      expect(onDisk.requests[String(requestId)].signed.digest).toBe(signed.digest);
+      // What survived the crash, read as the keeper will read it when it restarts (snapshot and journal).
+      const onDisk = await KeeperStateStore.open(victim.stateDir, {
+        chainId: CHAIN_ID,
+        market: contracts().InferenceMarket,
+        keeper: victim.address,
+        startBlock: BigInt(network.deployment.startBlock),
+      });
+      expect(onDisk.persisted(requestId)?.signed?.digest).toBe(signed.digest);
       expect(await status(requestId)).toBe("open");
       // viem caches the block number for its polling interval; these reads must be fresh.
       const fromBlock = await publicClient().getBlockNumber({ cacheTime: 0 });

@@ -11,4 +11,5 @@ export * from "./run.js";
 export * from "./server.js";
 export * from "./services.js";
 export * from "./stateStore.js";
+export * from "./stateStore.js";
 export * from "./transactions.js";
