@@ -110,3 +110,23 @@ export async function seedDemo(
   log("the model developer was granted access to the datanet");
   return { datanetId, contributionIds, keepers };
 }
+
+/**
+ * Gives a new account (a user the demo did not seed) ETH for gas and OPEN from the deployer, as a
+ * faucet would on a test network.
+ */
+export async function fundAccount(
+  clients: DevnetClients,
+  deployment: Deployment,
+  account: Address,
+  amounts: { eth?: bigint; open?: bigint } = {},
+): Promise<void> {
+  await clients.testClient.setBalance({ address: account, value: amounts.eth ?? parseEther("10") });
+  const hash = await clients.wallet(demoKeys.deployer).writeContract({
+    address: deployment.contracts.OpenToken,
+    abi: openTokenAbi,
+    functionName: "transfer",
+    args: [account, amounts.open ?? parseEther("100")],
+  });
+  await clients.publicClient.waitForTransactionReceipt({ hash });
+}

@@ -1,129 +1,125 @@
+/**
+ * From datanet access on-chain to a registered model, on the network `npm start` runs
+ * (startLocalNetwork, its own chain id and free ports): the Model Factory is refused the data until
+ * the datanet owner grants access, then trains, and the network's inference node serves the
+ * registered model with the adapter it fetches from the gateway by its on-chain hash.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  createAdapterLoader,
-  HttpBlobSource,
-  readAdapterPackage,
-  StaticAdapterRegistry,
-} from "@payable-ai/inference-node";
-import { getModel, registerModel } from "@payable-ai/sdk";
-import { anvilPrivateKeys } from "@payable-ai/sdk/testing";
-import { type Hex, parseEther } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+  DEMO_BASE_MODEL,
+  demoKeys,
+  FactoryClient,
+  fundAccount,
+  type LocalNetwork,
+  startLocalNetwork,
+} from "@payable-ai/devnet";
+import { DEMO_CONFIG, readAdapterPackage } from "@payable-ai/inference-node";
+import { approveAccess, getModel, modelAdapterId, registerModel, requestAccess } from "@payable-ai/sdk";
+import { removeDeployment } from "@payable-ai/sdk/testing";
+import { parseEther } from "viem";
+import { generatePrivateKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TINY_CONFIG } from "../src/base/inferenceNode.js";
-import { GatewayDataSource, signAccessRequest } from "../src/data/dataSource.js";
-import { syntheticDatanet } from "../src/data/synthetic.js";
-import type { JobRecord } from "../src/service/jobs.js";
-import { type RunningFactory, startFactory } from "../src/service/server.js";
-import { startProtocolChain } from "./chainFixture.js";
-import { tempDir, tinyModelDir } from "./helpers.js";
 
-const DEVELOPER = 5;
-
-/** Polls a job until it ends. */
-async function waitForJob(url: string, id: string): Promise<JobRecord> {
-  for (;;) {
-    const job = (await (await fetch(`${url}/jobs/${id}`)).json()) as JobRecord;
-    if (["completed", "failed", "cancelled"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const CHAIN_ID = 31_445;
 
 describe("from datanet access on-chain to a registered model", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let chain: Awaited<ReturnType<typeof startProtocolChain>>;
-  let factory: RunningFactory;
+  let network: LocalNetwork;
+  let dataDir: string;
+  /** A new model developer with ETH and OPEN and no access to the datanet yet. */
+  const developerKey = generatePrivateKey();
+  const developer = () => network.clients.wallet(developerKey);
+  const contracts = () => network.deployment.contracts;
 
   beforeAll(async () => {
-    dir = await tempDir("onchain");
-    chain = await startProtocolChain(dir.path, {
-      chainId: 977_101,
-      contents: syntheticDatanet(16, 33),
-      owner: 1,
-      contributor: 3,
-    });
-    factory = await startFactory({
-      dataDir: join(dir.path, "factory"),
-      baseModels: { "llama-tiny": await tinyModelDir(join(dir.path, "model")) },
-      dataSource: new GatewayDataSource(chain.gateway.url),
-    });
+    dataDir = await mkdtemp(join(tmpdir(), "onchain-"));
+    network = await startLocalNetwork({ chainId: CHAIN_ID, dataDir, demo: "datanet" });
+    await fundAccount(network.clients, network.deployment, developer().account.address);
   }, 300_000);
   afterAll(async () => {
-    await factory?.close();
-    await chain?.stop();
-    await dir?.remove();
+    await network?.stop();
+    await removeDeployment(CHAIN_ID);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const launch = async () => {
-    const { chainId, datanetRegistry } = await new GatewayDataSource(chain.gateway.url).domain();
-    const access = await signAccessRequest(privateKeyToAccount(anvilPrivateKeys[DEVELOPER] as Hex), {
-      chainId,
-      datanetRegistry,
-      datanetId: chain.datanetId,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
+    const factory = new FactoryClient(network.factoryUrl);
+    const demo = network.demo as NonNullable<LocalNetwork["demo"]>;
+    const created = await factory.fineTune({
+      account: developer().account,
+      chainId: CHAIN_ID,
+      datanetRegistry: contracts().DatanetRegistry,
+      datanetId: demo.datanetId,
+      contributionIds: demo.contributionIds,
+      baseModel: DEMO_BASE_MODEL,
+      name: "access check",
+      // The standard preset's q/k/v/o targets; questions with answers would default to memorize.
+      preset: "standard",
+      hyperparameters: {
+        rank: 4,
+        batchSize: 4,
+        maxLength: 96,
+        learningRate: 1e-2,
+        maxSteps: 4,
+        evalEvery: 2,
+      },
     });
-    const response = await fetch(`${factory.url}/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(
-        {
-          baseModel: "llama-tiny",
-          datanets: [{ datanetId: chain.datanetId, contributionIds: chain.contributionIds }],
-          access: [access],
-          // The standard preset's q/k/v/o targets; questions with answers would default to memorize.
-          preset: "standard",
-          hyperparameters: {
-            rank: 4,
-            batchSize: 4,
-            maxLength: 96,
-            learningRate: 1e-2,
-            maxSteps: 4,
-            evalEvery: 2,
-          },
-        },
-        (_, v) => (typeof v === "bigint" ? v.toString() : v),
-      ),
-    });
-    expect(response.status).toBe(201);
-    return waitForJob(factory.url, ((await response.json()) as JobRecord).id);
+    return factory.waitForJob(created.id, () => {}, 120_000);
   };
 
-  it("refuses the data until the owner grants access, then trains and registers the model", async () => {
+  it("refuses the data until the owner grants access, then trains, registers and is served", async () => {
     const refused = await launch();
     expect(refused.status).toBe("failed");
     expect(refused.error).toMatch(/has no access to datanet/);
 
-    await chain.grantAccess(DEVELOPER);
+    const datanetId = network.demo?.datanetId as bigint;
+    await requestAccess(developer(), { contracts: contracts(), datanetId });
+    await approveAccess(network.clients.wallet(demoKeys.datanetOwner), {
+      contracts: contracts(),
+      datanetId,
+      account: developer().account.address,
+    });
     const job = await launch();
-    expect(job.status).toBe("completed");
+    expect(job.status, job.error ?? "").toBe("completed");
     const output = job.output;
     if (!output?.manifestRoot) throw new Error("no output");
 
-    const { modelId } = await registerModel(chain.wallet(DEVELOPER), {
-      contracts: chain.contracts,
-      baseModelId: "llama-tiny",
+    const adapterURI = `blob:${output.adapterHash}`;
+    const { modelId } = await registerModel(developer(), {
+      contracts: contracts(),
+      baseModelId: DEMO_BASE_MODEL,
       adapterHash: output.adapterHash,
-      adapterURI: output.adapterURI as string,
+      adapterURI,
       manifestRoot: output.manifestRoot,
-      datanetIds: [chain.datanetId],
+      datanetIds: [datanetId],
       pricePerRequest: parseEther("1"),
-      metadataURI: "ipfs://geography-tuned",
+      metadataURI: output.metadataURI,
     });
-    const model = await getModel(chain.publicClient, { contracts: chain.contracts, modelId });
-    expect(model.owner).toBe(chain.wallet(DEVELOPER).account.address);
+    const model = await getModel(network.clients.publicClient, { contracts: contracts(), modelId });
+    expect(model.owner).toBe(developer().account.address);
     expect(model.adapterHash).toBe(output.adapterHash);
     expect(model.manifestRoot).toBe(output.manifestRoot);
-    expect(model.adapterURI).toBe(output.adapterURI);
+    expect(model.adapterURI).toBe(adapterURI);
 
-    // An inference node fetches the adapter from the gateway by its registered hash and loads it.
-    const load = createAdapterLoader({
-      registry: new StaticAdapterRegistry([{ id: "tuned", sha256: model.adapterHash.slice(2) }]),
-      source: new HttpBlobSource(`${chain.gateway.url}/blobs`),
-      model: TINY_CONFIG,
+    // The job's adapter: LoRA on q/k/v/o of every layer.
+    const served = new Uint8Array(
+      await (await fetch(`${network.factoryUrl}/jobs/${job.id}/adapter`)).arrayBuffer(),
+    );
+    expect(readAdapterPackage("tuned", served, DEMO_CONFIG).modules).toHaveLength(DEMO_CONFIG.numLayers * 4);
+
+    // The network's inference node serves it under the model's one name, with the adapter it
+    // fetched from the gateway and checked against the registered hash.
+    const name = modelAdapterId(modelId);
+    const completion = await fetch(`${network.inferenceUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: name, messages: [{ role: "user", content: "hello" }], max_tokens: 4 }),
     });
-    const adapter = await load("tuned");
-    const served = new Uint8Array(await (await fetch(`${factory.url}/jobs/${job.id}/adapter`)).arrayBuffer());
-    expect(adapter.modules).toEqual(readAdapterPackage("tuned", served, TINY_CONFIG).modules);
-    expect(adapter.modules).toHaveLength(TINY_CONFIG.numLayers * 4);
-  });
+    expect(completion.status).toBe(200);
+    const { data } = (await (await fetch(`${network.inferenceUrl}/v1/models`)).json()) as {
+      data: { id: string; sha256?: string }[];
+    };
+    expect(data.find((m) => m.id === name)?.sha256).toBe(output.adapterHash.slice(2));
+  }, 300_000);
 });

@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { demoFacts, demoKeys, type LocalNetwork, startLocalNetwork } from "@payable-ai/devnet";
-import { approveAccess, getModel, openGovernorAbi, openTokenAbi, propose } from "@payable-ai/sdk";
+import { demoFacts, demoKeys, fundAccount, type LocalNetwork, startLocalNetwork } from "@payable-ai/devnet";
+import { approveAccess, getModel, openGovernorAbi, propose } from "@payable-ai/sdk";
 import { removeDeployment } from "@payable-ai/sdk/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { parseEther } from "viem";
@@ -59,15 +59,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web app in headless Chromium on the npm 
     dataDir = await mkdtemp(join(tmpdir(), "web-test-"));
     network = await startLocalNetwork({ chainId: CHAIN_ID, dataDir, demo: "datanet" });
     const { clients } = network;
-    const address = developer().account.address;
-    await clients.testClient.setBalance({ address, value: parseEther("10") });
-    const funding = await clients.wallet(demoKeys.deployer).writeContract({
-      address: contracts().OpenToken,
-      abi: openTokenAbi,
-      functionName: "transfer",
-      args: [address, parseEther("100")],
-    });
-    await clients.publicClient.waitForTransactionReceipt({ hash: funding });
+    await fundAccount(clients, network.deployment, developer().account.address);
     // A proposal to vote on (no proposal threshold on a local network).
     ({ proposalId } = await propose(clients.wallet(demoKeys.contributors[0]), {
       contracts: contracts(),

@@ -14,6 +14,7 @@ import {
   demoQuestions,
   FactoryClient,
   factContent,
+  fundAccount,
   type LocalNetwork,
   startLocalNetwork,
   uploadBlob,
@@ -197,14 +198,7 @@ describe("live loop on the npm start network", () => {
     // A new contributor with OPEN for the bonds.
     const contributorKey = generatePrivateKey();
     const contributor = wallet(contributorKey);
-    await clients.testClient.setBalance({ address: contributor.account.address, value: parseEther("10") });
-    const funding = await wallet(demoKeys.deployer).writeContract({
-      address: contracts().OpenToken,
-      abi: openTokenAbi,
-      functionName: "transfer",
-      args: [contributor.account.address, parseEther("100")],
-    });
-    await publicClient.waitForTransactionReceipt({ hash: funding });
+    await fundAccount(clients, network.deployment, contributor.account.address);
 
     // The datanet owner opens a datanet; the contributor uploads through the gateway and
     // contributes on-chain; the curator accepts.
