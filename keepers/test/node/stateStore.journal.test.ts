@@ -12,31 +12,12 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Address, Hex } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type KeeperStateOptions, KeeperStateStore, StateMismatchError } from "../../src/node/stateStore.js";
+import { requestFields, stateIdentity } from "../support/stateFixture.js";
 
-const identity = {
-  chainId: 31337,
-  market: "0x00000000000000000000000000000000000000aa" as Address,
-  keeper: "0x00000000000000000000000000000000000000bb" as Address,
-  startBlock: 5n,
-};
-
-function request(id: number) {
-  return {
-    requestId: String(id),
-    modelId: "1",
-    requester: "0x00000000000000000000000000000000000000cc" as Address,
-    inputHash: `0x${"11".repeat(32)}` as Hex,
-    inputURI: "blob:x",
-    fee: "2000",
-    deadline: "99999",
-    blockNumber: "7",
-    blockHash: `0x${"22".repeat(32)}` as Hex,
-    requestedAt: "1000",
-  };
-}
+const identity = stateIdentity;
+const request = requestFields;
 
 /** Deterministic pseudo-random numbers, so a failing sequence can be replayed. */
 function random(seed: number): () => number {
