@@ -11,7 +11,6 @@ import {
   removeDeployment,
   startAnvil,
 } from "@payable-ai/sdk/testing";
-import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +19,7 @@ import { ModelRegistryAdapterRegistry, modelAdapterId } from "../src/adapters/ch
 import { ATTENTION_TARGETS, TINY_CONFIG } from "../src/model/config.js";
 import { writeGeneratedModel } from "../src/model/modelDir.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
-import { adaptersFixture } from "./helpers.js";
+import { adaptersFixture, capturedLogger } from "./helpers.js";
 
 const CHAIN_ID = 913_501;
 const config = TINY_CONFIG;
@@ -40,8 +39,7 @@ describe("adapters verified against the on-chain ModelRegistry", () => {
     resident: 0n,
   };
   let retire: (modelId: bigint) => Promise<unknown>;
-  const logs: Record<string, unknown>[] = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const { logger, logs } = capturedLogger();
 
   const chain = defineChain({
     id: CHAIN_ID,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { type Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Logger, pino } from "pino";
 import { type LoraAdapter, mergeAdaptersLinear } from "../src/adapters/lora.js";
 import { readAdapterPackage } from "../src/adapters/peft.js";
 import { type SyntheticAdapterOptions, syntheticPeftAdapter } from "../src/adapters/synthetic.js";
@@ -140,4 +141,11 @@ export function sseData(text: string): string[] {
     .split("\n\n")
     .filter((e) => e.startsWith("data: "))
     .map((e) => e.slice("data: ".length));
+}
+
+/** A pino logger at info whose lines are kept, parsed, in `logs` (to assert what a node logged). */
+export function capturedLogger(): { logger: Logger; logs: Record<string, unknown>[] } {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  return { logger, logs };
 }

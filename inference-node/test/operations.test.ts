@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlobSource } from "../src/adapters/blobSource.js";
 import { TINY_CONFIG } from "../src/model/config.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
-import { adaptersFixture, type RawResponse, rawPost, sseData, tinyModelDir } from "./helpers.js";
+import {
+  adaptersFixture,
+  capturedLogger,
+  type RawResponse,
+  rawPost,
+  sseData,
+  tinyModelDir,
+} from "./helpers.js";
 
 const config = { ...TINY_CONFIG, maxPositions: 512 };
 
@@ -20,8 +27,7 @@ describe("operations", () => {
   let modelDir: string;
   let fixture: Awaited<ReturnType<typeof adaptersFixture>>;
   let server: StartedServer;
-  const logs: Record<string, unknown>[] = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const { logger, logs } = capturedLogger();
 
   beforeAll(async () => {
     modelDir = await tinyModelDir(config, "inference-node-ops-");

@@ -1,11 +1,10 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BLOBS_DIR } from "../src/adapters/adapterDir.js";
 import { TINY_CONFIG } from "../src/model/config.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
-import { adaptersFixture, rawPost, sseData, tinyModelDir } from "./helpers.js";
+import { adaptersFixture, capturedLogger, rawPost, sseData, tinyModelDir } from "./helpers.js";
 
 const config = TINY_CONFIG;
 
@@ -13,8 +12,7 @@ describe("HTTP API", () => {
   let modelDir: string;
   let fixture: Awaited<ReturnType<typeof adaptersFixture>>;
   let server: StartedServer;
-  const logs: Record<string, unknown>[] = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const { logger, logs } = capturedLogger();
 
   beforeAll(async () => {
     modelDir = await tinyModelDir(config, "inference-node-model-");
