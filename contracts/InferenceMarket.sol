@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IContributionVotes} from "./interfaces/IContributionVotes.sol";
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
@@ -38,6 +39,9 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     uint16 public constant MAX_EXECUTOR_FEE_BPS = 3000;
     uint16 public constant MAX_MODEL_FEE_BPS = 8000;
     uint16 public constant MIN_DATA_FEE_BPS = 1000;
+    /// @notice Bounds of `executorTurn`.
+    uint64 public constant MIN_EXECUTOR_TURN = 5 seconds;
+    uint64 public constant MAX_EXECUTOR_TURN = 1 days;
 
     IERC20 internal immutable _token;
     IDatanetRegistry internal immutable _datanets;
@@ -53,16 +57,15 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     uint256 public requestCount;
     /// @inheritdoc IInferenceMarket
     uint256 public totalEscrowed;
+    /// @inheritdoc IInferenceMarket
+    uint256 public reportedFees;
+    /// @inheritdoc IInferenceMarket
+    address public court;
 
     mapping(uint256 requestId => Request) internal _requests;
     mapping(uint256 requestId => address[]) internal _signers;
-    /// @dev One slot per attribution: payee (160 bits) | contribution id (80 bits) | weight (16 bits).
+    /// @dev One slot per attribution: payee (160 bits) | contribution id (48) | datanet id (32) | weight (16).
     mapping(uint256 requestId => uint256[]) internal _attributions;
-    /// @dev Reports that already took part in a challenge of the request, voided or conflicting. Their signatures
-    /// are public once used, so without this record anyone could replay them against the honest keepers who
-    /// report the reopened request again. Only the conflicting side is checked: an accepted report may repeat an
-    /// earlier digest and must stay challengeable by any fresh conflicting report.
-    mapping(uint256 requestId => mapping(bytes32 digest => bool)) internal _challengedReports;
 
     /// @dev Working memory of one request's fee split; a struct keeps the stack shallow.
     struct Split {
@@ -106,6 +109,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         _setRequestTimeout(parameters_.requestTimeout);
         _setMaxAttributions(parameters_.maxAttributions);
         _setFeeSplit(parameters_.protocolFeeBps, parameters_.executorFeeBps, parameters_.modelFeeBps);
+        _setSchedule(parameters_.executorTurn, parameters_.reopenGrace, parameters_.maxReportedFeesBps);
         // The vault pulls what it credits; one standing allowance saves an approval per settlement.
         IERC20(wiring_.token).forceApprove(wiring_.rewardVault, type(uint256).max);
     }
@@ -164,7 +168,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (request.status != RequestStatus.Open) revert MarketRequestNotOpen(requestId, request.status);
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > request.deadline) revert MarketRequestExpired(requestId, request.deadline);
+        if (report.round != request.round) revert MarketWrongRound(requestId, request.round, report.round);
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
+        _checkExecutor(requestId, request.openedAt, report.executor);
+        uint256 fee = request.fee;
+        uint256 capacity = _keepers.bondedStake() * _parameters.maxReportedFeesBps / BPS;
+        if (reportedFees + fee > capacity) revert MarketStakeCapacityExceeded(fee, reportedFees, capacity);
+        reportedFees += fee;
 
         bool declined = report.outputHash == bytes32(0);
         if (declined && report.attributions.length != 0) {
@@ -199,33 +209,54 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (conflictingReport.requestId != requestId) {
             revert MarketReportRequestMismatch(requestId, conflictingReport.requestId);
         }
+        uint16 round = request.round;
+        if (conflictingReport.round != round) revert MarketWrongRound(requestId, round, conflictingReport.round);
         bytes32 conflictingDigest = _hashTypedDataV4(conflictingReport.hash());
         bytes32 voidedDigest = request.reportDigest;
         if (conflictingDigest == voidedDigest) revert MarketSameReport(requestId, conflictingDigest);
-        if (_challengedReports[requestId][conflictingDigest]) {
-            revert MarketReportAlreadyChallenged(requestId, conflictingDigest);
+
+        bool rewardable;
+        (slashedKeepers, rewardable) = _equivocators(requestId, conflictingDigest, signatures);
+        // Neither the requester (who would be refunded after a late voiding) nor any signer of either report
+        // (who would be paid for its own fault) earns the challenger's part.
+        address rewarded = rewardable && msg.sender != request.requester ? msg.sender : address(0);
+        address[] memory accepted = _signers[requestId];
+        for (uint256 i; i < accepted.length; ++i) {
+            if (accepted[i] == msg.sender) rewarded = address(0);
         }
-
-        slashedKeepers = _equivocators(requestId, conflictingDigest, signatures);
-        _challengedReports[requestId][voidedDigest] = true;
-        _challengedReports[requestId][conflictingDigest] = true;
-
-        request.status = RequestStatus.Open;
-        request.executor = address(0);
-        request.challengeEndsAt = 0;
-        request.declined = false;
-        request.reportDigest = bytes32(0);
-        delete _signers[requestId];
-        delete _attributions[requestId];
+        _void(requestId, request);
         emit ReportChallenged(requestId, msg.sender, voidedDigest, conflictingDigest, slashedKeepers);
 
-        // An equivocating keeper that challenges its own report earns no challenger reward.
-        address rewarded = msg.sender;
+        bytes32 evidence = keccak256(abi.encode(requestId, round));
         for (uint256 i; i < slashedKeepers.length; ++i) {
-            if (slashedKeepers[i] == msg.sender) rewarded = address(0);
+            _keepers.slashEquivocation(slashedKeepers[i], rewarded, evidence);
         }
-        for (uint256 i; i < slashedKeepers.length; ++i) {
-            _keepers.slashEquivocation(slashedKeepers[i], rewarded);
+    }
+
+    /// @inheritdoc IInferenceMarket
+    function markDisputed(uint256 requestId) external {
+        if (msg.sender != court || court == address(0)) revert MarketCallerNotCourt(msg.sender);
+        Request storage request = _requestOf(requestId);
+        if (request.status != RequestStatus.Reported) revert MarketRequestNotReported(requestId, request.status);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= request.challengeEndsAt) {
+            revert MarketChallengeWindowClosed(requestId, request.challengeEndsAt);
+        }
+        request.status = RequestStatus.Disputed;
+        emit ReportDisputed(requestId, request.reportDigest);
+    }
+
+    /// @inheritdoc IInferenceMarket
+    function settleDispute(uint256 requestId, bool upheld) external nonReentrant {
+        if (msg.sender != court || court == address(0)) revert MarketCallerNotCourt(msg.sender);
+        Request storage request = _requestOf(requestId);
+        if (request.status != RequestStatus.Disputed) revert MarketRequestNotDisputed(requestId, request.status);
+        emit DisputeSettled(requestId, upheld);
+        if (upheld) {
+            _void(requestId, request);
+        } else {
+            request.status = RequestStatus.Reported;
+            request.challengeEndsAt = uint64(block.timestamp);
         }
     }
 
@@ -266,6 +297,17 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         _setTreasury(treasury_);
     }
 
+    /// @inheritdoc IInferenceMarket
+    function setSchedule(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps) external onlyOwner {
+        _setSchedule(executorTurn, reopenGrace, maxReportedFeesBps);
+    }
+
+    /// @inheritdoc IInferenceMarket
+    function setCourt(address court_) external onlyOwner {
+        court = court_;
+        emit CourtSet(court_);
+    }
+
     // ─── Views ────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IInferenceMarket
@@ -284,6 +326,21 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     }
 
     /// @inheritdoc IInferenceMarket
+    function scheduledExecutor(uint256 requestId)
+        external
+        view
+        returns (address executor, uint256 turn, uint64 nextTurnAt)
+    {
+        uint64 openedAt = _requestOf(requestId).openedAt;
+        uint64 length = _parameters.executorTurn;
+        turn = (block.timestamp - openedAt) / length;
+        executor = _keepers.scheduledExecutor(requestId, turn);
+        // The turn is at most the seconds since the round opened, far below 2^64.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        nextTurnAt = openedAt + uint64(turn + 1) * length;
+    }
+
+    /// @inheritdoc IInferenceMarket
     function reportSigners(uint256 requestId) external view returns (address[] memory) {
         return _signers[requestId];
     }
@@ -293,7 +350,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         uint256[] storage packed = _attributions[requestId];
         attributions = new RecordedAttribution[](packed.length);
         for (uint256 i; i < packed.length; ++i) {
-            (address payee, uint256 contributionId, uint16 weightBps) = _unpack(packed[i]);
+            (address payee, uint256 contributionId,, uint16 weightBps) = _unpack(packed[i]);
             attributions[i] = RecordedAttribution(contributionId, weightBps, payee);
         }
     }
@@ -333,7 +390,11 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         request.deadline = deadline;
         request.status = RequestStatus.Open;
         request.modelId = modelId;
-        request.fee = fee;
+        request.fee = SafeCast.toUint128(fee);
+        request.openedAt = uint64(block.timestamp);
+        Parameters storage p = _parameters;
+        (request.protocolFeeBps, request.executorFeeBps, request.modelFeeBps) =
+        (p.protocolFeeBps, p.executorFeeBps, p.modelFeeBps);
         totalEscrowed += fee;
         emit InferenceRequested(requestId, msg.sender, modelId, inputHash, inputURI, fee, deadline);
         if (fee != 0) _token.safeTransferFrom(msg.sender, address(this), fee);
@@ -344,8 +405,18 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (request.status == RequestStatus.None) revert MarketUnknownRequest(requestId);
     }
 
+    /// @dev The executor must be scheduled for the current turn or, so that a report sent at the end of its turn
+    /// still lands, the previous one.
+    function _checkExecutor(uint256 requestId, uint64 openedAt, address executor) internal view {
+        uint256 turn = (block.timestamp - openedAt) / _parameters.executorTurn;
+        address scheduled = _keepers.scheduledExecutor(requestId, turn);
+        if (executor == scheduled) return;
+        if (turn != 0 && executor == _keepers.scheduledExecutor(requestId, turn - 1)) return;
+        revert MarketNotScheduledExecutor(executor, scheduled);
+    }
+
     /// @dev Recovers every signature, requiring strictly ascending signers (no repeats), each an active keeper,
-    /// at least `quorum` of them and the executor among them.
+    /// at least `quorum` of them holding at least the stake quorum, and the executor among them.
     function _verifyQuorum(bytes32 digest, bytes[] calldata signatures, address executor)
         internal
         view
@@ -356,15 +427,20 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         signers = new address[](signatures.length);
         bool executorSigned;
         address previous;
+        uint256 signedStake;
         for (uint256 i; i < signatures.length; ++i) {
             address signer = _recover(digest, signatures[i], i);
             if (signer <= previous) revert MarketSignersNotAscending(i, signer);
-            if (!_keepers.isActive(signer)) revert MarketInactiveKeeper(signer);
+            uint256 stake = _keepers.activeStakeOf(signer);
+            if (stake == 0) revert MarketInactiveKeeper(signer);
+            signedStake += stake;
             if (signer == executor) executorSigned = true;
             signers[i] = signer;
             previous = signer;
         }
         if (!executorSigned) revert MarketExecutorNotSigner(executor);
+        uint256 quorumStake = _keepers.quorumStake();
+        if (signedStake < quorumStake) revert MarketBelowStakeQuorum(signedStake, quorumStake);
     }
 
     function _recordAttributions(uint256 requestId, uint256 modelId, Attribution[] calldata attributions) internal {
@@ -391,19 +467,23 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
                 }
                 checkedDatanet = datanetId;
             }
-            // Contribution ids count up from 1; 2^80 of them cannot be reached.
-            packed.push((uint256(uint160(payee)) << 96) | (contributionId << 16) | weightBps);
+            // Ids count up from 1 in the registry; these limits cannot be reached, but are checked.
+            if (contributionId > type(uint48).max) revert MarketIdTooLarge(contributionId);
+            if (datanetId > type(uint32).max) revert MarketIdTooLarge(datanetId);
+            packed.push((uint256(uint160(payee)) << 96) | (contributionId << 48) | (datanetId << 16) | weightBps);
             previous = contributionId;
         }
         if (sum > BPS) revert MarketWeightsExceedTotal(sum);
     }
 
-    /// @dev The conflicting report's signers that also signed the accepted report. Both lists are ascending.
+    /// @dev The conflicting report's signers that also signed the accepted report (both lists are ascending), and
+    /// whether the caller is none of the conflicting report's signers.
     function _equivocators(uint256 requestId, bytes32 conflictingDigest, bytes[] calldata signatures)
         internal
         view
-        returns (address[] memory equivocators)
+        returns (address[] memory equivocators, bool rewardable)
     {
+        rewardable = true;
         address[] storage accepted = _signers[requestId];
         uint256 acceptedCount = accepted.length;
         equivocators = new address[](signatures.length);
@@ -413,6 +493,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         for (uint256 i; i < signatures.length; ++i) {
             address signer = _recover(conflictingDigest, signatures[i], i);
             if (signer <= previous) revert MarketSignersNotAscending(i, signer);
+            if (signer == msg.sender) rewardable = false;
             previous = signer;
             while (cursor < acceptedCount && accepted[cursor] < signer) ++cursor;
             if (cursor < acceptedCount && accepted[cursor] == signer) equivocators[count++] = signer;
@@ -421,6 +502,27 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         assembly ("memory-safe") {
             mstore(equivocators, count)
         }
+    }
+
+    /// @dev Voids the accepted report and opens the next round, reportable for at least `reopenGrace`, so that a
+    /// late challenge cannot run the request out of time and refund a delivered answer.
+    function _void(uint256 requestId, Request storage request) internal {
+        reportedFees -= request.fee;
+        uint16 round = request.round + 1;
+        uint64 deadline = request.deadline;
+        uint64 graceEnd = uint64(block.timestamp) + _parameters.reopenGrace;
+        if (deadline < graceEnd) deadline = graceEnd;
+        request.status = RequestStatus.Open;
+        request.round = round;
+        request.deadline = deadline;
+        request.openedAt = uint64(block.timestamp);
+        request.executor = address(0);
+        request.challengeEndsAt = 0;
+        request.declined = false;
+        request.reportDigest = bytes32(0);
+        delete _signers[requestId];
+        delete _attributions[requestId];
+        emit RequestReopened(requestId, round, deadline);
     }
 
     function _recover(bytes32 digest, bytes calldata signature, uint256 index) internal pure returns (address) {
@@ -440,16 +542,17 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             emit FinalizeSkipped(requestId, status, challengeEndsAt);
             return false;
         }
+        uint256 fee = request.fee;
+        reportedFees -= fee;
+        totalEscrowed -= fee;
         if (request.declined) {
-            (uint256 fee, address requester) = (request.fee, request.requester);
+            address requester = request.requester;
             request.status = RequestStatus.Refunded;
-            totalEscrowed -= fee;
             emit RequestRefunded(requestId, requester, fee);
             if (fee != 0) _token.safeTransfer(requester, fee);
             return true;
         }
         request.status = RequestStatus.Finalized;
-        totalEscrowed -= request.fee;
 
         Split memory split = _split(requestId, request);
         emit RequestFinalized(
@@ -473,11 +576,17 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             mstore(amounts, count)
         }
         _vault.credit(accounts, amounts);
+        // Votes are minted for what model owners and contributors earned, scaled so that a request mints at most
+        // its protocol share: OPEN that left the payer for good. Paying one's own model returns everything else,
+        // so a vote never costs less than one OPEN lost.
+        uint256 votesPerBps = request.protocolFeeBps;
+        uint256 earnedBps = BPS - request.protocolFeeBps - request.executorFeeBps;
         for (uint256 i; i < split.votesCount; ++i) {
-            if (amounts[i] == 0) continue;
-            try _votes.mint(accounts[i], amounts[i]) {}
+            uint256 votes = amounts[i] * votesPerBps / earnedBps;
+            if (votes == 0) continue;
+            try _votes.mint(accounts[i], votes) {}
             catch {
-                emit VotesMintFailed(accounts[i], amounts[i]);
+                emit VotesMintFailed(accounts[i], votes);
             }
         }
         return true;
@@ -489,16 +598,18 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         revert MarketChallengeWindowOpen(requestId, request.challengeEndsAt);
     }
 
-    /// @dev Computes the credits of one request, model owners and contributors first (they earn votes), then
-    /// datanet owners, the executor and last the treasury, which takes every remainder.
+    /// @dev Computes the credits of one request with the split in force when it was made: model owners and
+    /// contributors first (they earn votes), then datanet owners, the executor and last the treasury, which
+    /// takes every remainder.
     function _split(uint256 requestId, Request storage request) internal returns (Split memory split) {
         split.requestId = requestId;
         split.modelId = request.modelId;
         split.fee = request.fee;
-        Parameters memory p = _parameters;
-        split.executorAmount = split.fee * p.executorFeeBps / BPS;
-        split.modelShare = split.fee * p.modelFeeBps / BPS;
-        split.dataShare = split.fee * (BPS - p.protocolFeeBps - p.executorFeeBps - p.modelFeeBps) / BPS;
+        (uint256 protocolBps, uint256 executorBps, uint256 modelBps) =
+            (request.protocolFeeBps, request.executorFeeBps, request.modelFeeBps);
+        split.executorAmount = split.fee * executorBps / BPS;
+        split.modelShare = split.fee * modelBps / BPS;
+        split.dataShare = split.fee * (BPS - protocolBps - executorBps - modelBps) / BPS;
 
         (address[] memory recipients, uint256[] memory weights) = _revenueShares(split.modelId);
         uint256[] memory records = _attributions[requestId];
@@ -507,15 +618,13 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             // forge-lint: disable-next-line(unsafe-typecast)
             attributedBps += uint16(records[i]);
         }
-        uint256 unattributed = split.dataShare * (BPS - attributedBps) / BPS;
-        uint256[] memory datanetIds = unattributed == 0 ? new uint256[](0) : _datanetIds(split.modelId);
 
-        split.accounts = new address[](recipients.length + records.length + datanetIds.length + 2);
+        split.accounts = new address[](recipients.length + 2 * records.length + 2);
         split.amounts = new uint256[](split.accounts.length);
         _payModelOwners(split, recipients, weights);
         _payContributors(split, records);
         split.votesCount = split.count;
-        _payDatanetOwners(split, datanetIds, unattributed);
+        _payDatanetOwners(split, records, attributedBps);
         _push(split, request.executor, split.executorAmount);
         split.treasuryAmount =
             split.fee - split.executorAmount - split.modelAmount - split.attributedAmount - split.unattributedAmount;
@@ -533,7 +642,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
 
     function _payContributors(Split memory split, uint256[] memory records) internal {
         for (uint256 i; i < records.length; ++i) {
-            (address payee, uint256 contributionId, uint16 weightBps) = _unpack(records[i]);
+            (address payee, uint256 contributionId,, uint16 weightBps) = _unpack(records[i]);
             uint256 amount = split.dataShare * weightBps / BPS;
             split.attributedAmount += amount;
             _push(split, payee, amount);
@@ -541,15 +650,28 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         }
     }
 
-    function _payDatanetOwners(Split memory split, uint256[] memory datanetIds, uint256 unattributed) internal {
-        if (datanetIds.length == 0) return;
-        uint256 each = unattributed / datanetIds.length;
-        for (uint256 i; i < datanetIds.length; ++i) {
-            address owner_ = _datanetOwner(datanetIds[i]);
+    /// @dev The unattributed data share goes to the owners of the datanets the answer drew on, by attributed
+    /// weight; with nothing attributed it stays with the treasury, so declaring extra datanets earns nothing.
+    function _payDatanetOwners(Split memory split, uint256[] memory records, uint256 attributedBps) internal {
+        if (attributedBps == 0 || attributedBps == BPS) return;
+        uint256 unattributed = split.dataShare * (BPS - attributedBps) / BPS;
+        uint256[] memory datanetIds = new uint256[](records.length);
+        uint256[] memory datanetBps = new uint256[](records.length);
+        uint256 distinct;
+        for (uint256 i; i < records.length; ++i) {
+            (,, uint256 datanetId, uint16 weightBps) = _unpack(records[i]);
+            uint256 j;
+            while (j < distinct && datanetIds[j] != datanetId) ++j;
+            if (j == distinct) datanetIds[distinct++] = datanetId;
+            datanetBps[j] += weightBps;
+        }
+        for (uint256 j; j < distinct; ++j) {
+            address owner_ = _datanetOwner(datanetIds[j]);
             if (owner_ == address(0)) continue;
-            split.unattributedAmount += each;
-            _push(split, owner_, each);
-            emit DatanetRemainderPaid(split.requestId, datanetIds[i], owner_, each);
+            uint256 amount = unattributed * datanetBps[j] / attributedBps;
+            split.unattributedAmount += amount;
+            _push(split, owner_, amount);
+            emit DatanetRemainderPaid(split.requestId, datanetIds[j], owner_, amount);
         }
     }
 
@@ -580,24 +702,24 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         }
     }
 
-    function _datanetIds(uint256 modelId) internal view returns (uint256[] memory ids) {
-        try _models.datanetIds(modelId) returns (uint256[] memory result) {
-            ids = result;
-        } catch {}
-    }
-
     function _datanetOwner(uint256 datanetId) internal view returns (address owner_) {
         try _datanets.datanetOwner(datanetId) returns (address result) {
             owner_ = result;
         } catch {}
     }
 
-    function _unpack(uint256 packed) internal pure returns (address payee, uint256 contributionId, uint16 weightBps) {
+    function _unpack(uint256 packed)
+        internal
+        pure
+        returns (address payee, uint256 contributionId, uint256 datanetId, uint16 weightBps)
+    {
         // Truncation is the point: each cast selects one field of the packed slot.
         // forge-lint: disable-next-line(unsafe-typecast)
         payee = address(uint160(packed >> 96));
         // forge-lint: disable-next-line(unsafe-typecast)
-        contributionId = uint80(packed >> 16);
+        contributionId = uint48(packed >> 48);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        datanetId = uint32(packed >> 16);
         // forge-lint: disable-next-line(unsafe-typecast)
         weightBps = uint16(packed);
     }
@@ -642,6 +764,17 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         emit FeeSplitSet(
             protocolFeeBps, executorFeeBps, modelFeeBps, BPS - protocolFeeBps - executorFeeBps - modelFeeBps
         );
+    }
+
+    function _setSchedule(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps) internal {
+        if (
+            executorTurn < MIN_EXECUTOR_TURN || executorTurn > MAX_EXECUTOR_TURN || reopenGrace < MIN_REQUEST_TIMEOUT
+                || reopenGrace > MAX_REQUEST_TIMEOUT || maxReportedFeesBps == 0
+        ) revert MarketScheduleOutOfBounds(executorTurn, reopenGrace, maxReportedFeesBps);
+        _parameters.executorTurn = executorTurn;
+        _parameters.reopenGrace = reopenGrace;
+        _parameters.maxReportedFeesBps = maxReportedFeesBps;
+        emit ScheduleSet(executorTurn, reopenGrace, maxReportedFeesBps);
     }
 
     function _setTreasury(address treasury_) internal {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 
@@ -22,6 +23,10 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     uint256 public constant MAX_MIN_STAKE = 1e9 ether;
     /// @notice Longest unbonding delay governance may set.
     uint64 public constant MAX_UNBONDING_DELAY = 90 days;
+    /// @notice Smallest stake quorum governance may set: a strict majority of bonded stake.
+    uint16 public constant MIN_QUORUM_STAKE_BPS = 5001;
+    /// @notice Longest freeze the guardian may impose per call.
+    uint64 public constant MAX_GUARDIAN_FREEZE = 30 days;
     uint16 internal constant BPS = 10_000;
 
     struct Keeper {
@@ -47,14 +52,30 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     uint16 public challengerRewardBps;
     /// @inheritdoc IKeeperRegistry
     uint256 public totalStaked;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public bondedStake;
+    /// @inheritdoc IKeeperRegistry
+    uint16 public disputeSlashBps;
+    /// @inheritdoc IKeeperRegistry
+    uint16 public quorumStakeBps;
+    /// @inheritdoc IKeeperRegistry
+    address public court;
+    /// @inheritdoc IKeeperRegistry
+    address public guardian;
+    /// @inheritdoc IKeeperRegistry
+    mapping(address keeper => uint64) public frozenUntil;
+    /// @dev Equivocation evidence a keeper was already slashed for (request and round).
+    mapping(address keeper => mapping(bytes32 evidence => bool)) internal _slashedFor;
 
     mapping(address keeper => Keeper) internal _keepers;
     /// @dev Keepers with stake that have not requested an unbond; `isActive` also checks `minStake`, so a
     /// change of the minimum applies to everyone at once without touching this set.
     EnumerableSet.AddressSet internal _bonded;
 
-    modifier onlyMarket() {
-        if (msg.sender != market) revert KeeperCallerNotMarket(msg.sender);
+    modifier onlySlasher() {
+        if (msg.sender != market && (msg.sender != court || court == address(0))) {
+            revert KeeperCallerNotSlasher(msg.sender);
+        }
         _;
     }
 
@@ -78,7 +99,8 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         _setMinStake(minStake_);
         _setQuorum(quorum_);
         _setUnbondingDelay(unbondingDelay_);
-        _setSlashParameters(5000, 5000);
+        _setSlashParameters(5000, 10_000, 5000);
+        _setQuorumStakeBps(6666);
     }
 
     // ─── Keeper actions ─────────────────────────────────────────────────────
@@ -92,6 +114,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         if (keeper.stake == 0 && newStake < minStake) revert KeeperStakeBelowMinimum(newStake, minStake);
         keeper.stake = SafeCast.toUint192(newStake);
         totalStaked += amount;
+        bondedStake += amount;
         _bonded.add(msg.sender);
         emit KeeperStaked(msg.sender, amount, newStake);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
@@ -105,6 +128,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         unbondingEndsAt = uint64(block.timestamp) + unbondingDelay;
         keeper.unbondingEndsAt = unbondingEndsAt;
         _bonded.remove(msg.sender);
+        bondedStake -= keeper.stake;
         emit KeeperUnbondingRequested(msg.sender, keeper.stake, unbondingEndsAt);
     }
 
@@ -116,6 +140,9 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         if (block.timestamp < keeper.unbondingEndsAt) {
             revert KeeperUnbondingNotElapsed(msg.sender, keeper.unbondingEndsAt);
         }
+        uint64 frozen = frozenUntil[msg.sender];
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < frozen) revert KeeperFrozen(msg.sender, frozen);
         amount = keeper.stake;
         delete _keepers[msg.sender];
         totalStaked -= amount;
@@ -126,10 +153,48 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     // ─── Slashing ─────────────────────────────────────────────────────────────
 
     /// @inheritdoc IKeeperRegistry
-    function slashEquivocation(address keeper, address challenger) external onlyMarket returns (uint256 slashed) {
+    function slashEquivocation(address keeper, address challenger, bytes32 evidence)
+        external
+        onlySlasher
+        returns (uint256 slashed)
+    {
+        if (_slashedFor[keeper][evidence]) {
+            emit EquivocationAlreadySlashed(keeper, evidence);
+            return 0;
+        }
+        _slashedFor[keeper][evidence] = true;
         slashed = uint256(_keepers[keeper].stake) * equivocationSlashBps / BPS;
-        uint256 reward = challenger == address(0) ? 0 : slashed * challengerRewardBps / BPS;
-        _slash(keeper, slashed, challenger, reward);
+        _slash(keeper, slashed, challenger, _reward(slashed, challenger));
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function slashDisputed(address keeper, address disputer) external returns (uint256 slashed) {
+        if (msg.sender != court || court == address(0)) revert KeeperCallerNotSlasher(msg.sender);
+        slashed = uint256(_keepers[keeper].stake) * disputeSlashBps / BPS;
+        _slash(keeper, slashed, disputer, _reward(slashed, disputer));
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function freeze(address keeper, uint64 until) external {
+        uint64 latest;
+        if (msg.sender == court && court != address(0)) latest = type(uint64).max;
+        else if (msg.sender == guardian && guardian != address(0)) latest = uint64(block.timestamp)
+            + MAX_GUARDIAN_FREEZE;
+        else revert KeeperCallerNotFreezer(msg.sender);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (until <= block.timestamp || until > latest) revert KeeperFreezeOutOfBounds(until, latest);
+        if (until <= frozenUntil[keeper]) return;
+        frozenUntil[keeper] = until;
+        emit KeeperFrozenUntil(keeper, until, msg.sender);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function unfreeze(address keeper) external {
+        if (msg.sender != owner() && (msg.sender != guardian || guardian == address(0))) {
+            revert KeeperCallerNotFreezer(msg.sender);
+        }
+        delete frozenUntil[keeper];
+        emit KeeperUnfrozen(keeper, msg.sender);
     }
 
     /// @inheritdoc IKeeperRegistry
@@ -170,8 +235,28 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     }
 
     /// @inheritdoc IKeeperRegistry
-    function setSlashParameters(uint16 equivocationSlashBps_, uint16 challengerRewardBps_) external onlyOwner {
-        _setSlashParameters(equivocationSlashBps_, challengerRewardBps_);
+    function setSlashParameters(uint16 equivocationSlashBps_, uint16 disputeSlashBps_, uint16 challengerRewardBps_)
+        external
+        onlyOwner
+    {
+        _setSlashParameters(equivocationSlashBps_, disputeSlashBps_, challengerRewardBps_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setQuorumStakeBps(uint16 quorumStakeBps_) external onlyOwner {
+        _setQuorumStakeBps(quorumStakeBps_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setCourt(address court_) external onlyOwner {
+        court = court_;
+        emit CourtSet(court_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function setGuardian(address guardian_) external onlyOwner {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
     }
 
     /// @inheritdoc IKeeperRegistry
@@ -180,6 +265,29 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     }
 
     // ─── Views ────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IKeeperRegistry
+    function quorumStake() external view returns (uint256) {
+        return Math.mulDiv(bondedStake, quorumStakeBps, BPS, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address) {
+        uint256 length = _bonded.length();
+        if (length == 0) return address(0);
+        // Ids and turns are far below 2^255; the sum cannot overflow.
+        return _bonded.at((requestId + turn) % length);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function bondedKeepers() external view returns (address[] memory) {
+        return _bonded.values();
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function activeStakeOf(address keeper) external view returns (uint256) {
+        return isActive(keeper) ? _keepers[keeper].stake : 0;
+    }
 
     /// @inheritdoc IKeeperRegistry
     function isActive(address keeper) public view returns (bool) {
@@ -230,7 +338,10 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         // forge-lint: disable-next-line(unsafe-typecast)
         _keepers[keeper].stake -= uint192(amount);
         totalStaked -= amount;
-        if (_keepers[keeper].stake == 0) _bonded.remove(keeper);
+        if (_bonded.contains(keeper)) {
+            bondedStake -= amount;
+            if (_keepers[keeper].stake == 0) _bonded.remove(keeper);
+        }
         emit KeeperSlashed(keeper, amount, challenger, reward);
         if (reward != 0) IERC20(token).safeTransfer(challenger, reward);
         IERC20(token).safeTransfer(treasury, amount - reward);
@@ -257,14 +368,30 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         emit UnbondingDelaySet(unbondingDelay_);
     }
 
-    function _setSlashParameters(uint16 equivocationSlashBps_, uint16 challengerRewardBps_) internal {
+    function _reward(uint256 slashed, address challenger) internal view returns (uint256) {
+        return challenger == address(0) ? 0 : slashed * challengerRewardBps / BPS;
+    }
+
+    function _setSlashParameters(uint16 equivocationSlashBps_, uint16 disputeSlashBps_, uint16 challengerRewardBps_)
+        internal
+    {
         if (equivocationSlashBps_ == 0 || equivocationSlashBps_ > BPS) {
             revert KeeperBpsOutOfBounds(equivocationSlashBps_);
         }
+        if (disputeSlashBps_ == 0 || disputeSlashBps_ > BPS) revert KeeperBpsOutOfBounds(disputeSlashBps_);
         if (challengerRewardBps_ > BPS) revert KeeperBpsOutOfBounds(challengerRewardBps_);
         equivocationSlashBps = equivocationSlashBps_;
+        disputeSlashBps = disputeSlashBps_;
         challengerRewardBps = challengerRewardBps_;
-        emit SlashParametersSet(equivocationSlashBps_, challengerRewardBps_);
+        emit SlashParametersSet(equivocationSlashBps_, disputeSlashBps_, challengerRewardBps_);
+    }
+
+    function _setQuorumStakeBps(uint16 quorumStakeBps_) internal {
+        if (quorumStakeBps_ < MIN_QUORUM_STAKE_BPS || quorumStakeBps_ > BPS) {
+            revert KeeperQuorumStakeOutOfBounds(quorumStakeBps_);
+        }
+        quorumStakeBps = quorumStakeBps_;
+        emit QuorumStakeSet(quorumStakeBps_);
     }
 
     function _setTreasury(address treasury_) internal {

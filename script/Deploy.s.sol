@@ -163,7 +163,10 @@ contract Deploy is Script {
             maxAttributions: uint16(vm.envOr("MARKET_MAX_ATTRIBUTIONS", uint256(32))),
             protocolFeeBps: uint16(vm.envOr("MARKET_PROTOCOL_FEE_BPS", uint256(500))),
             executorFeeBps: uint16(vm.envOr("MARKET_EXECUTOR_FEE_BPS", uint256(1500))),
-            modelFeeBps: uint16(vm.envOr("MARKET_MODEL_FEE_BPS", uint256(4000)))
+            modelFeeBps: uint16(vm.envOr("MARKET_MODEL_FEE_BPS", uint256(4000))),
+            executorTurn: uint64(vm.envOr("MARKET_EXECUTOR_TURN", c.local ? uint256(15 seconds) : 2 minutes)),
+            reopenGrace: uint64(vm.envOr("MARKET_REOPEN_GRACE", c.local ? uint256(5 minutes) : 6 hours)),
+            maxReportedFeesBps: uint32(vm.envOr("MARKET_MAX_REPORTED_FEES_BPS", uint256(5000)))
         });
     }
 

@@ -25,6 +25,7 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         returns (IInferenceMarket.AttributionReport memory report)
     {
         report.requestId = vm.parseJsonUint(json, ".report.requestId");
+        report.round = uint16(vm.parseJsonUint(json, ".report.round"));
         report.modelId = vm.parseJsonUint(json, ".report.modelId");
         report.outputHash = vm.parseJsonBytes32(json, ".report.outputHash");
         report.outputURI = vm.parseJsonString(json, ".report.outputURI");
@@ -99,7 +100,8 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         string memory outputURI,
         uint32 version,
         uint256[] memory ids,
-        uint16 weightSeed
+        uint16 weightSeed,
+        uint16 round
     ) public view {
         vm.assume(ids.length <= 40);
         IInferenceMarket.Attribution[] memory attributions = new IInferenceMarket.Attribution[](ids.length);
@@ -109,6 +111,7 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         }
         IInferenceMarket.AttributionReport memory report = IInferenceMarket.AttributionReport({
             requestId: requestId,
+            round: round,
             modelId: modelId,
             outputHash: outputHash,
             outputURI: outputURI,
@@ -124,7 +127,7 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         uint256 requestId = _request();
         IInferenceMarket.AttributionReport memory report = _report(requestId, _attributions(accepted[1], weight));
         report.outputHash = outputHash;
-        report.executor = keeperAddrs[2];
+        report.executor = _warpToTurnOf(requestId, keeperAddrs[2]);
         bytes32 digest = _digest(report);
         bytes[] memory signatures = new bytes[](2);
         signatures[0] = _sign(keeperKeys[1], digest);

@@ -10,6 +10,8 @@ import {IKeeperRegistry} from "../contracts/interfaces/IKeeperRegistry.sol";
 import {ProtocolFixture} from "./utils/ProtocolFixture.sol";
 
 contract KeeperRegistryTest is ProtocolFixture {
+    bytes32 internal constant EVIDENCE = keccak256(abi.encode(uint256(1), uint16(0)));
+
     address internal newcomer = makeAddr("newcomer");
 
     function setUp() public override {
@@ -205,29 +207,149 @@ contract KeeperRegistryTest is ProtocolFixture {
         keepers.slash(keeperAddrs[0], 0);
     }
 
-    function test_RevertWhen_slashEquivocationNotByMarket() public {
+    function test_RevertWhen_slashEquivocationNotBySlasher() public {
         vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotMarket.selector, governance));
-        keepers.slashEquivocation(keeperAddrs[0], challenger);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotSlasher.selector, governance));
+        keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE);
+        // No court is set: the zero address is no slasher either.
+        vm.prank(address(0));
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotSlasher.selector, address(0)));
+        keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE);
+        vm.prank(address(market));
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotSlasher.selector, address(market)));
+        keepers.slashDisputed(keeperAddrs[0], challenger);
     }
 
     function test_slashEquivocation_byMarketPaysChallenger() public {
         vm.prank(address(market));
-        assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger), KEEPER_STAKE / 2);
+        assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE), KEEPER_STAKE / 2);
         assertEq(open.balanceOf(challenger), KEEPER_STAKE / 4);
         assertEq(open.balanceOf(treasury), KEEPER_STAKE / 4);
+        assertEq(keepers.bondedStake(), 3 * KEEPER_STAKE - KEEPER_STAKE / 2);
+    }
+
+    function test_slashEquivocation_oncePerEvidence() public {
+        vm.startPrank(address(market));
+        keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.EquivocationAlreadySlashed(keeperAddrs[0], EVIDENCE);
+        assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE), 0);
+        // Another request or round is another offence.
+        assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger, keccak256("other")), KEEPER_STAKE / 4);
+        vm.stopPrank();
+    }
+
+    /// @dev Distinct slash and reward fractions, so that a reward computed with the wrong one is seen.
+    function test_slashEquivocation_rewardIsShareOfSlashed() public {
+        vm.prank(governance);
+        keepers.setSlashParameters(8000, 3000, 2500);
+        vm.prank(address(market));
+        uint256 slashed = keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE);
+        assertEq(slashed, KEEPER_STAKE * 8000 / 10_000);
+        assertEq(open.balanceOf(challenger), slashed * 2500 / 10_000);
+        assertEq(open.balanceOf(treasury), slashed - slashed * 2500 / 10_000);
     }
 
     function testFuzz_slashEquivocation_conservesStake(uint16 slashBps, uint16 rewardBps) public {
         slashBps = uint16(bound(slashBps, 1, 10_000));
         rewardBps = uint16(bound(rewardBps, 0, 10_000));
         vm.prank(governance);
-        keepers.setSlashParameters(slashBps, rewardBps);
+        keepers.setSlashParameters(slashBps, 10_000, rewardBps);
         vm.prank(address(market));
-        uint256 slashed = keepers.slashEquivocation(keeperAddrs[0], challenger);
+        uint256 slashed = keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE);
         assertEq(slashed, KEEPER_STAKE * slashBps / 10_000);
+        assertEq(open.balanceOf(challenger), slashed * rewardBps / 10_000);
         assertEq(open.balanceOf(challenger) + open.balanceOf(treasury), slashed);
         assertEq(open.balanceOf(address(keepers)), keepers.totalStaked());
+    }
+
+    // ─── stake quorum, schedule and freezes ────────────────────────────────────
+
+    function test_quorumStake_isTwoThirdsOfBondedStakeRoundedUp() public view {
+        assertEq(keepers.bondedStake(), 3 * KEEPER_STAKE);
+        assertEq(keepers.quorumStake(), (3 * KEEPER_STAKE * 6666 + 9999) / 10_000);
+    }
+
+    function test_bondedStake_followsStakeUnbondAndSlash() public {
+        address keeper = keeperAddrs[1];
+        vm.prank(keeper);
+        keepers.requestUnbond();
+        assertEq(keepers.bondedStake(), 2 * KEEPER_STAKE);
+        assertEq(keepers.activeStakeOf(keeper), 0);
+        // Slashing an unbonding keeper does not touch the bonded stake again.
+        vm.prank(address(market));
+        keepers.slashEquivocation(keeper, address(0), EVIDENCE);
+        assertEq(keepers.bondedStake(), 2 * KEEPER_STAKE);
+        assertEq(keepers.bondedKeepers().length, 2);
+    }
+
+    function test_scheduledExecutor_rotatesOverBondedSet() public view {
+        address[] memory bonded = keepers.bondedKeepers();
+        for (uint256 id; id < 6; ++id) {
+            assertEq(keepers.scheduledExecutor(id, 0), bonded[id % 3]);
+            assertEq(keepers.scheduledExecutor(id, 1), bonded[(id + 1) % 3]);
+        }
+    }
+
+    function test_freeze_guardianHoldsUnbondingStake() public {
+        address guardian = makeAddr("guardian");
+        vm.prank(governance);
+        keepers.setGuardian(guardian);
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        // A slash is being decided: the guardian freezes the stake before the keeper can leave with it.
+        uint64 until = uint64(block.timestamp) + 30 days;
+        vm.prank(guardian);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperFrozenUntil(keeper, until, guardian);
+        keepers.freeze(keeper, until);
+        vm.warp(endsAt);
+        vm.prank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperFrozen.selector, keeper, until));
+        keepers.withdraw();
+        // Governance decides in time and slashes the frozen stake.
+        vm.prank(governance);
+        keepers.slash(keeper, KEEPER_STAKE);
+        assertEq(keepers.stakeOf(keeper), 0);
+    }
+
+    function test_freeze_unfrozenByGuardianThenWithdraws() public {
+        address guardian = makeAddr("guardian");
+        vm.prank(governance);
+        keepers.setGuardian(guardian);
+        address keeper = keeperAddrs[0];
+        vm.prank(keeper);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.prank(guardian);
+        keepers.freeze(keeper, endsAt + 1 days);
+        vm.prank(guardian);
+        keepers.unfreeze(keeper);
+        vm.warp(endsAt);
+        vm.prank(keeper);
+        assertEq(keepers.withdraw(), KEEPER_STAKE);
+    }
+
+    function test_RevertWhen_freezeByStrangerOrTooLong() public {
+        address guardian = makeAddr("guardian");
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotFreezer.selector, challenger));
+        keepers.freeze(keeperAddrs[0], uint64(block.timestamp) + 1 days);
+        vm.prank(governance);
+        keepers.setGuardian(guardian);
+        uint64 latest = uint64(block.timestamp) + 30 days;
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperFreezeOutOfBounds.selector, latest + 1, latest));
+        keepers.freeze(keeperAddrs[0], latest + 1);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotFreezer.selector, challenger));
+        keepers.unfreeze(keeperAddrs[0]);
+        // A retired guardian freezes nothing.
+        vm.prank(governance);
+        keepers.setGuardian(address(0));
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperCallerNotFreezer.selector, guardian));
+        keepers.freeze(keeperAddrs[0], uint64(block.timestamp) + 1 days);
     }
 
     // ─── governance ─────────────────────────────────────────────────────────
@@ -244,8 +366,14 @@ contract KeeperRegistryTest is ProtocolFixture {
         emit IKeeperRegistry.UnbondingDelaySet(2 days);
         keepers.setUnbondingDelay(2 days);
         vm.expectEmit(address(keepers));
-        emit IKeeperRegistry.SlashParametersSet(10_000, 0);
-        keepers.setSlashParameters(10_000, 0);
+        emit IKeeperRegistry.SlashParametersSet(10_000, 5000, 0);
+        keepers.setSlashParameters(10_000, 5000, 0);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.QuorumStakeSet(7500);
+        keepers.setQuorumStakeBps(7500);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.CourtSet(address(0xc0));
+        keepers.setCourt(address(0xc0));
         vm.expectEmit(address(keepers));
         emit IKeeperRegistry.TreasurySet(address(0xbeef));
         keepers.setTreasury(address(0xbeef));
@@ -279,9 +407,14 @@ contract KeeperRegistryTest is ProtocolFixture {
         );
         keepers.setUnbondingDelay(91 days);
         vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperBpsOutOfBounds.selector, 0));
-        keepers.setSlashParameters(0, 0);
+        keepers.setSlashParameters(0, 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperBpsOutOfBounds.selector, 0));
+        keepers.setSlashParameters(1, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperBpsOutOfBounds.selector, 10_001));
-        keepers.setSlashParameters(1, 10_001);
+        keepers.setSlashParameters(1, 1, 10_001);
+        // A stake quorum must stay a strict majority.
+        vm.expectRevert(abi.encodeWithSelector(IKeeperRegistry.KeeperQuorumStakeOutOfBounds.selector, 5000));
+        keepers.setQuorumStakeBps(5000);
         vm.expectRevert(IKeeperRegistry.KeeperZeroAddress.selector);
         keepers.setTreasury(address(0));
         vm.expectRevert(IKeeperRegistry.KeeperZeroAddress.selector);

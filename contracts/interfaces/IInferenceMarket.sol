@@ -6,27 +6,34 @@ import {IDatanetRegistry} from "./IDatanetRegistry.sol";
 /// @title IInferenceMarket
 /// @notice Paid inference with Proof of Attribution. A requester escrows a model's price; staked keepers run
 /// the model, compute which contributions shaped the output and post an EIP-712 `AttributionReport` signed by
-/// a quorum of active keepers. Anyone holding two different reports signed by one keeper for the same request
-/// can challenge within the challenge window: the accepted report is voided, the keepers who signed both are
-/// slashed and the request can be reported again (or refunded after its deadline). After the window anyone
-/// finalizes: the fee is split among the treasury, the executing keeper, the model's owner(s) and the
-/// attributed contributions' payees, credited in the RewardVault, and ContributionVotes are minted for what
-/// contributors and model owners earned.
+/// active keepers holding a stake quorum, executed by the keeper the schedule names. Anyone holding two
+/// different reports of one round signed by one keeper can challenge within the challenge window: the accepted
+/// report is voided, the keepers who signed both are slashed and the request reopens in a new round (with a
+/// grace period past its deadline). A wrong but consistent report can be disputed with a bond at the report
+/// court, which freezes the request until its ruling. After the window anyone finalizes: the fee is split
+/// among the treasury, the executing keeper, the model's owner(s) and the attributed contributions' payees,
+/// credited in the RewardVault, and ContributionVotes are minted for what contributors and model owners
+/// earned, in total no more than the protocol share that left the payer for good.
 /// @dev Fee split of `fee` at finalization, every floor-division remainder going to the treasury:
 /// executor `fee * executorFeeBps / 10000`; model share `M = fee * modelFeeBps / 10000` paid to the
 /// `revenueShares` recipients by weight; data share `D = fee * dataFeeBps / 10000` (data bps =
 /// 10000 - protocol - executor - model) paid `D * weightBps / 10000` to each attributed contribution's payee
-/// (recorded when the report is accepted), and `D * (10000 - sum of weights) / 10000` shared equally by the
-/// owners of the model's datanets (`datanetIds`; the treasury when there are none); the treasury receives the
-/// rest, so the parts always sum exactly to `fee`.
+/// (recorded when the report is accepted), and the unattributed part `D * (10000 - sum of weights) / 10000`
+/// shared by the owners of the datanets of the attributed contributions in proportion to their weight (the
+/// treasury's when nothing is attributed, so listing empty datanets earns nothing); the treasury receives the
+/// rest, so the parts always sum exactly to `fee`. The split's basis points are those in force when the
+/// request was made. Votes minted to each model owner and contributor: `amount * protocolFeeBps / (modelFeeBps
+/// + dataFeeBps)`, so a request mints at most its protocol share in votes.
 interface IInferenceMarket {
     /// @notice Lifecycle of a request. A challenged report returns the request to `Open`.
+    /// `Disputed` (a report under the court's review) is last so that earlier values keep their numbers.
     enum RequestStatus {
         None,
         Open,
         Reported,
         Finalized,
-        Refunded
+        Refunded,
+        Disputed
     }
 
     /// @notice One contribution's share of an output, in basis points (EIP-712 type `Attribution`).
@@ -37,15 +44,19 @@ interface IInferenceMarket {
 
     /// @notice What a keeper quorum attests about one request (EIP-712 primary type `AttributionReport`).
     /// @param requestId The request answered.
+    /// @param round The request's round: 0, then one more each time a report is voided. A report is accepted
+    /// only in the request's current round, so a voided report can never be replayed.
     /// @param modelId The model that answered; must be the requested model.
     /// @param outputHash sha256 of the output; zero declines the request (see `submitReport`).
     /// @param outputURI Where the output can be fetched; for a decline, why the request cannot be answered.
-    /// @param executor The keeper that ran the inference; must be one of the signers.
+    /// @param executor The keeper that ran the inference: one of the signers, and the scheduled executor of the
+    /// current or the previous turn (`scheduledExecutor`).
     /// @param attributionVersion Version of the attribution algorithm that computed the weights.
     /// @param attributions Contributions by strictly ascending id with non-zero weights summing to at most
     /// 10,000 basis points.
     struct AttributionReport {
         uint256 requestId;
+        uint16 round;
         uint256 modelId;
         bytes32 outputHash;
         string outputURI;
@@ -56,23 +67,34 @@ interface IInferenceMarket {
 
     /// @notice A request as stored.
     /// @param requester Who paid, and who is refunded.
-    /// @param deadline Last timestamp at which a report is accepted.
+    /// @param deadline Last timestamp at which a report is accepted; a voided report pushes it to at least
+    /// `reopenGrace` after the voiding.
     /// @param status Lifecycle status.
+    /// @param round Current round (see `AttributionReport.round`).
     /// @param executor Executor of the accepted report (zero while none).
     /// @param challengeEndsAt End of the accepted report's challenge window (zero while none).
     /// @param declined The accepted report declines the request: finalizing it refunds the requester.
     /// @param modelId The requested model.
     /// @param fee OPEN escrowed.
+    /// @param openedAt When the current round opened: the start of the executor schedule.
+    /// @param protocolFeeBps Protocol share in force when the request was made.
+    /// @param executorFeeBps Executor share in force when the request was made.
+    /// @param modelFeeBps Model share in force when the request was made.
     /// @param reportDigest EIP-712 digest of the accepted report (zero while none).
     struct Request {
         address requester;
         uint64 deadline;
         RequestStatus status;
+        uint16 round;
         address executor;
         uint64 challengeEndsAt;
         bool declined;
         uint256 modelId;
-        uint256 fee;
+        uint128 fee;
+        uint64 openedAt;
+        uint16 protocolFeeBps;
+        uint16 executorFeeBps;
+        uint16 modelFeeBps;
         bytes32 reportDigest;
     }
 
@@ -91,6 +113,10 @@ interface IInferenceMarket {
     /// @param protocolFeeBps Treasury share of each fee.
     /// @param executorFeeBps Executing keeper's share.
     /// @param modelFeeBps Model owners' share. The data share is what remains of 10,000.
+    /// @param executorTurn Seconds each scheduled executor has before the turn passes to the next keeper.
+    /// @param reopenGrace Seconds a voided request stays reportable at least, whatever its deadline.
+    /// @param maxReportedFeesBps Most fees awaiting settlement (reported or disputed) per bonded keeper stake, in
+    /// basis points: the stake that can be slashed always covers the fees its reports control.
     struct Parameters {
         uint64 challengeWindow;
         uint64 requestTimeout;
@@ -98,6 +124,9 @@ interface IInferenceMarket {
         uint16 protocolFeeBps;
         uint16 executorFeeBps;
         uint16 modelFeeBps;
+        uint64 executorTurn;
+        uint64 reopenGrace;
+        uint32 maxReportedFeesBps;
     }
 
     /// @notice Contracts the market works with; fixed at deployment.
@@ -134,6 +163,24 @@ interface IInferenceMarket {
     error MarketModelMismatch(uint256 requestId, uint256 requested, uint256 reported);
     /// @notice `count` signatures is below the quorum `quorum`.
     error MarketBelowQuorum(uint256 count, uint256 quorum);
+    /// @notice The signers hold `signedStake`, below the stake quorum `quorumStake`.
+    error MarketBelowStakeQuorum(uint256 signedStake, uint256 quorumStake);
+    /// @notice The report is for round `reported` of request `requestId`, whose current round is `current`.
+    error MarketWrongRound(uint256 requestId, uint16 current, uint16 reported);
+    /// @notice `executor` is not the scheduled executor of the current turn (`scheduled`) or the previous one.
+    error MarketNotScheduledExecutor(address executor, address scheduled);
+    /// @notice Accepting a report with `fee` would put fees awaiting settlement (`reportedFees`) above `capacity`,
+    /// the share of bonded keeper stake that may back them.
+    error MarketStakeCapacityExceeded(uint256 fee, uint256 reportedFees, uint256 capacity);
+    /// @notice The caller is not the report court.
+    error MarketCallerNotCourt(address caller);
+    /// @notice Request `requestId` is `status`, not `Disputed`.
+    error MarketRequestNotDisputed(uint256 requestId, RequestStatus status);
+    /// @notice A contribution or datanet id too large to record (`id` above 2^48 or 2^32).
+    error MarketIdTooLarge(uint256 id);
+    /// @notice An executor turn outside [MIN_EXECUTOR_TURN, MAX_EXECUTOR_TURN], a reopen grace outside
+    /// [MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT], or a zero capacity.
+    error MarketScheduleOutOfBounds(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps);
     /// @notice Signature `index` is malformed or does not recover.
     error MarketInvalidSignature(uint256 index);
     /// @notice Signer `signer` at `index` is not strictly above the previous signer (sort ascending, no repeats).
@@ -168,9 +215,6 @@ interface IInferenceMarket {
     error MarketChallengeWindowOpen(uint256 requestId, uint64 challengeEndsAt);
     /// @notice `finalize` was called with no request ids.
     error MarketEmptyBatch();
-    /// @notice Report `digest` already took part in a challenge of request `requestId` (as the voided or the
-    /// conflicting report); its signatures cannot prove another equivocation.
-    error MarketReportAlreadyChallenged(uint256 requestId, bytes32 digest);
     /// @notice A challenge window outside [MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW] or not shorter than the
     /// keepers' unbonding delay `unbondingDelay`.
     error MarketChallengeWindowOutOfBounds(uint64 challengeWindow, uint64 unbondingDelay);
@@ -203,7 +247,7 @@ interface IInferenceMarket {
         uint64 challengeEndsAt
     );
     /// @notice `challenger` proved that `slashedKeepers` signed both the accepted report `voidedDigest` and
-    /// `conflictingDigest`; the report was voided and the request reopened.
+    /// `conflictingDigest`; the report was voided and the request reopened (`RequestReopened`).
     event ReportChallenged(
         uint256 indexed requestId,
         address indexed challenger,
@@ -211,6 +255,14 @@ interface IInferenceMarket {
         bytes32 conflictingDigest,
         address[] slashedKeepers
     );
+    /// @notice The accepted report of `requestId` was voided (challenged, or its dispute upheld): the request is
+    /// open again in `round`, reportable until `deadline`.
+    event RequestReopened(uint256 indexed requestId, uint16 round, uint64 deadline);
+    /// @notice The report court froze request `requestId` while it rules on a dispute of its report.
+    event ReportDisputed(uint256 indexed requestId, bytes32 indexed digest);
+    /// @notice The court ruled on request `requestId`'s dispute: `upheld` voided the report (`RequestReopened`),
+    /// otherwise the report stands and can be finalized at once.
+    event DisputeSettled(uint256 indexed requestId, bool upheld);
     /// @notice Request `requestId` was settled: its `fee` split as listed (the parts sum to `fee`).
     event RequestFinalized(
         uint256 indexed requestId,
@@ -231,7 +283,8 @@ interface IInferenceMarket {
     event ModelRevenuePaid(
         uint256 indexed requestId, uint256 indexed modelId, address indexed recipient, uint256 amount
     );
-    /// @notice Unattributed data share `amount` of request `requestId` was credited to datanet `datanetId`'s owner.
+    /// @notice Unattributed data share `amount` of request `requestId` was credited to datanet `datanetId`'s owner
+    /// (in proportion to the weight attributed to that datanet's contributions).
     event DatanetRemainderPaid(
         uint256 indexed requestId, uint256 indexed datanetId, address indexed owner, uint256 amount
     );
@@ -254,6 +307,10 @@ interface IInferenceMarket {
     event FeeSplitSet(uint16 protocolFeeBps, uint16 executorFeeBps, uint16 modelFeeBps, uint16 dataFeeBps);
     /// @notice The treasury changed.
     event TreasurySet(address indexed treasury);
+    /// @notice The executor turn, reopen grace and settlement capacity changed.
+    event ScheduleSet(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps);
+    /// @notice The report court changed.
+    event CourtSet(address indexed court);
 
     // ─── Requests ─────────────────────────────────────────────────────────────
 
@@ -295,8 +352,10 @@ interface IInferenceMarket {
 
     // ─── Reports ──────────────────────────────────────────────────────────────
 
-    /// @notice Accepts a report signed by at least `quorum` active keepers, signatures ordered by strictly
-    /// ascending signer address, the executor among them. Callable by anyone holding the signatures.
+    /// @notice Accepts a report for the request's current round, signed by at least `quorum` active keepers
+    /// holding at least `quorumStake` (signatures ordered by strictly ascending signer address), the scheduled
+    /// executor among them, while fees awaiting settlement stay within the stake capacity. Callable by anyone
+    /// holding the signatures.
     /// A report with a zero `outputHash` and no attributions declines the request (the keepers cannot
     /// answer it, `outputURI` says why): it can be challenged like any report, and finalizing it refunds the
     /// whole fee to the requester instead of splitting it, so nobody earns from declining.
@@ -307,10 +366,11 @@ interface IInferenceMarket {
         external
         returns (bytes32 digest);
 
-    /// @notice Proves equivocation: `conflictingReport` answers the same request with a different digest and is
-    /// signed (ascending signer order) by keepers that also signed the accepted report. Voids the report,
-    /// reopens the request and slashes each such keeper, part of the slash going to the caller (unless the caller
-    /// is one of them).
+    /// @notice Proves equivocation: `conflictingReport` answers the same request in the same round with a
+    /// different digest and is signed (ascending signer order) by keepers that also signed the accepted report.
+    /// Voids the report, reopens the request in the next round and slashes each such keeper once per round
+    /// (`slashEquivocation`), part of the slash going to the caller unless the caller is the requester or signed
+    /// either report. Equivocations outside the window, or of reports never accepted, are proven at the court.
     /// @param requestId The reported request.
     /// @param conflictingReport A different report for `requestId`.
     /// @param signatures Signatures over `hashReport(conflictingReport)`, signers strictly ascending.
@@ -352,6 +412,29 @@ interface IInferenceMarket {
     /// @param treasury The treasury.
     function setTreasury(address treasury) external;
 
+    /// @notice Sets the executor turn, the reopen grace and the settlement capacity.
+    /// @param executorTurn Seconds per scheduled executor.
+    /// @param reopenGrace Seconds a voided request stays reportable at least.
+    /// @param maxReportedFeesBps Fees awaiting settlement per bonded stake, in basis points (above zero).
+    function setSchedule(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps) external;
+
+    /// @notice Sets the report court, the only caller of `markDisputed` and `settleDispute`.
+    /// @param court The court (zero disables disputes).
+    function setCourt(address court) external;
+
+    // ─── Court ────────────────────────────────────────────────────────────────
+
+    /// @notice Freezes request `requestId` (status `Disputed`) while the court rules on its report. Only the court,
+    /// and only while the report can be challenged.
+    /// @param requestId The reported request.
+    function markDisputed(uint256 requestId) external;
+
+    /// @notice Ends the dispute of `requestId`. Upheld: the report is voided and the request reopened in the next
+    /// round; otherwise the report stands and can be finalized at once. Only the court.
+    /// @param requestId The disputed request.
+    /// @param upheld Whether the report was found wrong.
+    function settleDispute(uint256 requestId, bool upheld) external;
+
     // ─── Views ────────────────────────────────────────────────────────────────
 
     /// @notice EIP-712 digest of `report` under this market's domain (what keepers sign).
@@ -385,6 +468,25 @@ interface IInferenceMarket {
     /// @notice OPEN escrowed for open and reported requests.
     /// @return The escrow.
     function totalEscrowed() external view returns (uint256);
+
+    /// @notice Fees of reported and disputed requests, awaiting settlement; bounded by the stake capacity.
+    /// @return The fees.
+    function reportedFees() external view returns (uint256);
+
+    /// @notice The report court (zero while none).
+    /// @return The court.
+    function court() external view returns (address);
+
+    /// @notice The keeper scheduled to execute `requestId` now (`IKeeperRegistry.scheduledExecutor` of the
+    /// current turn), with the turn number and when the next turn starts.
+    /// @param requestId An open request.
+    /// @return executor The scheduled executor.
+    /// @return turn Turns since the round opened.
+    /// @return nextTurnAt Timestamp of the next turn.
+    function scheduledExecutor(uint256 requestId)
+        external
+        view
+        returns (address executor, uint256 turn, uint64 nextTurnAt);
 
     /// @notice Current governance parameters.
     /// @return The parameters.

@@ -7,6 +7,14 @@ pragma solidity ^0.8.24;
 /// unbond leaves the active set at once; the stake stays slashable until it is withdrawn, which is
 /// possible only after `unbondingDelay`, a delay kept longer than the market's challenge window so that
 /// every report a keeper signed can still be challenged while its stake is held.
+///
+/// A report counts when its signers hold at least `quorumStakeBps` of the bonded stake (`bondedStake`) and
+/// number at least `quorum`: Sybil keepers buy nothing by splitting stake, since weight is stake, not count.
+/// The executor of each request is scheduled (`scheduledExecutor`), so signers cannot name themselves to take
+/// the executor's share. Slashing comes from three places: the market (an equivocation that voids an accepted
+/// report), the report court (`court`: an equivocation proven at any time, or a dispute upheld) and governance.
+/// A stake can be frozen (by the court while a dispute is open, or by the guardian while governance decides a
+/// slash): a frozen keeper cannot withdraw, so unbonding does not escape a pending slash.
 interface IKeeperRegistry {
     // ─── Errors ───────────────────────────────────────────────────────────────
 
@@ -14,8 +22,6 @@ interface IKeeperRegistry {
     error KeeperZeroAmount();
     /// @notice A zero address was given where an account or contract is required.
     error KeeperZeroAddress();
-    /// @notice The caller is not the market.
-    error KeeperCallerNotMarket(address caller);
     /// @notice The keeper has requested an unbond; it can only withdraw now.
     error KeeperIsUnbonding(address keeper, uint64 unbondingEndsAt);
     /// @notice The account holds no stake.
@@ -36,6 +42,16 @@ interface IKeeperRegistry {
     error KeeperBpsOutOfBounds(uint256 bps);
     /// @notice Market `market` slashes through `keeperRegistry`, not this registry.
     error KeeperMarketNotWired(address market, address keeperRegistry);
+    /// @notice The caller is neither the market nor the court.
+    error KeeperCallerNotSlasher(address caller);
+    /// @notice The caller may not freeze or unfreeze stake.
+    error KeeperCallerNotFreezer(address caller);
+    /// @notice The keeper's stake is frozen until `frozenUntil`: it cannot be withdrawn.
+    error KeeperFrozen(address keeper, uint64 frozenUntil);
+    /// @notice A freeze ending at `until` is in the past or longer than the caller may impose (`latest`).
+    error KeeperFreezeOutOfBounds(uint64 until, uint64 latest);
+    /// @notice A stake quorum outside [MIN_QUORUM_STAKE_BPS, 10,000].
+    error KeeperQuorumStakeOutOfBounds(uint16 quorumStakeBps);
 
     // ─── Events ───────────────────────────────────────────────────────────────
 
@@ -56,8 +72,20 @@ interface IKeeperRegistry {
     event QuorumSet(uint256 quorum);
     /// @notice The unbonding delay changed.
     event UnbondingDelaySet(uint64 unbondingDelay);
-    /// @notice The equivocation slash fraction and the challenger's part of it changed.
-    event SlashParametersSet(uint16 equivocationSlashBps, uint16 challengerRewardBps);
+    /// @notice The slash fractions (equivocation, upheld dispute) and the challenger's part of them changed.
+    event SlashParametersSet(uint16 equivocationSlashBps, uint16 disputeSlashBps, uint16 challengerRewardBps);
+    /// @notice The share of bonded stake a report's signers must hold changed.
+    event QuorumStakeSet(uint16 quorumStakeBps);
+    /// @notice The report court allowed to slash and freeze was set.
+    event CourtSet(address indexed court);
+    /// @notice The guardian allowed to freeze stake was set (zero retires it).
+    event GuardianSet(address indexed guardian);
+    /// @notice `keeper`'s stake cannot be withdrawn before `frozenUntil` (set by `by`).
+    event KeeperFrozenUntil(address indexed keeper, uint64 frozenUntil, address indexed by);
+    /// @notice `keeper`'s freeze was lifted by `by`.
+    event KeeperUnfrozen(address indexed keeper, address indexed by);
+    /// @notice `keeper` was already slashed for equivocation evidence `evidence`; nothing more was taken.
+    event EquivocationAlreadySlashed(address indexed keeper, bytes32 indexed evidence);
     /// @notice The address receiving slashed stake changed.
     event TreasurySet(address indexed treasury);
 
@@ -78,13 +106,36 @@ interface IKeeperRegistry {
 
     // ─── Slashing ─────────────────────────────────────────────────────────────
 
-    /// @notice Slashes `equivocationSlashBps` of a keeper's stake for a proven equivocation.
-    /// @dev Only the market. Works during unbonding. `challengerRewardBps` of the slashed amount goes to
-    /// `challenger`, the rest to the treasury.
+    /// @notice Slashes `equivocationSlashBps` of a keeper's stake for a proven equivocation, once per evidence.
+    /// @dev Only the market or the court. Works during unbonding. `challengerRewardBps` of the slashed amount goes
+    /// to `challenger` (none when zero), the rest to the treasury. A second call with the same `evidence` for the
+    /// same keeper slashes nothing (`EquivocationAlreadySlashed`), so the market's challenge and the court's proof
+    /// of one equivocation cannot both take stake.
     /// @param keeper The equivocating keeper.
-    /// @param challenger The account that proved the equivocation.
+    /// @param challenger The account that proved the equivocation, or zero for no reward.
+    /// @param evidence What was equivocated on: `keccak256(abi.encode(requestId, round))`.
     /// @return slashed OPEN removed from the keeper's stake.
-    function slashEquivocation(address keeper, address challenger) external returns (uint256 slashed);
+    function slashEquivocation(address keeper, address challenger, bytes32 evidence) external returns (uint256 slashed);
+
+    /// @notice Slashes `disputeSlashBps` of a keeper's stake for signing a report whose dispute was upheld.
+    /// @dev Only the court. Works during unbonding and while frozen. `challengerRewardBps` of it goes to
+    /// `disputer` (none when zero), the rest to the treasury.
+    /// @param keeper A signer of the disputed report.
+    /// @param disputer The account that disputed it, or zero for no reward.
+    /// @return slashed OPEN removed from the keeper's stake.
+    function slashDisputed(address keeper, address disputer) external returns (uint256 slashed);
+
+    /// @notice Holds `keeper`'s stake until `until`: `withdraw` reverts with `KeeperFrozen` before then.
+    /// @dev The court may freeze for any time (it bounds its own disputes); the guardian for at most
+    /// `MAX_GUARDIAN_FREEZE` from now, renewable, so that governance has time to decide a slash. A freeze never
+    /// shortens an existing one.
+    /// @param keeper The keeper.
+    /// @param until Timestamp the freeze lasts to.
+    function freeze(address keeper, uint64 until) external;
+
+    /// @notice Lifts `keeper`'s freeze. Only the owner (governance) or the guardian.
+    /// @param keeper The keeper.
+    function unfreeze(address keeper) external;
 
     /// @notice Governance slash of up to `amount` OPEN from a keeper's stake, sent to the treasury.
     /// @dev Only the owner (the timelock). Works during unbonding.
@@ -113,16 +164,60 @@ interface IKeeperRegistry {
     /// @param unbondingDelay New delay in seconds.
     function setUnbondingDelay(uint64 unbondingDelay) external;
 
-    /// @notice Sets the equivocation slash fraction and the challenger's part of it.
+    /// @notice Sets the slash fractions and the challenger's part of them.
     /// @param equivocationSlashBps Fraction of the stake slashed per equivocation (1..10,000).
+    /// @param disputeSlashBps Fraction of the stake slashed per upheld dispute (1..10,000).
     /// @param challengerRewardBps Fraction of the slashed amount paid to the challenger (0..10,000).
-    function setSlashParameters(uint16 equivocationSlashBps, uint16 challengerRewardBps) external;
+    function setSlashParameters(uint16 equivocationSlashBps, uint16 disputeSlashBps, uint16 challengerRewardBps)
+        external;
+
+    /// @notice Sets the share of bonded stake a report's signers must hold.
+    /// @param quorumStakeBps At least `MIN_QUORUM_STAKE_BPS` (a majority), at most 10,000.
+    function setQuorumStakeBps(uint16 quorumStakeBps) external;
+
+    /// @notice Sets the report court allowed to slash (equivocation, upheld disputes) and freeze stake.
+    /// @param court The court.
+    function setCourt(address court) external;
+
+    /// @notice Sets the guardian allowed to freeze stake for a bounded time; zero retires it.
+    /// @param guardian The guardian.
+    function setGuardian(address guardian) external;
 
     /// @notice Sets the address that receives slashed stake.
     /// @param treasury New treasury.
     function setTreasury(address treasury) external;
 
     // ─── Views ────────────────────────────────────────────────────────────────
+
+    /// @notice Sum of the stakes of bonded keepers (not unbonding); the base of the stake quorum.
+    /// @return The bonded stake.
+    function bondedStake() external view returns (uint256);
+
+    /// @notice Signer stake a report needs: `ceil(bondedStake * quorumStakeBps / 10,000)`.
+    /// @return The stake.
+    function quorumStake() external view returns (uint256);
+
+    /// @notice The keeper scheduled to execute `requestId` in turn `turn`: bonded keeper
+    /// `(requestId + turn) mod n` in the registry's set order (`bondedKeepers`), or zero when none is bonded. A
+    /// scheduled keeper below the minimum stake cannot execute; its turn passes unused.
+    /// @param requestId The request.
+    /// @param turn Turns elapsed since the request (re)opened, counted by the market.
+    /// @return The scheduled executor.
+    function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address);
+
+    /// @notice Bonded keepers in the order `scheduledExecutor` uses (some may be below the minimum stake).
+    /// @return keepers The bonded keepers.
+    function bondedKeepers() external view returns (address[] memory keepers);
+
+    /// @notice Timestamp until which `keeper`'s stake cannot be withdrawn (zero or past: not frozen).
+    /// @param keeper The keeper.
+    /// @return The freeze end.
+    function frozenUntil(address keeper) external view returns (uint64);
+
+    /// @notice `keeper`'s stake when it is active, else zero: what its signature adds to a report's stake.
+    /// @param keeper The account.
+    /// @return The stake counted.
+    function activeStakeOf(address keeper) external view returns (uint256);
 
     /// @notice Whether `keeper` counts toward a report's quorum.
     /// @param keeper The account.
@@ -168,7 +263,7 @@ interface IKeeperRegistry {
     /// @return OPEN wei.
     function minStake() external view returns (uint256);
 
-    /// @notice Signatures of active keepers a report needs.
+    /// @notice Fewest signatures of active keepers a report needs (besides the stake quorum).
     /// @return The quorum.
     function quorum() external view returns (uint256);
 
@@ -183,4 +278,20 @@ interface IKeeperRegistry {
     /// @notice Fraction of an equivocation slash paid to the challenger, in basis points.
     /// @return The challenger's part.
     function challengerRewardBps() external view returns (uint16);
+
+    /// @notice Fraction of a signer's stake slashed when a dispute of its report is upheld.
+    /// @return The fraction in basis points.
+    function disputeSlashBps() external view returns (uint16);
+
+    /// @notice Share of bonded stake a report's signers must hold, in basis points.
+    /// @return The share.
+    function quorumStakeBps() external view returns (uint16);
+
+    /// @notice The report court (zero while none).
+    /// @return The court.
+    function court() external view returns (address);
+
+    /// @notice The guardian allowed to freeze stake (zero while none).
+    /// @return The guardian.
+    function guardian() external view returns (address);
 }

@@ -11,7 +11,7 @@ library AttributionReportLib {
     bytes32 internal constant ATTRIBUTION_TYPEHASH = keccak256("Attribution(uint256 contributionId,uint16 weightBps)");
 
     bytes32 internal constant ATTRIBUTION_REPORT_TYPEHASH = keccak256(
-        "AttributionReport(uint256 requestId,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)"
+        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)"
     );
 
     /// @notice The EIP-712 struct hash of `report` (`hashStruct`, before domain separation).
@@ -22,6 +22,7 @@ library AttributionReportLib {
             abi.encode(
                 ATTRIBUTION_REPORT_TYPEHASH,
                 report.requestId,
+                report.round,
                 report.modelId,
                 report.outputHash,
                 keccak256(bytes(report.outputURI)),

@@ -8,6 +8,7 @@ import type { Address, Hex, TypedDataDomain } from "viem";
 export const attributionReportTypes = {
   AttributionReport: [
     { name: "requestId", type: "uint256" },
+    { name: "round", type: "uint16" },
     { name: "modelId", type: "uint256" },
     { name: "outputHash", type: "bytes32" },
     { name: "outputURI", type: "string" },
@@ -25,6 +26,8 @@ export type Attribution = { contributionId: bigint; weightBps: number };
 
 export type AttributionReport = {
   requestId: bigint;
+  /** The request's round: 0, one more each time a report is voided (`getRequest(id).round`). */
+  round: number;
   modelId: bigint;
   outputHash: Hex;
   outputURI: string;

@@ -13,7 +13,7 @@ import {IInferenceMarket} from "../../contracts/interfaces/IInferenceMarket.sol"
 /// claims and keeper stake moves, and keeps ghost totals for the invariants.
 contract InferenceMarketHandler is Test {
     string internal constant REPORT_TYPE =
-        "AttributionReport(uint256 requestId,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
+        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
 
     OpenToken internal immutable open;
     InferenceMarket internal immutable market;
@@ -80,10 +80,12 @@ contract InferenceMarketHandler is Test {
         uint256 requestId = _find(requestSeed, IInferenceMarket.RequestStatus.Open);
         // forge-lint: disable-next-line(block-timestamp)
         if (requestId == 0 || block.timestamp > market.getRequest(requestId).deadline) return;
-        address[] memory signers = _pickSigners(signerSeed);
+        (address executor,,) = market.scheduledExecutor(requestId);
+        if (!keepers.isActive(executor)) return;
+        address[] memory signers = _pickSigners(signerSeed, executor);
         if (signers.length == 0) return;
         IInferenceMarket.AttributionReport memory report =
-            _report(requestId, attributionSeed, signers[0], keccak256(abi.encode("output", attributionSeed)));
+            _report(requestId, attributionSeed, executor, keccak256(abi.encode("output", attributionSeed)));
         // One report in eight declines the request: no output, no attributions, refunded when finalized.
         if (attributionSeed % 8 == 0) {
             report.outputHash = bytes32(0);
@@ -199,25 +201,21 @@ contract InferenceMarketHandler is Test {
         return 0;
     }
 
-    /// @dev A random ascending subset of the active keepers, padded up to the quorum.
-    function _pickSigners(uint256 seed) internal view returns (address[] memory signers) {
-        uint256 quorum = keepers.quorum();
+    /// @dev A random ascending subset of the active keepers with the executor, holding the count and stake quorums
+    /// (empty when the active keepers cannot).
+    function _pickSigners(uint256 seed, address executor) internal view returns (address[] memory signers) {
         signers = new address[](keeperAddrs.length);
         uint256 count;
-        uint256 active;
+        uint256 signed;
         for (uint256 i; i < keeperAddrs.length; ++i) {
-            if (keepers.isActive(keeperAddrs[i])) ++active;
-        }
-        if (active < quorum) return new address[](0);
-        uint256 skippable = active - quorum;
-        for (uint256 i; i < keeperAddrs.length; ++i) {
-            if (!keepers.isActive(keeperAddrs[i])) continue;
-            if (skippable > 0 && (seed >> i) & 1 == 1) {
-                --skippable;
-                continue;
-            }
+            uint256 stake_ = keepers.activeStakeOf(keeperAddrs[i]);
+            if (stake_ == 0) continue;
+            bool needed = count < keepers.quorum() || signed < keepers.quorumStake();
+            if (keeperAddrs[i] != executor && !needed && (seed >> i) & 1 == 1) continue;
             signers[count++] = keeperAddrs[i];
+            signed += stake_;
         }
+        if (count < keepers.quorum() || signed < keepers.quorumStake()) return new address[](0);
         assembly ("memory-safe") {
             mstore(signers, count)
         }
@@ -239,9 +237,11 @@ contract InferenceMarketHandler is Test {
         assembly ("memory-safe") {
             mstore(attributions, count)
         }
+        IInferenceMarket.Request memory r = market.getRequest(requestId);
         report = IInferenceMarket.AttributionReport({
             requestId: requestId,
-            modelId: market.getRequest(requestId).modelId,
+            round: r.round,
+            modelId: r.modelId,
             outputHash: outputHash,
             outputURI: "blob://output",
             executor: executor,

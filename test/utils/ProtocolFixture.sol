@@ -19,13 +19,17 @@ import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 /// contributions, a model trained on it and three staked keepers (quorum two).
 abstract contract ProtocolFixture is Test {
     string internal constant REPORT_TYPE =
-        "AttributionReport(uint256 requestId,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
+        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
 
     uint256 internal constant MIN_STAKE = 1000 ether;
     uint256 internal constant KEEPER_STAKE = 2000 ether;
     uint64 internal constant UNBONDING_DELAY = 7 days;
     uint64 internal constant CHALLENGE_WINDOW = 1 hours;
     uint64 internal constant REQUEST_TIMEOUT = 1 days;
+    uint64 internal constant EXECUTOR_TURN = 1 minutes;
+    uint64 internal constant REOPEN_GRACE = 1 hours;
+    /// @dev Fees awaiting settlement may reach 10x the bonded stake in the fixture; capacity tests lower it.
+    uint32 internal constant MAX_REPORTED_FEES_BPS = 100_000;
     uint256 internal constant PRICE = 10 ether;
     uint256 internal constant BOND = 1 ether;
     uint16 internal constant PROTOCOL_BPS = 500;
@@ -105,7 +109,10 @@ abstract contract ProtocolFixture is Test {
             maxAttributions: 32,
             protocolFeeBps: PROTOCOL_BPS,
             executorFeeBps: EXECUTOR_BPS,
-            modelFeeBps: MODEL_BPS
+            modelFeeBps: MODEL_BPS,
+            executorTurn: EXECUTOR_TURN,
+            reopenGrace: REOPEN_GRACE,
+            maxReportedFeesBps: MAX_REPORTED_FEES_BPS
         });
     }
 
@@ -204,20 +211,38 @@ abstract contract ProtocolFixture is Test {
         return _report(requestId, attributions);
     }
 
+    /// @dev A report executed by `keeperAddrs[0]`: time moves on (at most a few executor turns) until the
+    /// schedule names it, so tests can rely on who executes and signs.
     function _report(uint256 requestId, IInferenceMarket.Attribution[] memory attributions)
         internal
-        view
         returns (IInferenceMarket.AttributionReport memory)
     {
+        address executor = _warpToTurnOf(requestId, keeperAddrs[0]);
+        IInferenceMarket.Request memory request = market.getRequest(requestId);
         return IInferenceMarket.AttributionReport({
             requestId: requestId,
-            modelId: market.getRequest(requestId).modelId,
+            round: request.round,
+            modelId: request.modelId,
             outputHash: keccak256("output"),
             outputURI: "blob://output",
-            executor: keeperAddrs[0],
+            executor: executor,
             attributionVersion: 1,
             attributions: attributions
         });
+    }
+
+    /// @dev Warps to the next turn of `keeper` for an open `requestId` (within one rotation) and returns it, or
+    /// returns the scheduled executor when `keeper` has no turn (unbonded).
+    function _warpToTurnOf(uint256 requestId, address keeper) internal returns (address) {
+        // Only an open request has a schedule to wait for; other reports are conflicting evidence, built at once.
+        if (market.getRequest(requestId).status != IInferenceMarket.RequestStatus.Open) return keeper;
+        for (uint256 i; i <= keepers.bondedKeepers().length; ++i) {
+            (address scheduled,, uint64 nextTurnAt) = market.scheduledExecutor(requestId);
+            if (scheduled == keeper) return keeper;
+            if (i == keepers.bondedKeepers().length) return scheduled;
+            vm.warp(nextTurnAt);
+        }
+        return keeper;
     }
 
     function _attributions(uint256 contributionId, uint16 weightBps)
@@ -252,24 +277,42 @@ abstract contract ProtocolFixture is Test {
         return abi.encodePacked(r, s, v);
     }
 
-    /// @dev Signatures of the first `count` keepers (ascending by address).
+    /// @dev Signatures of `count` keepers ascending by address: the report's executor (when it is a fixture
+    /// keeper) and the lowest others.
     function _signatures(IInferenceMarket.AttributionReport memory report, uint256 count)
         internal
         view
         returns (bytes[] memory signatures)
     {
         bytes32 digest = _digest(report);
-        signatures = new bytes[](count);
-        for (uint256 i; i < count; ++i) {
-            signatures[i] = _sign(keeperKeys[i], digest);
+        bool[] memory chosen = new bool[](keeperAddrs.length);
+        uint256 picked;
+        for (uint256 i; i < keeperAddrs.length; ++i) {
+            if (keeperAddrs[i] == report.executor && count != 0) (chosen[i], picked) = (true, 1);
         }
+        for (uint256 i; i < keeperAddrs.length && picked < count; ++i) {
+            if (!chosen[i]) (chosen[i], picked) = (true, picked + 1);
+        }
+        signatures = new bytes[](count);
+        uint256 next;
+        for (uint256 i; i < keeperAddrs.length && next < count; ++i) {
+            if (chosen[i]) signatures[next++] = _sign(keeperKeys[i], digest);
+        }
+    }
+
+    /// @dev Index in `keeperAddrs` of `keeper`.
+    function _keeperIndex(address keeper) internal view returns (uint256) {
+        for (uint256 i; i < keeperAddrs.length; ++i) {
+            if (keeperAddrs[i] == keeper) return i;
+        }
+        revert("not a fixture keeper");
     }
 
     function _submit(IInferenceMarket.AttributionReport memory report) internal returns (bytes32) {
         return market.submitReport(report, _signatures(report, 2));
     }
 
-    /// @dev A request reported with `count` attributions by the first two keepers, executor `keeperAddrs[0]`.
+    /// @dev A request reported with `count` attributions by two keepers, its scheduled executor among them.
     function _reported(uint256 count)
         internal
         returns (uint256 requestId, IInferenceMarket.AttributionReport memory report)
