@@ -14,6 +14,8 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 /// nor a curator gains from rejecting good work. Every outgoing transfer happens after the state that
 /// authorises it is cleared, and nothing is ever left without a path out: pending bonds leave by review or
 /// withdrawal, escrowed fees by approval, denial or cancellation.
+/// `_byHash` holds, per datanet and content hash, the accepted contribution or else the pending claimant (the
+/// copy revealed from the earliest commitment seen); `_contributionOf` binds each copy to its contributor.
 contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -34,6 +36,10 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
     mapping(uint256 datanetId => mapping(address account => bool)) private _curators;
     mapping(uint256 contributionId => Contribution) private _contributions;
     mapping(uint256 datanetId => mapping(bytes32 contentHash => uint256 contributionId)) private _byHash;
+    mapping(
+        uint256 datanetId => mapping(bytes32 contentHash => mapping(address contributor => uint256 contributionId))
+    ) private _contributionOf;
+    mapping(address contributor => mapping(bytes32 commitment => uint64 commitBlock)) private _commitments;
     mapping(uint256 datanetId => mapping(address account => AccessRecord)) private _access;
 
     /// @param open_ The OPEN token.
@@ -131,7 +137,7 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         nonReentrant
         returns (uint256 contributionId)
     {
-        return _contribute(datanetId, contentHash, uri, type(uint256).max);
+        return _contribute(datanetId, contentHash, uri, type(uint256).max, 0);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -140,14 +146,51 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         nonReentrant
         returns (uint256 contributionId)
     {
-        return _contribute(datanetId, contentHash, uri, maxBond);
+        return _contribute(datanetId, contentHash, uri, maxBond, 0);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitContribution(bytes32 commitment) external {
+        uint64 existing = _commitments[msg.sender][commitment];
+        if (existing != 0) revert DatanetCommitmentExists(msg.sender, commitment, existing);
+        _commitments[msg.sender][commitment] = uint64(block.number);
+        emit ContributionCommitted(msg.sender, commitment);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function revealContribution(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 maxBond,
+        bytes32 salt
+    ) external nonReentrant returns (uint256 contributionId) {
+        bytes32 commitment = contributionCommitment(datanetId, contentHash, msg.sender, salt);
+        uint64 commitBlock = _commitments[msg.sender][commitment];
+        if (commitBlock == 0) revert DatanetUnknownCommitment(msg.sender, commitment);
+        // Revealed in its own block, a commitment would disclose the hash as it claims it: no better than one step.
+        if (block.number <= commitBlock) revert DatanetCommitmentTooRecent(commitment, commitBlock);
+        delete _commitments[msg.sender][commitment];
+        return _contribute(datanetId, contentHash, uri, maxBond, commitBlock);
     }
 
     /// @inheritdoc IDatanetRegistry
     function acceptContribution(uint256 contributionId) external nonReentrant {
         Contribution storage c = _pendingReviewable(contributionId);
+        uint256 datanetId = c.datanetId;
+        bytes32 contentHash = c.contentHash;
+        uint256 holder = _byHash[datanetId][contentHash];
+        if (holder != contributionId) {
+            if (holder != 0) {
+                if (_contributions[holder].status == ContributionStatus.Accepted) {
+                    revert DatanetDuplicateContent(datanetId, contentHash, holder);
+                }
+                revert DatanetContentClaimed(datanetId, contentHash, holder);
+            }
+            _byHash[datanetId][contentHash] = contributionId;
+        }
         c.status = ContributionStatus.Accepted;
-        emit ContributionAccepted(contributionId, c.datanetId, msg.sender);
+        emit ContributionAccepted(contributionId, datanetId, msg.sender);
         _pay(c.contributor, c.bond);
     }
 
@@ -155,7 +198,7 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
     function rejectContribution(uint256 contributionId) external nonReentrant {
         Contribution storage c = _pendingReviewable(contributionId);
         c.status = ContributionStatus.Rejected;
-        delete _byHash[c.datanetId][c.contentHash];
+        _releaseClaim(c, contributionId);
         address to = treasury;
         emit ContributionRejected(contributionId, c.datanetId, msg.sender, to, c.bond);
         _pay(to, c.bond);
@@ -166,12 +209,12 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         Contribution storage c = _existingContribution(contributionId);
         if (c.contributor != msg.sender) revert DatanetNotContributor(contributionId, msg.sender);
         if (c.status != ContributionStatus.Pending) revert DatanetContributionNotPending(contributionId, c.status);
-        uint64 availableAt = c.submittedAt + _datanets[c.datanetId].reviewTimeout;
+        uint64 availableAt = c.reviewDeadline;
         // A validator's few seconds of timestamp leeway are negligible against a review timeout of hours or days.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < availableAt) revert DatanetReviewPending(contributionId, availableAt);
         c.status = ContributionStatus.Withdrawn;
-        delete _byHash[c.datanetId][c.contentHash];
+        _releaseClaim(c, contributionId);
         emit ContributionWithdrawn(contributionId, c.datanetId, c.bond);
         _pay(msg.sender, c.bond);
     }
@@ -290,6 +333,29 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IDatanetRegistry
+    function contributionOf(uint256 datanetId, bytes32 contentHash, address contributor)
+        external
+        view
+        returns (uint256)
+    {
+        return _contributionOf[datanetId][contentHash][contributor];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionCommitment(uint256 datanetId, bytes32 contentHash, address contributor, bytes32 salt)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(datanetId, contentHash, contributor, salt));
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitmentBlock(address contributor, bytes32 commitment) external view returns (uint64) {
+        return _commitments[contributor][commitment];
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function accessOf(uint256 datanetId, address account) external view returns (AccessRecord memory) {
         return _access[datanetId][account];
     }
@@ -324,19 +390,36 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         if (c.contributor == msg.sender) revert DatanetSelfReview(contributionId, msg.sender);
     }
 
-    function _contribute(uint256 datanetId, bytes32 contentHash, string calldata uri, uint256 maxBond)
-        private
-        returns (uint256 contributionId)
-    {
+    /// @param commitBlock Block of the revealed commitment, zero for a single-step contribution.
+    function _contribute(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 maxBond,
+        uint64 commitBlock
+    ) private returns (uint256 contributionId) {
         Datanet storage datanet = _existingDatanet(datanetId);
         if (contentHash == bytes32(0)) revert DatanetZeroContentHash();
-        uint256 existing = _byHash[datanetId][contentHash];
-        if (existing != 0) revert DatanetDuplicateContent(datanetId, contentHash, existing);
+        // The holder is accepted or a pending claimant; others' pending copies never block (see IDatanetRegistry).
+        uint256 holder = _byHash[datanetId][contentHash];
+        if (holder != 0 && _contributions[holder].status == ContributionStatus.Accepted) {
+            revert DatanetDuplicateContent(datanetId, contentHash, holder);
+        }
+        uint256 own = _contributionOf[datanetId][contentHash][msg.sender];
+        if (own != 0) {
+            // The caller's own copy, if accepted, is the holder and was refused above; withdrawn may come again.
+            ContributionStatus ownStatus = _contributions[own].status;
+            if (ownStatus == ContributionStatus.Pending) revert DatanetDuplicateContent(datanetId, contentHash, own);
+            if (ownStatus == ContributionStatus.Rejected) revert DatanetContentRejected(datanetId, contentHash, own);
+        }
 
         uint256 bond = datanet.contributionBond;
         if (bond > maxBond) revert DatanetBondAboveMax(datanetId, bond, maxBond);
         contributionId = ++contributionCount;
-        _byHash[datanetId][contentHash] = contributionId;
+        _contributionOf[datanetId][contentHash][msg.sender] = contributionId;
+        // Strictly earlier: between commitments of one block, the claimant already revealed keeps the claim.
+        bool claims = commitBlock != 0 && (holder == 0 || commitBlock < _contributions[holder].commitBlock);
+        if (claims) _byHash[datanetId][contentHash] = contributionId;
         Contribution storage c = _contributions[contributionId];
         c.datanetId = datanetId;
         c.contributor = msg.sender;
@@ -344,11 +427,20 @@ contract DatanetRegistry is IDatanetRegistry, Ownable, ReentrancyGuardTransient 
         c.contentHash = contentHash;
         c.submittedAt = uint64(block.timestamp);
         c.status = ContributionStatus.Pending;
+        c.reviewDeadline = uint64(block.timestamp) + datanet.reviewTimeout;
+        c.commitBlock = commitBlock;
         c.bond = bond;
         c.uri = uri;
         emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, bond);
+        if (claims) emit ContentClaimed(datanetId, contentHash, contributionId, commitBlock);
 
         if (bond > 0) _open.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @dev A claimant leaving review frees the hash; the claim is not handed to the next-earliest committed copy
+    /// (that would need a search), so remaining copies compete on the curator's judgement and their `commitBlock`.
+    function _releaseClaim(Contribution storage c, uint256 contributionId) private {
+        if (_byHash[c.datanetId][c.contentHash] == contributionId) delete _byHash[c.datanetId][c.contentHash];
     }
 
     function _requestAccess(uint256 datanetId, uint256 maxFee) private {

@@ -17,6 +17,7 @@ contract DatanetRegistryTest is Test {
     uint64 internal constant MIN_TIMEOUT = 1 hours;
     uint64 internal constant MAX_TIMEOUT = 30 days;
     bytes32 internal constant HASH = keccak256("contribution one");
+    bytes32 internal constant SALT = keccak256("bob's secret");
 
     OpenToken internal open;
     DatanetRegistry internal registry;
@@ -70,6 +71,20 @@ contract DatanetRegistryTest is Test {
     function _contribute(address who, bytes32 contentHash) internal returns (uint256) {
         vm.prank(who);
         return registry.contribute(datanetId, contentHash, "blob://contribution");
+    }
+
+    function _commit(address who, uint256 inDatanet, bytes32 contentHash, bytes32 salt)
+        internal
+        returns (bytes32 commitment)
+    {
+        commitment = registry.contributionCommitment(inDatanet, contentHash, who, salt);
+        vm.prank(who);
+        registry.commitContribution(commitment);
+    }
+
+    function _reveal(address who, uint256 inDatanet, bytes32 contentHash, bytes32 salt) internal returns (uint256) {
+        vm.prank(who);
+        return registry.revealContribution(inDatanet, contentHash, "blob://contribution", type(uint256).max, salt);
     }
 
     function _status(uint256 contributionId) internal view returns (IDatanetRegistry.ContributionStatus) {
@@ -339,9 +354,13 @@ contract DatanetRegistryTest is Test {
         assertEq(c.contentHash, HASH);
         assertEq(c.submittedAt, block.timestamp);
         assertEq(uint8(c.status), uint8(IDatanetRegistry.ContributionStatus.Pending));
+        assertEq(c.reviewDeadline, block.timestamp + TIMEOUT);
+        assertEq(c.commitBlock, 0);
         assertEq(c.bond, BOND);
         assertEq(c.uri, "blob://contribution");
-        assertEq(registry.contributionByHash(datanetId, HASH), id);
+        assertEq(registry.contributionOf(datanetId, HASH, bob), id);
+        // A single-step copy claims nothing; only acceptance or a committed reveal indexes the hash.
+        assertEq(registry.contributionByHash(datanetId, HASH), 0);
     }
 
     function test_contribute_idsAreGlobalAcrossDatanets() public {
@@ -377,10 +396,56 @@ contract DatanetRegistryTest is Test {
         _contribute(bob, bytes32(0));
     }
 
-    function test_RevertWhen_contributeDuplicateContent() public {
+    function test_RevertWhen_contributeOwnPendingDuplicate() public {
         uint256 id = _contribute(bob, HASH);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicateContent.selector, datanetId, HASH, id));
-        _contribute(eve, HASH);
+        _contribute(bob, HASH);
+    }
+
+    function test_contribute_othersPendingCopyDoesNotBlock() public {
+        uint256 first = _contribute(bob, HASH);
+        uint256 second = _contribute(eve, HASH);
+        assertEq(registry.contributionOf(datanetId, HASH, bob), first);
+        assertEq(registry.contributionOf(datanetId, HASH, eve), second);
+        assertEq(open.balanceOf(address(registry)), 2 * BOND);
+    }
+
+    function test_RevertWhen_acceptSecondCopyAfterFirstAccepted() public {
+        uint256 first = _contribute(bob, HASH);
+        uint256 second = _contribute(eve, HASH);
+        vm.prank(carol);
+        registry.acceptContribution(second);
+        assertEq(registry.contributionByHash(datanetId, HASH), second);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicateContent.selector, datanetId, HASH, second)
+        );
+        vm.prank(carol);
+        registry.acceptContribution(first);
+        // The loser can still be rejected (or withdrawn at its deadline).
+        vm.prank(carol);
+        registry.rejectContribution(first);
+        assertEq(registry.contributionByHash(datanetId, HASH), second);
+    }
+
+    function test_contribute_againAfterOwnWithdrawal() public {
+        uint256 id = _contribute(bob, HASH);
+        vm.warp(block.timestamp + TIMEOUT);
+        vm.prank(bob);
+        registry.withdrawContribution(id);
+        uint256 again = _contribute(bob, HASH);
+        assertEq(registry.contributionOf(datanetId, HASH, bob), again);
+    }
+
+    function test_RevertWhen_contributeAgainAfterOwnRejection() public {
+        uint256 id = _contribute(bob, HASH);
+        vm.prank(carol);
+        registry.rejectContribution(id);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetContentRejected.selector, datanetId, HASH, id));
+        _contribute(bob, HASH);
+        // The rejection binds bob in this datanet only.
+        uint256 other = _createDatanet(alice, 0, 0);
+        vm.prank(bob);
+        registry.contribute(other, HASH, "blob://elsewhere");
     }
 
     function test_RevertWhen_contributeDuplicateOfAcceptedContent() public {
@@ -397,6 +462,8 @@ contract DatanetRegistryTest is Test {
         registry.rejectContribution(id);
         assertEq(registry.contributionByHash(datanetId, HASH), 0);
         uint256 again = _contribute(eve, HASH);
+        vm.prank(carol);
+        registry.acceptContribution(again);
         assertEq(registry.contributionByHash(datanetId, HASH), again);
     }
 
@@ -590,6 +657,149 @@ contract DatanetRegistryTest is Test {
         registry.withdrawContribution(3);
     }
 
+    function test_commitContribution_storesBlockAndEmits() public {
+        bytes32 commitment = registry.contributionCommitment(datanetId, HASH, bob, SALT);
+        assertEq(commitment, keccak256(abi.encode(datanetId, HASH, bob, SALT)));
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionCommitted(bob, commitment);
+        vm.prank(bob);
+        registry.commitContribution(commitment);
+        assertEq(registry.commitmentBlock(bob, commitment), block.number);
+        assertEq(registry.commitmentBlock(eve, commitment), 0);
+        assertEq(open.balanceOf(address(registry)), 0);
+    }
+
+    function test_RevertWhen_commitContributionTwice() public {
+        bytes32 commitment = _commit(bob, datanetId, HASH, SALT);
+        uint64 at = uint64(block.number);
+        vm.roll(block.number + 5);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetCommitmentExists.selector, bob, commitment, at));
+        vm.prank(bob);
+        registry.commitContribution(commitment);
+    }
+
+    function test_revealContribution_claimsHashAndStores() public {
+        bytes32 commitment = _commit(bob, datanetId, HASH, SALT);
+        uint64 at = uint64(block.number);
+        vm.roll(block.number + 1);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionSubmitted(1, datanetId, bob, HASH, "blob://contribution", BOND);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContentClaimed(datanetId, HASH, 1, at);
+        uint256 id = _reveal(bob, datanetId, HASH, SALT);
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(c.contributor, bob);
+        assertEq(c.commitBlock, at);
+        assertEq(c.reviewDeadline, block.timestamp + TIMEOUT);
+        assertEq(c.bond, BOND);
+        assertEq(registry.contributionByHash(datanetId, HASH), id);
+        assertEq(registry.commitmentBlock(bob, commitment), 0);
+        assertEq(open.balanceOf(address(registry)), BOND);
+    }
+
+    function test_RevertWhen_revealInCommitBlock() public {
+        bytes32 commitment = _commit(bob, datanetId, HASH, SALT);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetCommitmentTooRecent.selector, commitment, uint64(block.number)
+            )
+        );
+        _reveal(bob, datanetId, HASH, SALT);
+    }
+
+    function test_RevertWhen_revealWithWrongSalt() public {
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        bytes32 wrong = registry.contributionCommitment(datanetId, HASH, bob, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetUnknownCommitment.selector, bob, wrong));
+        _reveal(bob, datanetId, HASH, bytes32(0));
+    }
+
+    function test_RevertWhen_revealAnotherAccountsCommitment() public {
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        // Even knowing everything bob's reveal discloses, eve's reveal is checked against eve's commitments.
+        bytes32 asEve = registry.contributionCommitment(datanetId, HASH, eve, SALT);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetUnknownCommitment.selector, eve, asEve));
+        _reveal(eve, datanetId, HASH, SALT);
+    }
+
+    function test_RevertWhen_revealTwice() public {
+        bytes32 commitment = _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        uint256 id = _reveal(bob, datanetId, HASH, SALT);
+        vm.warp(block.timestamp + TIMEOUT);
+        vm.prank(bob);
+        registry.withdrawContribution(id);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetUnknownCommitment.selector, bob, commitment));
+        _reveal(bob, datanetId, HASH, SALT);
+    }
+
+    function test_RevertWhen_revealBondRaisedAboveMax() public {
+        bytes32 commitment = _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(500 ether, FEE, TIMEOUT));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetBondAboveMax.selector, datanetId, 500 ether, BOND)
+        );
+        vm.prank(bob);
+        registry.revealContribution(datanetId, HASH, "blob://contribution", BOND, SALT);
+        // A failed reveal keeps the commitment.
+        assertEq(registry.commitmentBlock(bob, commitment), block.number - 1);
+    }
+
+    function test_RevertWhen_revealDuplicateOfAccepted() public {
+        uint256 accepted = _contribute(eve, HASH);
+        vm.prank(carol);
+        registry.acceptContribution(accepted);
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicateContent.selector, datanetId, HASH, accepted)
+        );
+        _reveal(bob, datanetId, HASH, SALT);
+    }
+
+    function test_revealContribution_sameCommitBlockKeepsFirstRevealer() public {
+        _commit(bob, datanetId, HASH, SALT);
+        _commit(eve, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        uint256 first = _reveal(eve, datanetId, HASH, SALT);
+        uint256 second = _reveal(bob, datanetId, HASH, SALT);
+        assertEq(registry.contributionByHash(datanetId, HASH), first);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetContentClaimed.selector, datanetId, HASH, first));
+        vm.prank(carol);
+        registry.acceptContribution(second);
+    }
+
+    function test_acceptContribution_otherCopyOnceClaimantRejected() public {
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        uint256 claimant = _reveal(bob, datanetId, HASH, SALT);
+        uint256 other = _contribute(eve, HASH);
+        vm.prank(carol);
+        registry.rejectContribution(claimant);
+        assertEq(registry.contributionByHash(datanetId, HASH), 0);
+        vm.prank(carol);
+        registry.acceptContribution(other);
+        assertEq(registry.contributionByHash(datanetId, HASH), other);
+    }
+
+    function test_withdrawContribution_releasesClaim() public {
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(block.number + 1);
+        uint256 claimant = _reveal(bob, datanetId, HASH, SALT);
+        uint256 other = _contribute(eve, HASH);
+        vm.warp(block.timestamp + TIMEOUT);
+        vm.prank(bob);
+        registry.withdrawContribution(claimant);
+        assertEq(registry.contributionByHash(datanetId, HASH), 0);
+        vm.prank(carol);
+        registry.acceptContribution(other);
+    }
+
     function test_setPayee_byContributorThenByPayee() public {
         uint256 id = _contribute(bob, HASH);
         vm.expectEmit(address(registry));
@@ -629,6 +839,98 @@ contract DatanetRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetUnknownContribution.selector, 1));
         vm.prank(bob);
         registry.setPayee(1, dave);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Attacks from the adversarial review
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @dev Eve watches the mempool and lands bob's content hash first on a zero-bond datanet.
+    function test_attack_frontRunSquatDoesNotBlockHonestContributor() public {
+        uint256 free = _createDatanet(alice, 0, 0);
+        vm.prank(eve);
+        uint256 squat = registry.contribute(free, HASH, "blob://copied");
+        vm.prank(bob);
+        uint256 honest = registry.contribute(free, HASH, "blob://contribution");
+        assertEq(uint8(_status(honest)), uint8(IDatanetRegistry.ContributionStatus.Pending));
+
+        vm.prank(carol);
+        registry.acceptContribution(honest);
+        assertEq(registry.contributionByHash(free, HASH), honest);
+        vm.prank(carol);
+        registry.rejectContribution(squat);
+        assertEq(uint8(_status(squat)), uint8(IDatanetRegistry.ContributionStatus.Rejected));
+    }
+
+    /// @dev Rejected, eve squats the same hash again at no cost, as often as she is rejected.
+    function test_attack_squatAgainAfterRejectionIsRefused() public {
+        uint256 free = _createDatanet(alice, 0, 0);
+        vm.prank(eve);
+        uint256 squat = registry.contribute(free, HASH, "blob://copied");
+        vm.prank(carol);
+        registry.rejectContribution(squat);
+
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetContentRejected.selector, free, HASH, squat));
+        vm.prank(eve);
+        registry.contribute(free, HASH, "blob://copied");
+
+        vm.prank(bob);
+        uint256 honest = registry.contribute(free, HASH, "blob://contribution");
+        assertEq(registry.getContribution(honest).contributor, bob);
+    }
+
+    /// @dev The owner lengthens the review timeout after bob submitted, locking his bond longer than agreed.
+    function test_attack_raisedTimeoutDoesNotLockPendingBond() public {
+        uint256 id = _contribute(bob, HASH);
+        uint64 deadline = uint64(block.timestamp) + TIMEOUT;
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, FEE, MAX_TIMEOUT));
+        vm.warp(deadline);
+        vm.prank(bob);
+        registry.withdrawContribution(id);
+        assertEq(open.balanceOf(bob), 1000 ether);
+    }
+
+    /// @dev Bob commits; when his reveal shows the hash in the mempool, eve front-runs it with a single-step copy and,
+    /// the reveal still stuck, from a second account with a commitment of its own revealed before his.
+    function test_attack_frontRunRevealLosesToFirstCommitter() public {
+        uint256 free = _createDatanet(alice, 0, 0);
+        _commit(bob, free, HASH, SALT);
+        vm.roll(block.number + 1);
+        vm.prank(eve);
+        uint256 copied = registry.contribute(free, HASH, "blob://copied");
+        address sybil = makeAddr("eve's second account");
+        _commit(sybil, free, HASH, keccak256("eve"));
+        vm.roll(block.number + 1);
+        uint256 committedCopy = _reveal(sybil, free, HASH, keccak256("eve"));
+        assertEq(registry.contributionByHash(free, HASH), committedCopy);
+
+        uint256 honest = _reveal(bob, free, HASH, SALT);
+        assertEq(registry.contributionByHash(free, HASH), honest);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetContentClaimed.selector, free, HASH, honest));
+        vm.prank(carol);
+        registry.acceptContribution(copied);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetContentClaimed.selector, free, HASH, honest));
+        vm.prank(carol);
+        registry.acceptContribution(committedCopy);
+
+        vm.prank(carol);
+        registry.acceptContribution(honest);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicateContent.selector, free, HASH, honest));
+        vm.prank(carol);
+        registry.acceptContribution(committedCopy);
+    }
+
+    /// @dev Lowering the timeout after submission does not shorten the review either: both sides keep the terms.
+    function test_withdrawContribution_loweredTimeoutKeepsDeadline() public {
+        uint256 id = _contribute(bob, HASH);
+        uint64 deadline = uint64(block.timestamp) + TIMEOUT;
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, FEE, MIN_TIMEOUT));
+        vm.warp(block.timestamp + MIN_TIMEOUT);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetReviewPending.selector, id, deadline));
+        vm.prank(bob);
+        registry.withdrawContribution(id);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -944,6 +1246,43 @@ contract DatanetRegistryTest is Test {
         }
         vm.prank(bob);
         registry.withdrawContribution(id);
+    }
+
+    function testFuzz_withdraw_deadlineFixedAtSubmission(uint64 later, uint64 elapsed) public {
+        later = uint64(bound(later, MIN_TIMEOUT, MAX_TIMEOUT));
+        elapsed = uint64(bound(elapsed, 0, uint256(MAX_TIMEOUT) * 2));
+        uint256 id = _contribute(bob, HASH);
+        uint64 deadline = uint64(block.timestamp) + TIMEOUT;
+        vm.prank(alice);
+        registry.updateDatanet(datanetId, _config(BOND, FEE, later));
+        vm.warp(block.timestamp + elapsed);
+        if (elapsed < TIMEOUT) {
+            vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetReviewPending.selector, id, deadline));
+        }
+        vm.prank(bob);
+        registry.withdrawContribution(id);
+    }
+
+    function testFuzz_reveal_earliestCommitClaims(uint8 bobDelay, uint8 eveDelay, bool bobRevealsFirst) public {
+        uint256 start = block.number;
+        vm.roll(start + bobDelay);
+        _commit(bob, datanetId, HASH, SALT);
+        vm.roll(start + eveDelay);
+        _commit(eve, datanetId, HASH, SALT);
+        vm.roll(start + uint256(bobDelay > eveDelay ? bobDelay : eveDelay) + 1);
+        uint256 bobs;
+        uint256 eves;
+        if (bobRevealsFirst) {
+            bobs = _reveal(bob, datanetId, HASH, SALT);
+            eves = _reveal(eve, datanetId, HASH, SALT);
+        } else {
+            eves = _reveal(eve, datanetId, HASH, SALT);
+            bobs = _reveal(bob, datanetId, HASH, SALT);
+        }
+        uint256 expected = bobDelay < eveDelay || (bobDelay == eveDelay && bobRevealsFirst) ? bobs : eves;
+        assertEq(registry.contributionByHash(datanetId, HASH), expected);
+        vm.prank(carol);
+        registry.acceptContribution(expected);
     }
 
     function testFuzz_accessFee_escrowedAndPaidExactly(uint256 fee, uint8 outcome) public {

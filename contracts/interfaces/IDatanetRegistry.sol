@@ -4,11 +4,24 @@ pragma solidity ^0.8.24;
 /// @title IDatanetRegistry
 /// @notice Datanets: curated, access-controlled collections of contributions addressed by content hash.
 /// Contributors post an OPEN bond with each contribution; curators accept (bond refunded) or reject (bond
-/// slashed to the protocol treasury). A contribution left unreviewed past the datanet's review timeout can be
-/// withdrawn with its bond. Readers request access by escrowing the datanet's access fee, which goes to the
-/// datanet owner on approval and back to the requester on denial or cancellation.
+/// slashed to the protocol treasury). A contribution left unreviewed past the review timeout it was submitted
+/// under can be withdrawn with its bond. Readers request access by escrowing the datanet's access fee, which goes
+/// to the datanet owner on approval and back to the requester on denial or cancellation.
 /// @dev Datanet ids and contribution ids both start at 1; contribution ids are global across datanets.
 /// OPEN held by the registry always equals the outstanding bonds of pending contributions plus escrowed fees.
+///
+/// Duplicate content. A content hash is bound to its contributor, not to whoever lands it first: a pending
+/// contribution never blocks another contributor from submitting the same hash, so copying a hash seen in the
+/// mempool (free on a zero-bond datanet) no longer locks the author out. Duplicates are settled at review:
+/// once one copy is accepted, accepting another (or submitting the hash again) is refused as a duplicate of
+/// the accepted one. Which copy a curator may accept is decided by commit–reveal: a contributor who first
+/// commits (`commitContribution`) and reveals at least one block later (`revealContribution`) claims the hash
+/// by the block of the commitment, so the first committer wins over any copy made after the hash became
+/// public, committed or not; while a claimant is pending, no other copy can be accepted. A single-step
+/// `contribute` still works but claims nothing. A contributor cannot resubmit a hash rejected from them
+/// (the curator's decision stands and a rejected squatter cannot come back for free), nor hold two pending
+/// copies of one hash; others are unaffected. A protocol-wide minimum bond was not chosen: with the hash bound
+/// to its contributor, squatting blocks nobody, and zero-bond datanets stay possible.
 interface IDatanetRegistry {
     /// @notice Lifecycle of a contribution.
     enum ContributionStatus {
@@ -60,6 +73,10 @@ interface IDatanetRegistry {
     /// @param contentHash sha256 of the contributed file.
     /// @param submittedAt Block timestamp of submission.
     /// @param status Review status.
+    /// @param reviewDeadline Timestamp from which the contributor may withdraw it unreviewed: submission plus the
+    /// datanet's review timeout at submission, so a later change of the timeout does not move it.
+    /// @param commitBlock Block of the commitment it revealed (`revealContribution`); zero for a single-step
+    /// `contribute`. The earlier, the stronger its claim on the content hash.
     /// @param bond OPEN bonded at submission (still held only while `Pending`).
     /// @param uri Where the file can be fetched (through the data gateway).
     struct Contribution {
@@ -69,6 +86,8 @@ interface IDatanetRegistry {
         bytes32 contentHash;
         uint64 submittedAt;
         ContributionStatus status;
+        uint64 reviewDeadline;
+        uint64 commitBlock;
         uint256 bond;
         string uri;
     }
@@ -103,8 +122,22 @@ interface IDatanetRegistry {
     error DatanetAlreadyCurator(uint256 datanetId, address account);
     /// @notice A zero content hash was given.
     error DatanetZeroContentHash();
-    /// @notice `contentHash` is already held by pending or accepted contribution `existingId` in datanet `datanetId`.
+    /// @notice `contentHash` is already held in datanet `datanetId` by accepted contribution `existingId`, or by
+    /// the caller's own pending contribution `existingId`.
     error DatanetDuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingId);
+    /// @notice `contentHash` was rejected from the caller in contribution `rejectedId`; the caller cannot submit it
+    /// to datanet `datanetId` again.
+    error DatanetContentRejected(uint256 datanetId, bytes32 contentHash, uint256 rejectedId);
+    /// @notice Pending contribution `claimantId` claims `contentHash` in datanet `datanetId` by an earlier
+    /// commitment; it must be reviewed or withdrawn before another copy can be accepted.
+    error DatanetContentClaimed(uint256 datanetId, bytes32 contentHash, uint256 claimantId);
+    /// @notice `contributor` has no commitment `commitment` (never committed, already revealed, or revealed with
+    /// other parameters or salt).
+    error DatanetUnknownCommitment(address contributor, bytes32 commitment);
+    /// @notice `contributor` already committed `commitment` at block `commitBlock`.
+    error DatanetCommitmentExists(address contributor, bytes32 commitment, uint64 commitBlock);
+    /// @notice `commitment`, made at block `commitBlock`, can be revealed from the next block on.
+    error DatanetCommitmentTooRecent(bytes32 commitment, uint64 commitBlock);
     /// @notice Contribution `contributionId` is `status`, not pending.
     error DatanetContributionNotPending(uint256 contributionId, ContributionStatus status);
     /// @notice A curator tried to review their own contribution.
@@ -161,6 +194,13 @@ interface IDatanetRegistry {
         bytes32 contentHash,
         string uri,
         uint256 bond
+    );
+    /// @notice `contributor` committed to a contribution it will reveal later (`revealContribution`).
+    event ContributionCommitted(address indexed contributor, bytes32 indexed commitment);
+    /// @notice Contribution `contributionId`, revealing a commitment made at block `commitBlock`, now claims
+    /// `contentHash` in datanet `datanetId`: no other copy can be accepted while it is pending.
+    event ContentClaimed(
+        uint256 indexed datanetId, bytes32 indexed contentHash, uint256 indexed contributionId, uint64 commitBlock
     );
     /// @notice `curator` accepted contribution `contributionId`; its bond went back to the contributor.
     event ContributionAccepted(uint256 indexed contributionId, uint256 indexed datanetId, address indexed curator);
@@ -228,10 +268,12 @@ interface IDatanetRegistry {
     // Contributions
     // ----------------------------------------------------------------------------------------------------------
 
-    /// @notice Submits a contribution, pulling the datanet's contribution bond from the caller (needs allowance,
-    /// which also caps what the caller pays if the owner raises the bond).
+    /// @notice Submits a contribution in one step, pulling the datanet's contribution bond from the caller (needs
+    /// allowance, which also caps what the caller pays if the owner raises the bond). It claims nothing: a copy
+    /// revealed from an earlier commitment is accepted first (see `revealContribution`).
     /// @param datanetId The datanet.
-    /// @param contentHash sha256 of the file; refused while another contribution with it is pending or accepted.
+    /// @param contentHash sha256 of the file; refused once a contribution with it is accepted, while the caller
+    /// has one pending, or after it was rejected from the caller. Other contributors' pending copies do not block.
     /// @param uri Where the file can be fetched.
     /// @return contributionId The new contribution's id.
     function contribute(uint256 datanetId, bytes32 contentHash, string calldata uri)
@@ -241,7 +283,7 @@ interface IDatanetRegistry {
     /// @notice Like `contribute(datanetId, contentHash, uri)`, refusing (`DatanetBondAboveMax`) a bond the owner
     /// raised above `maxBond` before the call landed.
     /// @param datanetId The datanet.
-    /// @param contentHash sha256 of the file; refused while another contribution with it is pending or accepted.
+    /// @param contentHash sha256 of the file; refused as in `contribute(datanetId, contentHash, uri)`.
     /// @param uri Where the file can be fetched.
     /// @param maxBond Most OPEN the caller agrees to bond.
     /// @return contributionId The new contribution's id.
@@ -249,8 +291,32 @@ interface IDatanetRegistry {
         external
         returns (uint256 contributionId);
 
+    /// @notice Records a commitment to a contribution without disclosing its content hash, the first step of a
+    /// front-running-proof submission. Reveal it with `revealContribution` once this transaction is mined.
+    /// @param commitment `contributionCommitment(datanetId, contentHash, msg.sender, salt)` for a secret `salt`.
+    function commitContribution(bytes32 commitment) external;
+
+    /// @notice Submits the contribution the caller committed to at least one block earlier, like
+    /// `contribute(datanetId, contentHash, uri, maxBond)`; it claims `contentHash` (`ContentClaimed`) unless a
+    /// pending copy committed at the same block or earlier already does. Since the hash stays secret until this
+    /// call, anyone copying it commits later and loses the claim, whichever copy is revealed first.
+    /// @param datanetId The datanet.
+    /// @param contentHash sha256 of the file, refused as in `contribute`.
+    /// @param uri Where the file can be fetched (not part of the commitment).
+    /// @param maxBond Most OPEN the caller agrees to bond.
+    /// @param salt The secret the commitment was made with.
+    /// @return contributionId The new contribution's id.
+    function revealContribution(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 maxBond,
+        bytes32 salt
+    ) external returns (uint256 contributionId);
+
     /// @notice Accepts a pending contribution and returns its bond to the contributor; only a curator or the
-    /// datanet owner, never the contributor.
+    /// datanet owner, never the contributor. Refused (`DatanetDuplicateContent`) once another copy of its content
+    /// hash is accepted, and (`DatanetContentClaimed`) while another pending copy claims the hash.
     /// @param contributionId The contribution.
     function acceptContribution(uint256 contributionId) external;
 
@@ -259,8 +325,9 @@ interface IDatanetRegistry {
     /// @param contributionId The contribution.
     function rejectContribution(uint256 contributionId) external;
 
-    /// @notice Withdraws a contribution still pending after the datanet's review timeout, returning its bond;
-    /// only the contributor.
+    /// @notice Withdraws a contribution still pending at its `reviewDeadline` (fixed at submission, so an owner
+    /// raising the datanet's review timeout cannot lock pending bonds longer), returning its bond; only the
+    /// contributor.
     /// @param contributionId The contribution.
     function withdrawContribution(uint256 contributionId) external;
 
@@ -298,6 +365,11 @@ interface IDatanetRegistry {
     function denyAccess(uint256 datanetId, address account) external;
 
     /// @notice Revokes granted access (the fee is not refunded). Only the datanet owner.
+    /// @dev Revocation stops future reads and future model registrations on the datanet; it does not touch models
+    /// already registered with it. Such a model was trained while access was granted, the training cannot be
+    /// undone by taking access away, and letting a datanet owner switch off someone else's model (and the
+    /// attribution payouts it earns for the datanet's contributors) at will would make every registered model
+    /// hostage to the owner. Delisting a model is governance's tool (`IModelRegistry.delist`).
     /// @param datanetId The datanet.
     /// @param account The account losing access.
     function revokeAccess(uint256 datanetId, address account) external;
@@ -366,10 +438,34 @@ interface IDatanetRegistry {
         view
         returns (uint256 datanetId, address payee, ContributionStatus status);
 
-    /// @notice The pending or accepted contribution holding `contentHash` in datanet `datanetId`, or zero.
+    /// @notice The accepted contribution holding `contentHash` in datanet `datanetId`; while none is, the pending
+    /// contribution claiming it by the earliest commitment seen; otherwise zero (single-step pending copies are not
+    /// indexed here, see `contributionOf`).
     /// @param datanetId The datanet.
     /// @param contentHash The content hash.
     function contributionByHash(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice `contributor`'s latest contribution of `contentHash` to datanet `datanetId`, or zero.
+    /// @param datanetId The datanet.
+    /// @param contentHash The content hash.
+    /// @param contributor The contributor.
+    function contributionOf(uint256 datanetId, bytes32 contentHash, address contributor) external view returns (uint256);
+
+    /// @notice The commitment `revealContribution` checks: `keccak256(abi.encode(datanetId, contentHash,
+    /// contributor, salt))`.
+    /// @param datanetId The datanet.
+    /// @param contentHash The content hash.
+    /// @param contributor Who will reveal it.
+    /// @param salt A secret that keeps the content hash from being guessed from the commitment.
+    function contributionCommitment(uint256 datanetId, bytes32 contentHash, address contributor, bytes32 salt)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice The block at which `contributor` committed `commitment`, or zero if it has none (or revealed it).
+    /// @param contributor The committer.
+    /// @param commitment The commitment.
+    function commitmentBlock(address contributor, bytes32 commitment) external view returns (uint64);
 
     /// @notice `account`'s access record for datanet `datanetId`.
     /// @param datanetId The datanet.

@@ -29,7 +29,7 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
         }
         handler = new DatanetRegistryHandler(registry, open, actors);
 
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = handler.createDatanet.selector;
         selectors[1] = handler.updateDatanet.selector;
         selectors[2] = handler.contribute.selector;
@@ -41,6 +41,8 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
         selectors[8] = handler.revokeAccess.selector;
         selectors[9] = handler.transferDatanetOwnership.selector;
         selectors[10] = handler.toggleCurator.selector;
+        selectors[11] = handler.commit.selector;
+        selectors[12] = handler.reveal.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -94,15 +96,54 @@ contract DatanetRegistryInvariantTest is StdInvariant, Test {
         }
     }
 
-    function invariant_hashIndexPointsAtLiveContribution() public view {
+    /// @dev Every accepted contribution holds its hash, so no two copies of one hash are ever accepted; otherwise
+    /// the hash is held only by a pending copy revealed from a commitment (the claimant).
+    function invariant_hashIndexPointsAtAcceptedOrClaimant() public view {
         uint256 contributions = registry.contributionCount();
         for (uint256 id = 1; id <= contributions; ++id) {
             IDatanetRegistry.Contribution memory c = registry.getContribution(id);
             uint256 holder = registry.contributionByHash(c.datanetId, c.contentHash);
-            bool live = c.status == IDatanetRegistry.ContributionStatus.Pending
-                || c.status == IDatanetRegistry.ContributionStatus.Accepted;
-            if (live) assertEq(holder, id);
-            else assertTrue(holder != id);
+            if (c.status == IDatanetRegistry.ContributionStatus.Accepted) {
+                assertEq(holder, id);
+            } else if (holder == id) {
+                assertEq(uint8(c.status), uint8(IDatanetRegistry.ContributionStatus.Pending));
+                assertGt(c.commitBlock, 0);
+            }
+        }
+    }
+
+    /// @dev A claimant's commitment is no later than that of any pending committed copy revealed after it.
+    function invariant_claimantCommittedNoLaterThanLaterCopies() public view {
+        uint256 contributions = registry.contributionCount();
+        for (uint256 id = 1; id <= contributions; ++id) {
+            IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+            if (c.status != IDatanetRegistry.ContributionStatus.Pending || c.commitBlock == 0) continue;
+            uint256 holder = registry.contributionByHash(c.datanetId, c.contentHash);
+            if (holder == 0 || holder >= id) continue;
+            IDatanetRegistry.Contribution memory claimant = registry.getContribution(holder);
+            if (claimant.status == IDatanetRegistry.ContributionStatus.Pending) {
+                assertLe(claimant.commitBlock, c.commitBlock);
+            }
+        }
+    }
+
+    /// @dev A contributor's copies of one hash in one datanet: only the latest may be live or rejected, every
+    /// earlier one was withdrawn (no second pending copy, no resubmission after a rejection).
+    function invariant_contributorResubmitsOnlyAfterWithdrawal() public view {
+        uint256 contributions = registry.contributionCount();
+        for (uint256 id = 1; id <= contributions; ++id) {
+            IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+            uint256 latest = registry.contributionOf(c.datanetId, c.contentHash, c.contributor);
+            assertGe(latest, id);
+            if (latest != id) assertEq(uint8(c.status), uint8(IDatanetRegistry.ContributionStatus.Withdrawn));
+        }
+    }
+
+    function invariant_reviewDeadlineFixedAtSubmission() public view {
+        uint256 contributions = registry.contributionCount();
+        for (uint256 id = 1; id <= contributions; ++id) {
+            IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+            assertEq(c.reviewDeadline, c.submittedAt + handler.timeoutAtSubmission(id));
         }
     }
 }
