@@ -14,9 +14,11 @@ import {KeeperRegistry} from "../contracts/KeeperRegistry.sol";
 import {ModelRegistry} from "../contracts/ModelRegistry.sol";
 import {OpenGovernor} from "../contracts/OpenGovernor.sol";
 import {OpenToken} from "../contracts/OpenToken.sol";
+import {ReportCourt} from "../contracts/ReportCourt.sol";
 import {RewardVault} from "../contracts/RewardVault.sol";
 import {IInferenceMarket} from "../contracts/interfaces/IInferenceMarket.sol";
 import {IOpenGovernor} from "../contracts/interfaces/IOpenGovernor.sol";
+import {IReportCourt} from "../contracts/interfaces/IReportCourt.sol";
 
 /// @notice Deploys the whole protocol, wires it, hands every parameter to the governance timelock and, when
 /// broadcasting, writes `deployments/<chainId>.json`:
@@ -48,6 +50,7 @@ contract Deploy is Script {
         uint256 agentMinStake;
         uint64 agentUnbondingDelay;
         IInferenceMarket.Parameters market;
+        IReportCourt.Parameters court;
     }
 
     struct Deployment {
@@ -61,6 +64,7 @@ contract Deploy is Script {
         RewardVault rewardVault;
         InferenceMarket market;
         AgentRegistry agentRegistry;
+        ReportCourt court;
         address deployer;
         uint256 startBlock;
     }
@@ -109,7 +113,7 @@ contract Deploy is Script {
                 rewardVault: address(d.rewardVault),
                 contributionVotes: address(d.contributionVotes)
             }),
-            timelock,
+            deployer,
             timelock,
             config.market
         );
@@ -125,6 +129,8 @@ contract Deploy is Script {
         d.contributionVotes.setMinter(address(d.market), true);
         d.keeperRegistry.setMarket(address(d.market));
         d.rewardVault.setMarket(address(d.market));
+        _deployCourt(config, d);
+        d.market.transferOwnership(timelock);
         d.contributionVotes.transferOwnership(timelock);
         d.keeperRegistry.transferOwnership(timelock);
         d.rewardVault.transferOwnership(timelock);
@@ -168,6 +174,26 @@ contract Deploy is Script {
             reopenGrace: uint64(vm.envOr("MARKET_REOPEN_GRACE", c.local ? uint256(5 minutes) : 6 hours)),
             maxReportedFeesBps: uint32(vm.envOr("MARKET_MAX_REPORTED_FEES_BPS", uint256(5000)))
         });
+        c.court = IReportCourt.Parameters({
+            minBond: vm.envOr("COURT_MIN_BOND", c.local ? uint256(1 ether) : 100 ether),
+            bondFeeBps: uint32(vm.envOr("COURT_BOND_FEE_BPS", uint256(10_000))),
+            resolutionPeriod: uint64(vm.envOr("COURT_RESOLUTION_PERIOD", c.local ? uint256(10 minutes) : 14 days)),
+            appealWindow: uint64(vm.envOr("COURT_APPEAL_WINDOW", c.local ? uint256(2 minutes) : 3 days))
+        });
+    }
+
+    /// @dev The report court, owned by the timelock and wired while the deployer still owns the market and the
+    /// keeper registry. Its guardian (who rules first, and may freeze keeper stake for a bounded time) is `GUARDIAN`;
+    /// a local network defaults it to the deployer, elsewhere it must be set (zero for none: only governance rules).
+    function _deployCourt(Config memory config, Deployment memory d) internal {
+        address guardian = config.local ? vm.envOr("GUARDIAN", d.deployer) : vm.envAddress("GUARDIAN");
+        address timelock = address(d.timelock);
+        d.court = new ReportCourt(
+            address(d.market), address(d.keeperRegistry), address(d.token), timelock, timelock, guardian, config.court
+        );
+        d.market.setCourt(address(d.court));
+        d.keeperRegistry.setCourt(address(d.court));
+        d.keeperRegistry.setGuardian(guardian);
     }
 
     function _write(Deployment memory d) internal {
@@ -180,6 +206,7 @@ contract Deploy is Script {
         vm.serializeAddress(contracts, "RewardVault", address(d.rewardVault));
         vm.serializeAddress(contracts, "InferenceMarket", address(d.market));
         vm.serializeAddress(contracts, "AgentRegistry", address(d.agentRegistry));
+        vm.serializeAddress(contracts, "ReportCourt", address(d.court));
         vm.serializeAddress(contracts, "OpenGovernor", address(d.governor));
         contracts = vm.serializeAddress(contracts, "TimelockController", address(d.timelock));
 
