@@ -20,6 +20,9 @@ contract AgentRegistry is IAgentRegistry, Ownable {
     /// @notice Bounds of `unbondingDelay`.
     uint64 public constant MIN_UNBONDING_DELAY = 1 minutes;
     uint64 public constant MAX_UNBONDING_DELAY = 90 days;
+    /// @notice Longest freeze one guardian call may impose; it covers a governance slash (voting delay, voting
+    /// period and timelock delay) with time to spare, and the guardian may renew it.
+    uint64 public constant MAX_FREEZE_DURATION = 30 days;
 
     /// @inheritdoc IAgentRegistry
     address public immutable token;
@@ -35,8 +38,12 @@ contract AgentRegistry is IAgentRegistry, Ownable {
     uint256 public agentCount;
     /// @inheritdoc IAgentRegistry
     uint256 public totalStaked;
+    /// @inheritdoc IAgentRegistry
+    address public guardian;
 
     mapping(uint256 agentId => Agent) internal _agents;
+    // Beside `Agent`, not in it: the struct's first slot is full and `getAgent`'s tuple stays as it was.
+    mapping(uint256 agentId => uint64) internal _frozenUntil;
 
     /// @param token_ The OPEN token.
     /// @param modelRegistry_ The ModelRegistry.
@@ -122,12 +129,41 @@ contract AgentRegistry is IAgentRegistry, Ownable {
         if (agent.status != AgentStatus.Unbonding) revert AgentInvalidStatus(agentId, agent.status);
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < agent.unbondingEndsAt) revert AgentUnbondingNotElapsed(agentId, agent.unbondingEndsAt);
+        uint64 frozenUntil_ = _frozenUntil[agentId];
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < frozenUntil_) revert AgentStakeFrozen(agentId, frozenUntil_);
         amount = agent.stake;
         agent.stake = 0;
         agent.status = AgentStatus.Withdrawn;
         totalStaked -= amount;
         emit AgentWithdrawn(agentId, msg.sender, amount);
         if (amount != 0) IERC20(token).safeTransfer(msg.sender, amount);
+    }
+
+    // ─── Guardian ─────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IAgentRegistry
+    function freeze(uint256 agentId, uint64 duration) external returns (uint64 frozenUntil_) {
+        if (msg.sender != guardian) revert AgentNotGuardian(msg.sender);
+        if (duration == 0 || duration > MAX_FREEZE_DURATION) {
+            revert AgentFreezeDurationOutOfBounds(duration, MAX_FREEZE_DURATION);
+        }
+        Agent storage agent = _agent(agentId);
+        if (agent.status != AgentStatus.Active && agent.status != AgentStatus.Unbonding) {
+            revert AgentInvalidStatus(agentId, agent.status);
+        }
+        frozenUntil_ = uint64(block.timestamp) + duration;
+        _frozenUntil[agentId] = frozenUntil_;
+        emit AgentFrozen(agentId, frozenUntil_);
+    }
+
+    /// @inheritdoc IAgentRegistry
+    function unfreeze(uint256 agentId) external {
+        if (msg.sender != owner() && msg.sender != guardian) revert AgentNotGuardian(msg.sender);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= _frozenUntil[agentId]) revert AgentNotFrozen(agentId);
+        delete _frozenUntil[agentId];
+        emit AgentUnfrozen(agentId, msg.sender);
     }
 
     // ─── Governance ─────────────────────────────────────────────────────────
@@ -165,11 +201,22 @@ contract AgentRegistry is IAgentRegistry, Ownable {
         _setTreasury(treasury_);
     }
 
+    /// @inheritdoc IAgentRegistry
+    function setGuardian(address guardian_) external onlyOwner {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
+    }
+
     // ─── Views ────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IAgentRegistry
     function getAgent(uint256 agentId) external view returns (Agent memory) {
         return _agent(agentId);
+    }
+
+    /// @inheritdoc IAgentRegistry
+    function frozenUntil(uint256 agentId) external view returns (uint64) {
+        return _frozenUntil[agentId];
     }
 
     /// @inheritdoc IAgentRegistry

@@ -177,10 +177,13 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     /// @inheritdoc IKeeperRegistry
     function freeze(address keeper, uint64 until) external {
         uint64 latest;
-        if (msg.sender == court && court != address(0)) latest = type(uint64).max;
-        else if (msg.sender == guardian && guardian != address(0)) latest = uint64(block.timestamp)
-            + MAX_GUARDIAN_FREEZE;
-        else revert KeeperCallerNotFreezer(msg.sender);
+        if (msg.sender == court && court != address(0)) {
+            latest = type(uint64).max;
+        } else if (msg.sender == guardian && guardian != address(0)) {
+            latest = uint64(block.timestamp) + MAX_GUARDIAN_FREEZE;
+        } else {
+            revert KeeperCallerNotFreezer(msg.sender);
+        }
         // forge-lint: disable-next-line(block-timestamp)
         if (until <= block.timestamp || until > latest) revert KeeperFreezeOutOfBounds(until, latest);
         if (until <= frozenUntil[keeper]) return;

@@ -11,6 +11,8 @@ import {
     GovernorVotesQuorumFraction
 } from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IOpenGovernor} from "./interfaces/IOpenGovernor.sol";
 
@@ -26,16 +28,58 @@ contract OpenGovernor is
     GovernorTimelockControl,
     IOpenGovernor
 {
+    using Checkpoints for Checkpoints.Trace208;
+
+    // Checkpointed like the quorum numerator, so that a change never moves the quorum of a proposal already made.
+    Checkpoints.Trace208 private _quorumFloorHistory;
+
     /// @param votes The ContributionVotes token (timestamp clock).
     /// @param timelock The timelock that executes proposals.
-    /// @param settings Voting delay, voting period, proposal threshold and quorum percentage.
+    /// @param settings Voting delay, voting period, proposal threshold, quorum percentage and quorum floor.
     constructor(IVotes votes, TimelockController timelock, GovernorConfig memory settings)
         Governor("OpenGovernor")
         GovernorSettings(settings.votingDelay, settings.votingPeriod, settings.proposalThreshold)
         GovernorVotes(votes)
         GovernorVotesQuorumFraction(settings.quorumPercent)
         GovernorTimelockControl(timelock)
-    {}
+    {
+        // The deployment floor may exceed the (empty) supply: that is what it is for.
+        _setQuorumFloor(settings.quorumFloor, type(uint208).max);
+    }
+
+    // ─── Quorum floor ─────────────────────────────────────────────────────────
+
+    /// @inheritdoc IOpenGovernor
+    function setQuorumFloor(uint256 newQuorumFloor) external onlyGovernance {
+        _setQuorumFloor(newQuorumFloor, token().getPastTotalSupply(clock() - 1));
+    }
+
+    /// @inheritdoc IOpenGovernor
+    function quorumFloor() public view returns (uint256) {
+        return _quorumFloorHistory.latest();
+    }
+
+    /// @inheritdoc IOpenGovernor
+    function quorumFloor(uint256 timepoint) public view returns (uint256) {
+        return _optimisticUpperLookupRecent(_quorumFloorHistory, timepoint);
+    }
+
+    /// @notice The votes For or Abstain a proposal with its snapshot at `timepoint` needs: the quorum fraction of
+    /// the votes then, but never fewer than the quorum floor then.
+    function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
+        uint256 fraction = super.quorum(timepoint);
+        uint256 floor = quorumFloor(timepoint);
+        return fraction > floor ? fraction : floor;
+    }
+
+    function _setQuorumFloor(uint256 newQuorumFloor, uint256 max) internal {
+        if (newQuorumFloor == 0 || newQuorumFloor > max) revert GovernorQuorumFloorOutOfBounds(newQuorumFloor, max);
+        uint256 oldQuorumFloor = quorumFloor();
+        _quorumFloorHistory.push(clock(), SafeCast.toUint208(newQuorumFloor));
+        emit QuorumFloorUpdated(oldQuorumFloor, newQuorumFloor);
+    }
+
+    // ─── Overrides ────────────────────────────────────────────────────────────
 
     // The overrides below only resolve the diamond between the Governor extensions.
 

@@ -24,16 +24,38 @@ import {IReportCourt} from "../contracts/interfaces/IReportCourt.sol";
 /// broadcasting, writes `deployments/<chainId>.json`:
 /// `{"chainId": n, "startBlock": n, "contracts": {"OpenToken": "0x..", ...}}`.
 ///
-/// Parameters come from the environment (see `_config`). A local network (chain 31337, or `LOCAL_NETWORK=true`)
+/// Parameters come from the environment (see `config`). A local network (chain 31337, or `LOCAL_NETWORK=true`)
 /// gets short governance periods and windows so a proposal or a settlement completes in minutes, and the whole
 /// initial OPEN supply goes to the deployer.
+///
+/// Launch guardian (`GUARDIAN`): holds the timelock's `CANCELLER_ROLE`, so it can cancel any queued operation
+/// (a slash of keepers or agents, a treasury payout, a parameter change) during the timelock delay, which is the
+/// appeal window of every governance decision; it is also the AgentRegistry's guardian, which can freeze an
+/// agent's stake while a slash is decided. A production deployment must name it (a multisig of independent
+/// signers) or set it explicitly to `address(0)` for none; a local one defaults to the deployer. Governance
+/// retires it with one proposal calling `timelock.revokeRole(CANCELLER_ROLE, guardian)` and
+/// `agentRegistry.setGuardian(address(0))` (the guardian can renounce the role itself too). Until then it can
+/// veto its own retirement: that is a liveness power, not a way to move funds.
+///
+/// A production deployment also refuses unbonding delays that do not outlast a governance decision (voting delay
+/// + voting period + timelock delay), so a keeper or agent that sees a slash proposal cannot unbond and leave
+/// before it executes. Defaults: 1 day + 1 week + 1 week = 15 days of governance against 21 days of unbonding
+/// (6 days to notice and propose; the guardian's freeze covers longer cases). Changing the governor's periods or
+/// the timelock delay later must keep the unbonding delays above their sum.
 ///
 /// forge script script/Deploy.s.sol --broadcast --rpc-url http://127.0.0.1:8545 --private-key <key>
 contract Deploy is Script {
     uint256 internal constant OPEN_CAP = 1_000_000_000 ether;
 
+    /// @notice A production deployment without `GUARDIAN` in the environment (set `address(0)` for none).
+    error DeployGuardianNotSet();
+    /// @notice In production, the `stake` (keeper or agent) unbonding delay `unbondingDelay` does not exceed
+    /// `governanceDelay` (voting delay + voting period + timelock delay).
+    error DeployUnbondingDelayTooShort(string stake, uint256 unbondingDelay, uint256 governanceDelay);
+
     struct Config {
         bool local;
+        address guardian;
         address remoteToken;
         address bridge;
         uint256 initialSupply;
@@ -43,6 +65,7 @@ contract Deploy is Script {
         uint32 votingPeriod;
         uint256 proposalThreshold;
         uint256 quorumPercent;
+        uint256 quorumFloor;
         uint256 timelockDelay;
         uint256 keeperMinStake;
         uint256 keeperQuorum;
@@ -66,42 +89,47 @@ contract Deploy is Script {
         AgentRegistry agentRegistry;
         ReportCourt court;
         address deployer;
+        address guardian;
         uint256 startBlock;
     }
 
-    function run() external returns (Deployment memory d) {
-        Config memory config = _config();
+    function run() external returns (Deployment memory) {
+        bool local = vm.envOr("LOCAL_NETWORK", block.chainid == 31_337);
+        if (!local && !vm.envExists("GUARDIAN")) revert DeployGuardianNotSet();
+        return deploy(config(local));
+    }
+
+    /// @notice Deploys with `c`; `run` passes `config(...)`, tests may pass an edited one.
+    function deploy(Config memory c) public returns (Deployment memory d) {
+        if (!c.local) _checkUnbondingOutlastsGovernance(c);
         d.startBlock = block.number;
         vm.startBroadcast();
         (, address deployer,) = vm.readCallers();
         d.deployer = deployer;
-        d.token = new OpenToken(config.remoteToken, config.bridge, OPEN_CAP, deployer, config.initialSupply);
+        // On a local network without GUARDIAN the deployer guards.
+        d.guardian = c.local && !vm.envExists("GUARDIAN") ? deployer : c.guardian;
+        d.token = new OpenToken(c.remoteToken, c.bridge, OPEN_CAP, deployer, c.initialSupply);
         // The timelock administers itself; the deployer's temporary admin role is renounced below.
-        d.timelock = new TimelockController(config.timelockDelay, new address[](0), new address[](1), deployer);
+        d.timelock = new TimelockController(c.timelockDelay, new address[](0), new address[](1), deployer);
         address timelock = address(d.timelock);
 
-        d.datanetRegistry = new DatanetRegistry(
-            IERC20(address(d.token)), timelock, timelock, config.minReviewTimeout, config.maxReviewTimeout
-        );
+        d.datanetRegistry =
+            new DatanetRegistry(IERC20(address(d.token)), timelock, timelock, c.minReviewTimeout, c.maxReviewTimeout);
         d.modelRegistry = new ModelRegistry(d.datanetRegistry, timelock);
         d.contributionVotes = new ContributionVotes(deployer);
         d.governor = new OpenGovernor(
             d.contributionVotes,
             d.timelock,
             IOpenGovernor.GovernorConfig({
-                votingDelay: config.votingDelay,
-                votingPeriod: config.votingPeriod,
-                proposalThreshold: config.proposalThreshold,
-                quorumPercent: config.quorumPercent
+                votingDelay: c.votingDelay,
+                votingPeriod: c.votingPeriod,
+                proposalThreshold: c.proposalThreshold,
+                quorumPercent: c.quorumPercent,
+                quorumFloor: c.quorumFloor
             })
         );
         d.keeperRegistry = new KeeperRegistry(
-            address(d.token),
-            deployer,
-            timelock,
-            config.keeperMinStake,
-            config.keeperQuorum,
-            config.keeperUnbondingDelay
+            address(d.token), deployer, timelock, c.keeperMinStake, c.keeperQuorum, c.keeperUnbondingDelay
         );
         d.rewardVault = new RewardVault(address(d.token), deployer);
         d.market = new InferenceMarket(
@@ -115,28 +143,26 @@ contract Deploy is Script {
             }),
             deployer,
             timelock,
-            config.market
+            c.market
         );
         d.agentRegistry = new AgentRegistry(
-            address(d.token),
-            address(d.modelRegistry),
-            timelock,
-            timelock,
-            config.agentMinStake,
-            config.agentUnbondingDelay
+            address(d.token), address(d.modelRegistry), deployer, timelock, c.agentMinStake, c.agentUnbondingDelay
         );
 
         d.contributionVotes.setMinter(address(d.market), true);
         d.keeperRegistry.setMarket(address(d.market));
         d.rewardVault.setMarket(address(d.market));
-        _deployCourt(config, d);
+        if (d.guardian != address(0)) d.agentRegistry.setGuardian(d.guardian);
+        _deployCourt(c, d);
         d.market.transferOwnership(timelock);
         d.contributionVotes.transferOwnership(timelock);
         d.keeperRegistry.transferOwnership(timelock);
         d.rewardVault.transferOwnership(timelock);
+        d.agentRegistry.transferOwnership(timelock);
 
         d.timelock.grantRole(d.timelock.PROPOSER_ROLE(), address(d.governor));
         d.timelock.grantRole(d.timelock.CANCELLER_ROLE(), address(d.governor));
+        if (d.guardian != address(0)) d.timelock.grantRole(d.timelock.CANCELLER_ROLE(), d.guardian);
         d.timelock.renounceRole(d.timelock.DEFAULT_ADMIN_ROLE(), deployer);
         vm.stopBroadcast();
 
@@ -145,27 +171,32 @@ contract Deploy is Script {
         }
     }
 
-    function _config() internal view returns (Config memory c) {
-        c.local = vm.envOr("LOCAL_NETWORK", block.chainid == 31_337);
+    /// @notice The parameters of a local or a production network, each overridable from the environment.
+    function config(bool local) public view returns (Config memory c) {
+        c.local = local;
+        c.guardian = vm.envOr("GUARDIAN", address(0));
         c.remoteToken = vm.envOr("OPEN_REMOTE_TOKEN", address(0));
         c.bridge = vm.envOr("OPEN_BRIDGE", address(0));
         // On an L2 the bridge mints; elsewhere the initial supply goes to the deployer.
         c.initialSupply = vm.envOr("OPEN_INITIAL_SUPPLY", c.bridge == address(0) ? OPEN_CAP : 0);
-        c.minReviewTimeout = uint64(vm.envOr("DATANET_MIN_REVIEW_TIMEOUT", c.local ? uint256(1 minutes) : 1 hours));
+        c.minReviewTimeout = uint64(vm.envOr("DATANET_MIN_REVIEW_TIMEOUT", local ? uint256(1 minutes) : 1 hours));
         c.maxReviewTimeout = uint64(vm.envOr("DATANET_MAX_REVIEW_TIMEOUT", uint256(30 days)));
-        c.votingDelay = uint48(vm.envOr("GOVERNOR_VOTING_DELAY", c.local ? uint256(1) : 1 days));
-        c.votingPeriod = uint32(vm.envOr("GOVERNOR_VOTING_PERIOD", c.local ? uint256(5 minutes) : 1 weeks));
-        c.proposalThreshold = vm.envOr("GOVERNOR_PROPOSAL_THRESHOLD", c.local ? uint256(0) : 10_000 ether);
-        c.quorumPercent = vm.envOr("GOVERNOR_QUORUM_PERCENT", uint256(c.local ? 4 : 5));
-        c.timelockDelay = vm.envOr("TIMELOCK_DELAY", c.local ? uint256(1 minutes) : 1 weeks);
-        c.keeperMinStake = vm.envOr("KEEPER_MIN_STAKE", c.local ? uint256(100 ether) : 10_000 ether);
+        c.votingDelay = uint48(vm.envOr("GOVERNOR_VOTING_DELAY", local ? uint256(1) : 1 days));
+        c.votingPeriod = uint32(vm.envOr("GOVERNOR_VOTING_PERIOD", local ? uint256(5 minutes) : 1 weeks));
+        c.proposalThreshold = vm.envOr("GOVERNOR_PROPOSAL_THRESHOLD", local ? uint256(0) : 10_000 ether);
+        c.quorumPercent = vm.envOr("GOVERNOR_QUORUM_PERCENT", uint256(local ? 4 : 5));
+        // At launch no votes exist and any fraction of them is zero: without a floor one vote would decide.
+        // Locally a small floor keeps one settled demo request enough to pass a proposal.
+        c.quorumFloor = vm.envOr("GOVERNOR_QUORUM_FLOOR", local ? uint256(0.01 ether) : 100_000 ether);
+        c.timelockDelay = vm.envOr("TIMELOCK_DELAY", local ? uint256(1 minutes) : 1 weeks);
+        c.keeperMinStake = vm.envOr("KEEPER_MIN_STAKE", local ? uint256(100 ether) : 10_000 ether);
         c.keeperQuorum = vm.envOr("KEEPER_QUORUM", uint256(2));
-        c.keeperUnbondingDelay = uint64(vm.envOr("KEEPER_UNBONDING_DELAY", c.local ? uint256(10 minutes) : 7 days));
-        c.agentMinStake = vm.envOr("AGENT_MIN_STAKE", c.local ? uint256(10 ether) : 1000 ether);
-        c.agentUnbondingDelay = uint64(vm.envOr("AGENT_UNBONDING_DELAY", c.local ? uint256(1 minutes) : 7 days));
+        c.keeperUnbondingDelay = uint64(vm.envOr("KEEPER_UNBONDING_DELAY", local ? uint256(10 minutes) : 21 days));
+        c.agentMinStake = vm.envOr("AGENT_MIN_STAKE", local ? uint256(10 ether) : 1000 ether);
+        c.agentUnbondingDelay = uint64(vm.envOr("AGENT_UNBONDING_DELAY", local ? uint256(1 minutes) : 21 days));
         c.market = IInferenceMarket.Parameters({
-            challengeWindow: uint64(vm.envOr("MARKET_CHALLENGE_WINDOW", c.local ? uint256(30 seconds) : 1 hours)),
-            requestTimeout: uint64(vm.envOr("MARKET_REQUEST_TIMEOUT", c.local ? uint256(10 minutes) : 1 days)),
+            challengeWindow: uint64(vm.envOr("MARKET_CHALLENGE_WINDOW", local ? uint256(30 seconds) : 1 hours)),
+            requestTimeout: uint64(vm.envOr("MARKET_REQUEST_TIMEOUT", local ? uint256(10 minutes) : 1 days)),
             maxAttributions: uint16(vm.envOr("MARKET_MAX_ATTRIBUTIONS", uint256(32))),
             protocolFeeBps: uint16(vm.envOr("MARKET_PROTOCOL_FEE_BPS", uint256(500))),
             executorFeeBps: uint16(vm.envOr("MARKET_EXECUTOR_FEE_BPS", uint256(1500))),
@@ -178,22 +209,34 @@ contract Deploy is Script {
             minBond: vm.envOr("COURT_MIN_BOND", c.local ? uint256(1 ether) : 100 ether),
             bondFeeBps: uint32(vm.envOr("COURT_BOND_FEE_BPS", uint256(10_000))),
             resolutionPeriod: uint64(vm.envOr("COURT_RESOLUTION_PERIOD", c.local ? uint256(10 minutes) : 14 days)),
-            appealWindow: uint64(vm.envOr("COURT_APPEAL_WINDOW", c.local ? uint256(2 minutes) : 3 days))
+            // Longer than a governance cycle (voting delay + period + timelock), so governance can overturn the
+            // guardian's ruling before it takes effect.
+            appealWindow: uint64(vm.envOr("COURT_APPEAL_WINDOW", c.local ? uint256(2 minutes) : 16 days))
         });
     }
 
     /// @dev The report court, owned by the timelock and wired while the deployer still owns the market and the
-    /// keeper registry. Its guardian (who rules first, and may freeze keeper stake for a bounded time) is `GUARDIAN`;
-    /// a local network defaults it to the deployer, elsewhere it must be set (zero for none: only governance rules).
-    function _deployCourt(Config memory config, Deployment memory d) internal {
-        address guardian = config.local ? vm.envOr("GUARDIAN", d.deployer) : vm.envAddress("GUARDIAN");
+    /// keeper registry. Its guardian (who rules first, and may freeze keeper stake for a bounded time) is the
+    /// deployment's guardian (zero for none: only governance rules).
+    function _deployCourt(Config memory cfg, Deployment memory d) internal {
+        address guardian = d.guardian;
         address timelock = address(d.timelock);
         d.court = new ReportCourt(
-            address(d.market), address(d.keeperRegistry), address(d.token), timelock, timelock, guardian, config.court
+            address(d.market), address(d.keeperRegistry), address(d.token), timelock, timelock, guardian, cfg.court
         );
         d.market.setCourt(address(d.court));
         d.keeperRegistry.setCourt(address(d.court));
         d.keeperRegistry.setGuardian(guardian);
+    }
+
+    function _checkUnbondingOutlastsGovernance(Config memory c) internal pure {
+        uint256 governanceDelay = uint256(c.votingDelay) + c.votingPeriod + c.timelockDelay;
+        if (c.keeperUnbondingDelay <= governanceDelay) {
+            revert DeployUnbondingDelayTooShort("keeper", c.keeperUnbondingDelay, governanceDelay);
+        }
+        if (c.agentUnbondingDelay <= governanceDelay) {
+            revert DeployUnbondingDelayTooShort("agent", c.agentUnbondingDelay, governanceDelay);
+        }
     }
 
     function _write(Deployment memory d) internal {

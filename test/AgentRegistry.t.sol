@@ -14,6 +14,7 @@ contract AgentRegistryTest is ProtocolFixture {
     AgentRegistry internal agents;
     address internal builder = makeAddr("builder");
     address internal stranger = makeAddr("stranger");
+    address internal guardian = makeAddr("guardian");
     uint256 internal secondModel;
 
     function setUp() public override {
@@ -22,6 +23,8 @@ contract AgentRegistryTest is ProtocolFixture {
         secondModel = _registerModel(developer, datanetId, 1 ether);
         _fund(builder, 10_000 ether, address(agents));
         _fund(stranger, 10_000 ether, address(agents));
+        vm.prank(governance);
+        agents.setGuardian(guardian);
     }
 
     function _ids(uint256 a) internal pure returns (uint256[] memory ids) {
@@ -265,5 +268,200 @@ contract AgentRegistryTest is ProtocolFixture {
     function test_RevertWhen_getUnknownAgent() public {
         vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentUnknown.selector, 1));
         agents.getAgent(1);
+    }
+
+    // ─── Guardian freeze ──────────────────────────────────────────────────────
+
+    function _unbonding() internal returns (uint256 agentId, uint64 endsAt) {
+        agentId = _register();
+        vm.prank(builder);
+        endsAt = agents.requestUnbond(agentId);
+    }
+
+    function test_constructor_noGuardian() public {
+        AgentRegistry fresh = new AgentRegistry(address(open), address(models), governance, treasury, 1, 1 days);
+        assertEq(fresh.guardian(), address(0));
+    }
+
+    function test_setGuardian_byOwner_zeroRetires() public {
+        vm.expectEmit(address(agents));
+        emit IAgentRegistry.GuardianSet(stranger);
+        vm.prank(governance);
+        agents.setGuardian(stranger);
+        assertEq(agents.guardian(), stranger);
+        vm.expectEmit(address(agents));
+        emit IAgentRegistry.GuardianSet(address(0));
+        vm.prank(governance);
+        agents.setGuardian(address(0));
+        assertEq(agents.guardian(), address(0));
+    }
+
+    function test_RevertWhen_setGuardianByStranger() public {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, guardian));
+        vm.prank(guardian);
+        agents.setGuardian(stranger);
+    }
+
+    function test_freeze_blocksWithdrawUntilItEnds() public {
+        (uint256 agentId, uint64 endsAt) = _unbonding();
+        uint64 frozenUntil = uint64(block.timestamp) + 30 days;
+        vm.expectEmit(address(agents));
+        emit IAgentRegistry.AgentFrozen(agentId, frozenUntil);
+        vm.prank(guardian);
+        assertEq(agents.freeze(agentId, 30 days), frozenUntil);
+        assertEq(agents.frozenUntil(agentId), frozenUntil);
+
+        vm.warp(endsAt);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentStakeFrozen.selector, agentId, frozenUntil));
+        vm.prank(builder);
+        agents.withdraw(agentId);
+
+        vm.warp(frozenUntil);
+        vm.prank(builder);
+        assertEq(agents.withdraw(agentId), AGENT_MIN_STAKE);
+    }
+
+    function test_freeze_activeAgentHoldsStakeAfterLaterUnbond() public {
+        uint256 agentId = _register();
+        vm.prank(guardian);
+        uint64 frozenUntil = agents.freeze(agentId, 10 days);
+        vm.prank(builder);
+        uint64 endsAt = agents.requestUnbond(agentId);
+        vm.warp(endsAt);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentStakeFrozen.selector, agentId, frozenUntil));
+        vm.prank(builder);
+        agents.withdraw(agentId);
+    }
+
+    function test_freeze_renewReplacesEarlierFreeze() public {
+        (uint256 agentId,) = _unbonding();
+        vm.prank(guardian);
+        agents.freeze(agentId, 30 days);
+        vm.warp(block.timestamp + 29 days);
+        vm.prank(guardian);
+        assertEq(agents.freeze(agentId, 30 days), uint64(block.timestamp) + 30 days);
+    }
+
+    function test_slash_worksOnFrozenStake() public {
+        (uint256 agentId,) = _unbonding();
+        vm.prank(guardian);
+        agents.freeze(agentId, 30 days);
+        vm.prank(governance);
+        assertEq(
+            agents.slash(agentId, type(uint256).max, IAgentRegistry.SlashReason.Fraud, "blob://ev"), AGENT_MIN_STAKE
+        );
+        assertEq(open.balanceOf(treasury), AGENT_MIN_STAKE);
+    }
+
+    function test_unfreeze_byOwnerOrGuardian() public {
+        (uint256 agentId, uint64 endsAt) = _unbonding();
+        vm.prank(guardian);
+        agents.freeze(agentId, 30 days);
+        vm.expectEmit(address(agents));
+        emit IAgentRegistry.AgentUnfrozen(agentId, governance);
+        vm.prank(governance);
+        agents.unfreeze(agentId);
+        assertEq(agents.frozenUntil(agentId), 0);
+
+        vm.prank(guardian);
+        agents.freeze(agentId, 30 days);
+        vm.expectEmit(address(agents));
+        emit IAgentRegistry.AgentUnfrozen(agentId, guardian);
+        vm.prank(guardian);
+        agents.unfreeze(agentId);
+
+        vm.warp(endsAt);
+        vm.prank(builder);
+        assertEq(agents.withdraw(agentId), AGENT_MIN_STAKE);
+    }
+
+    function test_RevertWhen_freezeByStrangerOrRetiredGuardian() public {
+        uint256 agentId = _register();
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotGuardian.selector, stranger));
+        vm.prank(stranger);
+        agents.freeze(agentId, 1 days);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotGuardian.selector, governance));
+        vm.prank(governance);
+        agents.freeze(agentId, 1 days);
+
+        vm.prank(governance);
+        agents.setGuardian(address(0));
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotGuardian.selector, guardian));
+        vm.prank(guardian);
+        agents.freeze(agentId, 1 days);
+    }
+
+    function test_RevertWhen_freezeDurationOutOfBounds() public {
+        uint256 agentId = _register();
+        uint64 max = agents.MAX_FREEZE_DURATION();
+        vm.startPrank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentFreezeDurationOutOfBounds.selector, 0, max));
+        agents.freeze(agentId, 0);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentFreezeDurationOutOfBounds.selector, max + 1, max));
+        agents.freeze(agentId, max + 1);
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_freezeUnknownOrWithdrawn() public {
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentUnknown.selector, 1));
+        vm.prank(guardian);
+        agents.freeze(1, 1 days);
+
+        (uint256 agentId, uint64 endsAt) = _unbonding();
+        vm.warp(endsAt);
+        vm.prank(builder);
+        agents.withdraw(agentId);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAgentRegistry.AgentInvalidStatus.selector, agentId, IAgentRegistry.AgentStatus.Withdrawn
+            )
+        );
+        vm.prank(guardian);
+        agents.freeze(agentId, 1 days);
+    }
+
+    function test_RevertWhen_unfreezeByStrangerOrNotFrozen() public {
+        (uint256 agentId,) = _unbonding();
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotFrozen.selector, agentId));
+        vm.prank(guardian);
+        agents.unfreeze(agentId);
+
+        vm.prank(guardian);
+        uint64 frozenUntil = agents.freeze(agentId, 1 days);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotGuardian.selector, builder));
+        vm.prank(builder);
+        agents.unfreeze(agentId);
+
+        vm.warp(frozenUntil);
+        vm.expectRevert(abi.encodeWithSelector(IAgentRegistry.AgentNotFrozen.selector, agentId));
+        vm.prank(governance);
+        agents.unfreeze(agentId);
+    }
+
+    /// @dev Attack: an agent sees a slash proposal and unbonds at once; governance needs longer than its unbonding
+    /// delay to decide. The guardian freezes the stake and the slash lands on it.
+    function test_slashAfterFreeze_agentThatUnbondsOnProposalCannotEscape() public {
+        uint256 agentId = _register();
+        uint256 governanceDelay = 1 days + 1 weeks + 1 weeks;
+        assertLt(AGENT_DELAY, governanceDelay);
+        // The proposal is published; the agent starts unbonding in the same block.
+        uint256 proposedAt = block.timestamp;
+        vm.prank(builder);
+        uint64 endsAt = agents.requestUnbond(agentId);
+        vm.prank(guardian);
+        agents.freeze(agentId, 30 days);
+
+        vm.warp(endsAt);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAgentRegistry.AgentStakeFrozen.selector, agentId, agents.frozenUntil(agentId))
+        );
+        vm.prank(builder);
+        agents.withdraw(agentId);
+
+        vm.warp(proposedAt + governanceDelay);
+        vm.prank(governance);
+        agents.slash(agentId, type(uint256).max, IAgentRegistry.SlashReason.Fraud, "blob://proposal");
+        assertEq(agents.getAgent(agentId).stake, 0);
+        assertEq(open.balanceOf(treasury), AGENT_MIN_STAKE);
     }
 }

@@ -24,6 +24,7 @@ contract OpenGovernorTest is Test {
     uint32 internal constant VOTING_PERIOD = 1 weeks;
     uint256 internal constant THRESHOLD = 100 ether;
     uint256 internal constant QUORUM_PERCENT = 5;
+    uint256 internal constant QUORUM_FLOOR = 20 ether;
     uint256 internal constant TIMELOCK_DELAY = 2 days;
 
     OpenToken internal open;
@@ -47,7 +48,9 @@ contract OpenGovernorTest is Test {
 
         timelock = new TimelockController(TIMELOCK_DELAY, new address[](0), new address[](1), address(this));
         governor = new OpenGovernor(
-            votes, timelock, IOpenGovernor.GovernorConfig(VOTING_DELAY, VOTING_PERIOD, THRESHOLD, QUORUM_PERCENT)
+            votes,
+            timelock,
+            IOpenGovernor.GovernorConfig(VOTING_DELAY, VOTING_PERIOD, THRESHOLD, QUORUM_PERCENT, QUORUM_FLOOR)
         );
         timelock.grantRole(timelock.PROPOSER_ROLE(), address(governor));
         timelock.grantRole(timelock.CANCELLER_ROLE(), address(governor));
@@ -103,6 +106,17 @@ contract OpenGovernorTest is Test {
         return governor.execute(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
     }
 
+    /// @dev Alice proposes and votes For; the proposal is queued and its timelock delay has passed.
+    function _passAndQueue(Proposal memory p) internal returns (uint256 proposalId) {
+        proposalId = _propose(alice, p);
+        vm.warp(block.timestamp + VOTING_DELAY + 1);
+        vm.prank(alice);
+        governor.castVote(proposalId, 1);
+        vm.warp(governor.proposalDeadline(proposalId) + 1);
+        _queue(p);
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+    }
+
     function _state(uint256 proposalId) internal view returns (uint8) {
         return uint8(governor.state(proposalId));
     }
@@ -117,6 +131,8 @@ contract OpenGovernorTest is Test {
         assertEq(governor.votingPeriod(), VOTING_PERIOD);
         assertEq(governor.proposalThreshold(), THRESHOLD);
         assertEq(governor.quorumNumerator(), QUORUM_PERCENT);
+        assertEq(governor.quorumFloor(), QUORUM_FLOOR);
+        // 5% of the 1,010 votes is above the floor.
         assertEq(governor.quorum(block.timestamp - 1), (1010 ether * QUORUM_PERCENT) / 100);
         assertEq(governor.clock(), block.timestamp);
         assertEq(governor.CLOCK_MODE(), "mode=timestamp");
@@ -189,13 +205,7 @@ contract OpenGovernorTest is Test {
         Proposal memory p = _single(
             address(models), abi.encodeCall(IModelRegistry.delist, (modelId, "licence breach")), "Delist model 1"
         );
-        uint256 id = _propose(alice, p);
-        vm.warp(block.timestamp + VOTING_DELAY + 1);
-        vm.prank(alice);
-        governor.castVote(id, 1);
-        vm.warp(governor.proposalDeadline(id) + 1);
-        _queue(p);
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        _passAndQueue(p);
         _execute(p);
         assertEq(uint8(models.getModel(modelId).status), uint8(IModelRegistry.ModelStatus.Delisted));
     }
@@ -296,5 +306,90 @@ contract OpenGovernorTest is Test {
         );
         vm.prank(alice);
         timelock.schedule(address(datanets), 0, "", 0, 0, TIMELOCK_DELAY);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Quorum floor
+    // ------------------------------------------------------------------------------------------------------
+
+    function test_quorum_isFloorWhileFewVotesExist() public {
+        // Before the first vote is minted a fraction of the supply is zero; the floor still applies.
+        ContributionVotes empty = new ContributionVotes(address(this));
+        OpenGovernor launched = new OpenGovernor(
+            empty, timelock, IOpenGovernor.GovernorConfig(VOTING_DELAY, VOTING_PERIOD, 0, QUORUM_PERCENT, QUORUM_FLOOR)
+        );
+        vm.warp(block.timestamp + 1);
+        assertEq(empty.getPastTotalSupply(block.timestamp - 1), 0);
+        assertEq(launched.quorum(block.timestamp - 1), QUORUM_FLOOR);
+    }
+
+    function test_proposalDefeatedBelowQuorumFloor_evenWithEveryVote() public {
+        // A governor whose floor (5,000) is above all 1,010 votes in existence: alice votes with 99% of them.
+        TimelockController lock = new TimelockController(TIMELOCK_DELAY, new address[](0), new address[](1), address(0));
+        OpenGovernor floored = new OpenGovernor(
+            votes,
+            lock,
+            IOpenGovernor.GovernorConfig(VOTING_DELAY, VOTING_PERIOD, THRESHOLD, QUORUM_PERCENT, 5000 ether)
+        );
+        Proposal memory p = _single(address(datanets), abi.encodeCall(IDatanetRegistry.setTreasury, (bob)), "few");
+        vm.prank(alice);
+        uint256 id = floored.propose(p.targets, p.values, p.calldatas, p.description);
+        vm.warp(block.timestamp + VOTING_DELAY + 1);
+        vm.prank(alice);
+        floored.castVote(id, 1);
+        vm.warp(floored.proposalDeadline(id) + 1);
+        (, uint256 forVotes,) = floored.proposalVotes(id);
+        uint256 snapshot = floored.proposalSnapshot(id);
+        assertGt(forVotes, (votes.getPastTotalSupply(snapshot) * QUORUM_PERCENT) / 100);
+        assertEq(floored.quorum(snapshot), 5000 ether);
+        assertEq(uint8(floored.state(id)), uint8(IGovernor.ProposalState.Defeated));
+    }
+
+    function test_setQuorumFloor_throughGovernance_keepsEarlierSnapshots() public {
+        uint256 before = block.timestamp - 1;
+        Proposal memory p =
+            _single(address(governor), abi.encodeCall(IOpenGovernor.setQuorumFloor, (500 ether)), "raise floor");
+        _passAndQueue(p);
+        vm.expectEmit(address(governor));
+        emit IOpenGovernor.QuorumFloorUpdated(QUORUM_FLOOR, 500 ether);
+        _execute(p);
+        assertEq(governor.quorumFloor(), 500 ether);
+        assertEq(governor.quorumFloor(block.timestamp), 500 ether);
+        assertEq(governor.quorumFloor(before), QUORUM_FLOOR);
+        assertEq(governor.quorum(before), (1010 ether * QUORUM_PERCENT) / 100);
+        vm.warp(block.timestamp + 1);
+        assertEq(governor.quorum(block.timestamp - 1), 500 ether);
+    }
+
+    function test_RevertWhen_setQuorumFloorOutsideGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
+        vm.prank(alice);
+        governor.setQuorumFloor(1 ether);
+    }
+
+    function test_RevertWhen_setQuorumFloorAboveVotesInExistence() public {
+        Proposal memory p =
+            _single(address(governor), abi.encodeCall(IOpenGovernor.setQuorumFloor, (1011 ether)), "lock out");
+        _passAndQueue(p);
+        vm.expectRevert(
+            abi.encodeWithSelector(IOpenGovernor.GovernorQuorumFloorOutOfBounds.selector, 1011 ether, 1010 ether)
+        );
+        _execute(p);
+    }
+
+    function test_RevertWhen_setQuorumFloorZero() public {
+        Proposal memory p = _single(address(governor), abi.encodeCall(IOpenGovernor.setQuorumFloor, (0)), "no floor");
+        _passAndQueue(p);
+        vm.expectRevert(abi.encodeWithSelector(IOpenGovernor.GovernorQuorumFloorOutOfBounds.selector, 0, 1010 ether));
+        _execute(p);
+    }
+
+    function test_RevertWhen_deployedWithoutQuorumFloor() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IOpenGovernor.GovernorQuorumFloorOutOfBounds.selector, 0, type(uint208).max)
+        );
+        new OpenGovernor(
+            votes, timelock, IOpenGovernor.GovernorConfig(VOTING_DELAY, VOTING_PERIOD, THRESHOLD, QUORUM_PERCENT, 0)
+        );
     }
 }

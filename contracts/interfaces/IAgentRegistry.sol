@@ -6,6 +6,11 @@ pragma solidity ^0.8.24;
 /// lists the models it calls and a metadata URI, can top up, and leaves by unbonding and withdrawing after
 /// `unbondingDelay`. Governance may slash an agent's stake (also while unbonding), naming a reason and the
 /// evidence; slashed OPEN goes to the treasury.
+///
+/// A slash by governance takes voting delay + voting period + timelock delay; an agent that sees it coming could
+/// unbond and leave first. A guardian (set by the owner, retired by setting it to zero) can therefore freeze an
+/// agent's stake for at most `MAX_FREEZE_DURATION` per call: `withdraw` is refused until the freeze ends, while
+/// `slash` still works. The owner or the guardian can lift a freeze early.
 interface IAgentRegistry {
     /// @notice Lifecycle of an agent.
     enum AgentStatus {
@@ -71,6 +76,14 @@ interface IAgentRegistry {
     error AgentMinStakeOutOfBounds(uint256 minStake);
     /// @notice An unbonding delay outside [MIN_UNBONDING_DELAY, MAX_UNBONDING_DELAY].
     error AgentUnbondingDelayOutOfBounds(uint64 unbondingDelay);
+    /// @notice `caller` is not the guardian (nor, to unfreeze, the owner).
+    error AgentNotGuardian(address caller);
+    /// @notice A freeze of `duration` seconds is zero or longer than `max`.
+    error AgentFreezeDurationOutOfBounds(uint64 duration, uint64 max);
+    /// @notice Agent `agentId`'s stake is frozen until `frozenUntil`.
+    error AgentStakeFrozen(uint256 agentId, uint64 frozenUntil);
+    /// @notice Agent `agentId`'s stake is not frozen.
+    error AgentNotFrozen(uint256 agentId);
 
     // ─── Events ───────────────────────────────────────────────────────────────
 
@@ -96,6 +109,12 @@ interface IAgentRegistry {
     event UnbondingDelaySet(uint64 unbondingDelay);
     /// @notice Slashed stake now goes to `treasury`.
     event TreasurySet(address indexed treasury);
+    /// @notice `guardian` may now freeze agent stakes; zero means nobody can.
+    event GuardianSet(address indexed guardian);
+    /// @notice The guardian froze agent `agentId`'s stake until `frozenUntil`.
+    event AgentFrozen(uint256 indexed agentId, uint64 frozenUntil);
+    /// @notice `by` (the owner or the guardian) lifted the freeze of agent `agentId`'s stake.
+    event AgentUnfrozen(uint256 indexed agentId, address indexed by);
 
     // ─── Agent actions ────────────────────────────────────────────────────────
 
@@ -128,15 +147,25 @@ interface IAgentRegistry {
     /// @return unbondingEndsAt The time from which `withdraw` succeeds.
     function requestUnbond(uint256 agentId) external returns (uint64 unbondingEndsAt);
 
-    /// @notice Withdraws an unbonded agent's remaining stake to its owner; only its owner.
+    /// @notice Withdraws an unbonded agent's remaining stake to its owner; only its owner, and not while the stake
+    /// is frozen.
     /// @param agentId The agent.
     /// @return amount OPEN paid.
     function withdraw(uint256 agentId) external returns (uint256 amount);
 
+    // ─── Guardian ─────────────────────────────────────────────────────────────
+
+    /// @notice Freezes an active or unbonding agent's stake for `duration` seconds from now, replacing any earlier
+    /// freeze, so that it cannot be withdrawn while governance decides a slash; only the guardian.
+    /// @param agentId The agent.
+    /// @param duration Seconds, in (0, MAX_FREEZE_DURATION].
+    /// @return frozenUntil The time from which `withdraw` is allowed again.
+    function freeze(uint256 agentId, uint64 duration) external returns (uint64 frozenUntil);
+
     // ─── Governance ─────────────────────────────────────────────────────────
 
-    /// @notice Slashes up to `amount` OPEN of an active or unbonding agent to the treasury; only the owner
-    /// (the governance timelock).
+    /// @notice Slashes up to `amount` OPEN of an active or unbonding agent, frozen or not, to the treasury; only
+    /// the owner (the governance timelock).
     /// @param agentId The agent.
     /// @param amount OPEN to slash, capped at the stake.
     /// @param reason The named reason.
@@ -145,6 +174,14 @@ interface IAgentRegistry {
     function slash(uint256 agentId, uint256 amount, SlashReason reason, string calldata evidenceURI)
         external
         returns (uint256 slashed);
+
+    /// @notice Sets the account that may freeze agent stakes; only the owner. Zero retires the guardian.
+    /// @param guardian The guardian, or zero for none.
+    function setGuardian(address guardian) external;
+
+    /// @notice Lifts the freeze of an agent's stake before it ends; only the owner or the guardian.
+    /// @param agentId A frozen agent.
+    function unfreeze(uint256 agentId) external;
 
     /// @notice Sets the minimum stake of new agents.
     /// @param minStake New minimum in OPEN wei.
@@ -189,6 +226,15 @@ interface IAgentRegistry {
     /// @notice Receiver of slashed stake.
     /// @return The treasury.
     function treasury() external view returns (address);
+
+    /// @notice The account that may freeze agent stakes; zero when retired.
+    /// @return The guardian.
+    function guardian() external view returns (address);
+
+    /// @notice Until when an agent's stake is frozen; a time in the past (or zero) means it is not.
+    /// @param agentId The agent.
+    /// @return The end of the freeze.
+    function frozenUntil(uint256 agentId) external view returns (uint64);
 
     /// @notice The staked token.
     /// @return The OPEN token.
