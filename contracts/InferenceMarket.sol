@@ -61,6 +61,8 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     uint256 public reportedFees;
     /// @inheritdoc IInferenceMarket
     address public court;
+    /// @inheritdoc IInferenceMarket
+    uint256 public disputesOpen;
 
     mapping(uint256 requestId => Request) internal _requests;
     mapping(uint256 requestId => address[]) internal _signers;
@@ -243,6 +245,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             revert MarketChallengeWindowClosed(requestId, request.challengeEndsAt);
         }
         request.status = RequestStatus.Disputed;
+        ++disputesOpen;
         emit ReportDisputed(requestId, request.reportDigest);
     }
 
@@ -251,6 +254,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (msg.sender != court || court == address(0)) revert MarketCallerNotCourt(msg.sender);
         Request storage request = _requestOf(requestId);
         if (request.status != RequestStatus.Disputed) revert MarketRequestNotDisputed(requestId, request.status);
+        --disputesOpen;
         emit DisputeSettled(requestId, upheld);
         if (upheld) {
             _void(requestId, request);
@@ -304,6 +308,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
 
     /// @inheritdoc IInferenceMarket
     function setCourt(address court_) external onlyOwner {
+        if (disputesOpen != 0) revert MarketDisputesOpen(disputesOpen);
         court = court_;
         emit CourtSet(court_);
     }

@@ -394,6 +394,22 @@ contract ReportCourtTest is ProtocolFixture {
         court.dispute(requestId, "blob://evidence");
     }
 
+    /// @dev A court swapped while a dispute is open could never settle it: the fee and the bond would be stuck.
+    function test_RevertWhen_courtChangedWhileDisputeOpen() public {
+        uint256 requestId = _disputed();
+        assertEq(market.disputesOpen(), 1);
+        vm.prank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketDisputesOpen.selector, 1));
+        market.setCourt(makeAddr("newCourt"));
+        vm.prank(guardian);
+        court.rule(requestId, false);
+        vm.warp(block.timestamp + APPEAL_WINDOW);
+        court.execute(requestId);
+        assertEq(market.disputesOpen(), 0);
+        vm.prank(governance);
+        market.setCourt(makeAddr("newCourt"));
+    }
+
     function test_RevertWhen_ruleByStranger() public {
         uint256 requestId = _disputed();
         vm.expectRevert(abi.encodeWithSelector(IReportCourt.CourtCallerNotJudge.selector, stranger));

@@ -174,6 +174,8 @@ interface IInferenceMarket {
     error MarketStakeCapacityExceeded(uint256 fee, uint256 reportedFees, uint256 capacity);
     /// @notice The caller is not the report court.
     error MarketCallerNotCourt(address caller);
+    /// @notice The court cannot change while `count` disputes are open: they would never be settled.
+    error MarketDisputesOpen(uint256 count);
     /// @notice Request `requestId` is `status`, not `Disputed`.
     error MarketRequestNotDisputed(uint256 requestId, RequestStatus status);
     /// @notice A contribution or datanet id too large to record (`id` above 2^48 or 2^32).
@@ -418,7 +420,8 @@ interface IInferenceMarket {
     /// @param maxReportedFeesBps Fees awaiting settlement per bonded stake, in basis points (above zero).
     function setSchedule(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps) external;
 
-    /// @notice Sets the report court, the only caller of `markDisputed` and `settleDispute`.
+    /// @notice Sets the report court, the only caller of `markDisputed` and `settleDispute`; refused while a
+    /// dispute is open (`MarketDisputesOpen`).
     /// @param court The court (zero disables disputes).
     function setCourt(address court) external;
 
@@ -476,6 +479,10 @@ interface IInferenceMarket {
     /// @notice The report court (zero while none).
     /// @return The court.
     function court() external view returns (address);
+
+    /// @notice Requests now `Disputed`.
+    /// @return The count.
+    function disputesOpen() external view returns (uint256);
 
     /// @notice The keeper scheduled to execute `requestId` now (`IKeeperRegistry.scheduledExecutor` of the
     /// current turn), with the turn number and when the next turn starts.

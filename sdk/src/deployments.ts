@@ -13,6 +13,7 @@ export const protocolContractNames = [
   "KeeperRegistry",
   "RewardVault",
   "InferenceMarket",
+  "ReportCourt",
   "AgentRegistry",
   "OpenGovernor",
   "TimelockController",
