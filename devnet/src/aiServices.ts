@@ -172,8 +172,6 @@ export function aiServices(
           stateDir,
           "--deployments-dir",
           deploymentsDir,
-          "--fallback-after-seconds",
-          String(KEEPER_FALLBACK_SECONDS),
           "--log-level",
           "warn",
         ];
@@ -202,9 +200,6 @@ export function aiServices(
 
   return { gateway, inference, keepers, keeperHandles, inferenceHandle };
 }
-
-/** Seconds a keeper waits for the scheduled executor before the next one in the rotation takes over. */
-export const KEEPER_FALLBACK_SECONDS = 15;
 
 /** One service process of the network: operators (and tests) stop, kill and restart it. */
 export type ServiceHandle = {

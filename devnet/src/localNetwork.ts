@@ -7,7 +7,7 @@ import { modelFactoryService } from "./factoryService.js";
 import { type Devnet, startDevnet } from "./network.js";
 import type { DevnetService } from "./services.js";
 
-export { KEEPER_FALLBACK_SECONDS, type KeeperHandle, type ServiceHandle } from "./aiServices.js";
+export type { KeeperHandle, ServiceHandle } from "./aiServices.js";
 
 export type LocalNetworkPorts = {
   anvil: number;

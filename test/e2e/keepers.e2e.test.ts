@@ -14,7 +14,6 @@ import {
   demoKeys,
   FactoryClient,
   factContent,
-  KEEPER_FALLBACK_SECONDS,
   type KeeperHandle,
   type LocalNetwork,
   startLocalNetwork,
@@ -71,6 +70,7 @@ describe("keepers on the npm start network", () => {
     vaultBalance,
     requestCount,
     firstExecutorOfNextRequest,
+    executorTurnSeconds,
   } = networkActions(() => network);
   const address = (key: Hex) => privateKeyToAccount(key).address;
 
@@ -247,7 +247,7 @@ describe("keepers on the npm start network", () => {
     // Nobody answers while the primary is down; the next keeper takes over one round later.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await status(requestId)).toBe("open");
-    await advance(KEEPER_FALLBACK_SECONDS + 1);
+    await advance((await executorTurnSeconds()) + 1);
     const request = await waitForStatus(requestId, ["reported"], 90_000);
     expect(request.executor).not.toBe(victim.address);
 

@@ -1,11 +1,4 @@
-import {
-  demoKeys,
-  KEEPER_FALLBACK_SECONDS,
-  type KeeperHandle,
-  type LocalNetwork,
-  uploadBlob,
-} from "@payable-ai/devnet";
-import { scheduleExecutor, sortKeepers } from "@payable-ai/keepers/node";
+import { demoKeys, type KeeperHandle, type LocalNetwork, uploadBlob } from "@payable-ai/devnet";
 import {
   getRequest,
   inferenceMarketAbi,
@@ -106,21 +99,25 @@ export function networkActions(network: () => LocalNetwork) {
     });
   }
 
-  /** The keeper scheduled first to execute the next request (round 0 of the rotation). */
+  /** The keeper the market schedules first for the next request: bonded keeper `id mod n` at turn 0. */
   async function firstExecutorOfNextRequest(): Promise<KeeperHandle> {
-    const active = await publicClient().readContract({
+    const bonded = await publicClient().readContract({
       address: contracts().KeeperRegistry,
       abi: keeperRegistryAbi,
-      functionName: "activeKeepers",
+      functionName: "bondedKeepers",
     });
-    const { executor } = scheduleExecutor({
-      requestId: (await requestCount()) + 1n,
-      activeKeepers: sortKeepers(active),
-      requestedAt: 0n,
-      now: 0n,
-      fallbackAfterSeconds: BigInt(KEEPER_FALLBACK_SECONDS),
-    });
+    const executor = bonded[Number(((await requestCount()) + 1n) % BigInt(bonded.length))];
     return network().keepers.find((k) => k.address === executor) as KeeperHandle;
+  }
+
+  /** Seconds each scheduled executor has before the turn passes on (`InferenceMarket.parameters`). */
+  async function executorTurnSeconds(): Promise<number> {
+    const parameters = await publicClient().readContract({
+      address: contracts().InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "parameters",
+    });
+    return Number(parameters.executorTurn);
   }
 
   return {
@@ -132,5 +129,6 @@ export function networkActions(network: () => LocalNetwork) {
     vaultBalance,
     requestCount,
     firstExecutorOfNextRequest,
+    executorTurnSeconds,
   };
 }

@@ -50,9 +50,15 @@ export function isDecline(report: AttributionReport): boolean {
 }
 
 /** The report declining `request` for `reason`: no output, no attributions, the reason in `outputURI`. */
-export function declineReport(request: RequestEvent, executor: Address, reason: string): AttributionReport {
+export function declineReport(
+  request: RequestEvent,
+  executor: Address,
+  reason: string,
+  round = 0,
+): AttributionReport {
   return {
     requestId: request.requestId,
+    round,
     modelId: request.modelId,
     outputHash: DECLINED_OUTPUT_HASH,
     outputURI: `unanswerable:${reason.slice(0, MAX_DECLINE_REASON)}`,
@@ -115,6 +121,7 @@ export class AnswerBuilder {
   async answer(
     context: AnswerContext,
     executor: Address,
+    round = 0,
   ): Promise<{ report: AttributionReport; output: string }> {
     const adapter = await this.inference.adapterIdFor(context.model.modelId, context.model.adapterHash);
     if (adapter === undefined) {
@@ -139,6 +146,7 @@ export class AnswerBuilder {
       output,
       report: {
         requestId: context.request.requestId,
+        round,
         modelId: context.request.modelId,
         outputHash,
         outputURI: `blob:${outputHash}`,

@@ -119,6 +119,42 @@ export class KeeperChain {
     return { stake, unbondingEndsAt: BigInt(unbondingEndsAt) };
   }
 
+  /** What a report's signers must reach: `quorum` signatures holding `stake` of the bonded stake. */
+  async signingQuorum(): Promise<{ quorum: number; stake: bigint }> {
+    const [quorum, stake] = await Promise.all([
+      this.quorum(),
+      this.publicClient.readContract({
+        address: this.contracts.KeeperRegistry,
+        abi: keeperRegistryAbi,
+        functionName: "quorumStake",
+      }),
+    ]);
+    return { quorum, stake };
+  }
+
+  /** A keeper's stake if it is active, else 0: what its signature adds to a report. */
+  async activeStakeOf(keeper: Address): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.contracts.KeeperRegistry,
+      abi: keeperRegistryAbi,
+      functionName: "activeStakeOf",
+      args: [keeper],
+    });
+  }
+
+  /** The keeper the market accepts as executor of `requestId` now, and when the turn passes on. */
+  async scheduledExecutor(
+    requestId: bigint,
+  ): Promise<{ executor: Address; turn: bigint; nextTurnAt: bigint }> {
+    const [executor, turn, nextTurnAt] = await this.publicClient.readContract({
+      address: this.contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "scheduledExecutor",
+      args: [requestId],
+    });
+    return { executor, turn, nextTurnAt: BigInt(nextTurnAt) };
+  }
+
   async quorum(): Promise<number> {
     return Number(
       await this.publicClient.readContract({

@@ -57,8 +57,6 @@ function options() {
   for (const peer of peers) {
     if (!URL.canParse(peer)) throw new UsageError(`--peers: "${peer}" is not a URL`);
   }
-  const fallback = integerOption("fallback-after-seconds", values["fallback-after-seconds"]);
-  if (fallback === 0) throw new UsageError("--fallback-after-seconds must be positive");
   const multiplier = Number(values["gas-multiplier"]);
   if (!Number.isFinite(multiplier) || multiplier < 1) {
     throw new UsageError(`--gas-multiplier must be a number ≥ 1, got "${values["gas-multiplier"]}"`);
@@ -75,7 +73,6 @@ function options() {
     deploymentsDir: values["deployments-dir"],
     confirmations: integerOption("confirmations", values.confirmations),
     pollIntervalMs: integerOption("poll-interval-ms", values["poll-interval-ms"]),
-    fallbackAfterSeconds: BigInt(fallback),
     concurrency: Math.max(1, integerOption("concurrency", values.concurrency)),
     gatewayTimeoutMs: integerOption("gateway-timeout-ms", values["gateway-timeout-ms"]),
     inferenceTimeoutMs: integerOption("inference-timeout-ms", values["inference-timeout-ms"]),

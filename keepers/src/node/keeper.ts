@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
 import { AnswerBuilder, declineReport, isDecline, UnanswerableError } from "./answer.js";
 import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
-import { sameAddress, scheduleExecutor } from "./executor.js";
+import { sameAddress } from "./executor.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
@@ -28,8 +28,6 @@ export type KeeperNodeOptions = {
   /** Base URLs of the other keepers' co-sign servers. */
   peers: readonly string[];
   pollIntervalMs?: number;
-  /** Chain seconds after which the next keeper in the sorted set takes over a request. */
-  fallbackAfterSeconds?: bigint;
   /** Requests worked on at once. */
   concurrency?: number;
   cosignTimeoutMs?: number;
@@ -99,7 +97,6 @@ export class KeeperNode {
   constructor(options: KeeperNodeOptions) {
     this.options = {
       pollIntervalMs: 1000,
-      fallbackAfterSeconds: 30n,
       concurrency: 2,
       cosignTimeoutMs: 60_000,
       finalizeBatchSize: 20,
@@ -284,10 +281,16 @@ export class KeeperNode {
       }
       return;
     }
-    if (record.phase === "reported") {
-      // The accepted report was voided by a challenge: the request is open again.
+    const round = Number(onchain.round);
+    if (
+      record.phase === "reported" ||
+      (record.signed && reportFromJson(record.signed.report).round < round)
+    ) {
+      // The accepted report was voided (challenged, or a dispute upheld): the request is open again in a new
+      // round, which this keeper answers afresh; what it signed for the voided round can never be used again.
       state.update(requestId, (r) => {
-        r.phase = record.signed ? "signed" : "open";
+        if (r.signed && reportFromJson(r.signed.report).round < round) r.signed = undefined;
+        r.phase = r.signed ? "signed" : "open";
         r.acceptedDigest = undefined;
       });
     }
@@ -308,18 +311,11 @@ export class KeeperNode {
         await state.save();
       }
     }
-    const active = await chain.activeKeepers();
-    if (!active.some((k) => sameAddress(k, this.address))) return;
-    const { executor, round } = scheduleExecutor({
-      requestId,
-      activeKeepers: active,
-      requestedAt: BigInt(record.requestedAt),
-      now,
-      fallbackAfterSeconds: this.options.fallbackAfterSeconds,
-    });
+    // The market names the executor: turns rotate over the bonded keepers from the round's opening.
+    const { executor, turn } = await chain.scheduledExecutor(requestId);
     if (!sameAddress(executor, this.address)) return;
     try {
-      await this.execute(record, round);
+      await this.execute(state.get(requestId) ?? record, round, Number(turn));
       this.#retryAt.delete(requestId.toString());
       const held = state.get(requestId);
       if (
@@ -352,8 +348,8 @@ export class KeeperNode {
     }
   }
 
-  /** As executor: build (or reuse) the report, collect a quorum of signatures, submit it. */
-  async execute(record: RequestRecord, round: number): Promise<void> {
+  /** As executor: build (or reuse) the report for `round`, collect a quorum of signatures, submit it. */
+  async execute(record: RequestRecord, round: number, turn = 0): Promise<void> {
     const { chain, state, metrics } = this.options;
     const requestId = BigInt(record.requestId);
     let signed = record.signed;
@@ -363,11 +359,11 @@ export class KeeperNode {
       let report: AttributionReport;
       try {
         const context = await this.answers.context(request);
-        ({ report } = await this.answers.answer(context, this.address));
+        ({ report } = await this.answers.answer(context, this.address, round));
       } catch (error) {
         if (!(error instanceof UnanswerableError && error.declinable)) throw error;
         // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
-        report = declineReport(request, this.address, error.message);
+        report = declineReport(request, this.address, error.message, round);
         state.update(requestId, (r) => {
           r.unanswerable = { reason: error.message };
         });
@@ -383,6 +379,7 @@ export class KeeperNode {
         {
           requestId: String(requestId),
           round,
+          turn,
           digest: signed.digest,
           attributions: report.attributions.length,
         },
@@ -390,17 +387,18 @@ export class KeeperNode {
       );
     }
     const report = reportFromJson(signed.report);
-    const quorum = await chain.quorum();
-    if (Object.keys(signed.signatures).length < quorum) await this.#collect(requestId, report, quorum);
-    const current = state.get(requestId)?.signed ?? signed;
-    const active = new Set((await chain.activeKeepers()).map((k) => k.toLowerCase()));
-    const signatures = Object.entries(current.signatures)
-      .filter(([signer]) => active.has(signer))
-      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
-      .map(([, signature]) => signature);
-    if (signatures.length < quorum) {
-      throw new Error(`only ${signatures.length} of ${quorum} signatures from active keepers`);
+    const needed = await chain.signingQuorum();
+    let held = await this.#signingPower(signed.signatures);
+    if (held.count < needed.quorum || held.stake < needed.stake) {
+      await this.#collect(requestId, report, needed.quorum);
+      held = await this.#signingPower((state.get(requestId)?.signed ?? signed).signatures);
     }
+    if (held.count < needed.quorum || held.stake < needed.stake) {
+      throw new Error(
+        `signatures of ${held.count} active keepers holding ${held.stake} stake; the report needs ${needed.quorum} holding ${needed.stake}`,
+      );
+    }
+    const signatures = held.signatures;
     const onchain = await chain.getRequest(requestId);
     if (onchain.status !== 1) return; // someone else's report landed meanwhile
     // A transaction sent just before a crash may still be pending: never send a second one.
@@ -474,6 +472,25 @@ export class KeeperNode {
       await state.save();
       return state.get(requestId)?.signed as SignedReportRecord;
     });
+  }
+
+  /** Signatures of active keepers, ascending by signer as the market wants them, and the stake they hold. */
+  async #signingPower(signatures: Record<string, Hex>) {
+    const { chain } = this.options;
+    const stakes = await Promise.all(
+      Object.keys(signatures).map(
+        async (signer) => [signer, await chain.activeStakeOf(getAddress(signer))] as const,
+      ),
+    );
+    const active = stakes.filter(([, stake]) => stake > 0n);
+    return {
+      count: active.length,
+      stake: active.reduce((sum, [, stake]) => sum + stake, 0n),
+      signatures: active
+        .map(([signer]) => signer)
+        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
+        .map((signer) => signatures[signer] as Hex),
+    };
   }
 
   async #collect(requestId: bigint, report: AttributionReport, quorum: number): Promise<void> {
@@ -556,6 +573,15 @@ export class KeeperNode {
       metrics.cosign.inc({ result: "not_open" });
       return refusal(409, "request_not_open", `request ${requestId} is not open (status ${onchain.status})`);
     }
+    if (report.round !== Number(onchain.round)) {
+      metrics.cosign.inc({ result: "wrong_round" });
+      return refusal(
+        409,
+        "wrong_round",
+        `request ${requestId} is in round ${onchain.round}, the report answers round ${report.round}`,
+      );
+    }
+    await this.#forgetVoidedRounds(requestId, Number(onchain.round));
     const digest = hashAttributionReport({
       chainId: chain.chainId,
       market: chain.contracts.InferenceMarket,
@@ -620,6 +646,8 @@ export class KeeperNode {
     const signers = new Set((await chain.reportSigners(requestId)).map((s) => s.toLowerCase()));
     for (const seen of record.seen) {
       if (seen.digest === onchain.reportDigest || record.challenged.includes(seen.digest)) continue;
+      // Only a report of the accepted report's round proves equivocation against it.
+      if (reportFromJson(seen.report).round !== Number(onchain.round)) continue;
       const culprits = Object.keys(seen.signatures).filter((s) => signers.has(s));
       if (culprits.length === 0) continue;
       const signatures = Object.entries(seen.signatures)
@@ -669,6 +697,20 @@ export class KeeperNode {
       }
       for (const id of batch) await this.process(id);
     }
+  }
+
+  /** Drops what this keeper signed for rounds before `round`: those reports were voided. */
+  async #forgetVoidedRounds(requestId: bigint, round: number): Promise<void> {
+    const { state } = this.options;
+    const signed = state.get(requestId)?.signed;
+    if (signed === undefined || reportFromJson(signed.report).round >= round) return;
+    await this.#withLock(requestId, async () => {
+      state.update(requestId, (r) => {
+        if (r.signed && reportFromJson(r.signed.report).round < round) r.signed = undefined;
+        if (r.phase === "signed") r.phase = "open";
+      });
+      await state.save();
+    });
   }
 
   async #recordFor(requestId: bigint): Promise<RequestRecord | undefined> {

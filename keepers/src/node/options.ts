@@ -36,7 +36,6 @@ export const keeperOptionSpecs = {
   "deployments-dir": { help: "folder of deployments/<chainId>.json" },
   confirmations: { help: "blocks on top before an event or receipt is final", default: "1" },
   "poll-interval-ms": { help: "time between two ticks", default: "1000" },
-  "fallback-after-seconds": { help: "chain seconds before the next executor takes over", default: "30" },
   concurrency: { help: "requests worked on at once", default: "2" },
   "gateway-timeout-ms": { help: "timeout of each gateway call", default: "30000" },
   "inference-timeout-ms": { help: "timeout of each inference call", default: "120000" },

@@ -17,6 +17,8 @@ const uint = z
 /** An `AttributionReport` as JSON (integers as decimal strings). */
 export const reportJsonSchema = z.object({
   requestId: uint,
+  // State files written before rounds existed hold round-0 reports.
+  round: z.number().int().min(0).max(0xffff).default(0),
   modelId: uint,
   outputHash: hex32.transform((h) => h.toLowerCase() as Hex),
   outputURI: z.string().max(2048),
@@ -36,6 +38,7 @@ export type SignedBy = { signer: Address; signature: Hex };
 
 export type ReportJson = {
   requestId: string;
+  round: number;
   modelId: string;
   outputHash: Hex;
   outputURI: string;
@@ -47,6 +50,7 @@ export type ReportJson = {
 export function reportToJson(report: AttributionReport): ReportJson {
   return {
     requestId: report.requestId.toString(),
+    round: report.round,
     modelId: report.modelId.toString(),
     outputHash: report.outputHash,
     outputURI: report.outputURI,
@@ -68,6 +72,7 @@ export function reportFromJson(json: unknown): AttributionReport {
 export function sameAnswer(a: AttributionReport, b: AttributionReport): boolean {
   return (
     a.requestId === b.requestId &&
+    a.round === b.round &&
     a.modelId === b.modelId &&
     a.outputHash.toLowerCase() === b.outputHash.toLowerCase() &&
     a.attributionVersion === b.attributionVersion &&

@@ -26,7 +26,6 @@ export type KeeperConfig = {
   deploymentsDir?: string;
   confirmations?: number;
   pollIntervalMs?: number;
-  fallbackAfterSeconds?: bigint;
   concurrency?: number;
   /** Timeout of each gateway call (default 30 s). */
   gatewayTimeoutMs?: number;
@@ -122,7 +121,6 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     logger,
     peers: config.peers,
     pollIntervalMs: config.pollIntervalMs,
-    fallbackAfterSeconds: config.fallbackAfterSeconds,
     concurrency: config.concurrency,
   });
   const [{ stake }, active] = await Promise.all([

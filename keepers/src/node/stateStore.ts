@@ -38,13 +38,14 @@ export type RequestRecord = {
   /** Where the InferenceRequested event was seen; re-checked against reorgs. */
   blockNumber: string;
   blockHash: Hex;
-  /** Timestamp of that block (chain time at which executor rounds start). */
+  /** Timestamp of that block. */
   requestedAt: string;
   phase: RequestPhase;
   /**
-   * The one report this keeper ever signed for the request (as executor or co-signer), with the
-   * signatures it holds for it. A keeper never signs a second, different report for a request:
-   * that is the equivocation the market slashes.
+   * The one report this keeper signed for the request's current round (as executor or
+   * co-signer), with the signatures it holds for it. A keeper never signs a second, different
+   * report for a round: that is the equivocation the market slashes. When a report is voided the
+   * request opens its next round and this is cleared, so the keeper answers the new round.
    */
   signed?: SignedReportRecord;
   submitTx?: Hex;

@@ -64,6 +64,7 @@ function world() {
         requester,
         deadline: 10_000n,
         status: onchain.get(requestId)?.status ?? 0,
+        round: 0,
         executor: account.address,
         challengeEndsAt: 0n,
         modelId: 1n,
@@ -89,6 +90,9 @@ function world() {
     maxAttributions: async () => 32,
     latestBlock: async () => ({ number: 10n, timestamp: 1000n }),
     activeKeepers: async () => [account.address],
+    scheduledExecutor: async () => ({ executor: account.address, turn: 0n, nextTurnAt: 1015n }),
+    signingQuorum: async () => ({ quorum: 2, stake: 2n }),
+    activeStakeOf: async () => 1n,
   };
   const gateway = {
     getPublicBlob: async (hash: Hex) => {
@@ -180,6 +184,7 @@ describe("GET /requests/:id/attribution and the unanswerable reason", () => {
     const { attributionVersion, attributions } = answers.attribute(context, output);
     report = {
       requestId: 1n,
+      round: 0,
       modelId: 1n,
       outputHash: w.outputHash,
       outputURI: `blob:${w.outputHash}`,

@@ -24,6 +24,7 @@ describe("co-sign endpoint: what a keeper refuses before recomputing anything", 
 
   const report = (executor: Hex, requestId = 1n): AttributionReport => ({
     requestId,
+    round: 0,
     modelId: 1n,
     outputHash: `0x${"ab".repeat(32)}`,
     outputURI: "blob:output",

@@ -28,6 +28,7 @@ export * from "./inference/explainRequest.js";
 export * from "./inference/finalizeRequests.js";
 export * from "./inference/getRequest.js";
 export * from "./inference/getRequestPayout.js";
+export * from "./inference/getScheduledExecutor.js";
 export * from "./inference/refundRequest.js";
 export * from "./inference/requestInference.js";
 export * from "./inference/requestInferenceWithPermit.js";

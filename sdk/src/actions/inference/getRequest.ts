@@ -4,7 +4,7 @@ import { inferenceMarketAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
 
 /** `IInferenceMarket.RequestStatus`, by index. */
-export const requestStatuses = ["none", "open", "reported", "finalized", "refunded"] as const;
+export const requestStatuses = ["none", "open", "reported", "finalized", "refunded", "disputed"] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
 export type GetRequestParameters = { contracts: ContractsOf<"InferenceMarket">; requestId: bigint };
