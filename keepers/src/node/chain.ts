@@ -330,6 +330,26 @@ export class KeeperChain {
     return this.#write("submitReport", [report, signatures], onSent);
   }
 
+  /**
+   * Gas `finalize` would use for each id alone (undefined where it would revert: already settled,
+   * window open). Settling one request costs from ~60k to several million gas with many payees.
+   */
+  async finalizeGas(requestIds: readonly bigint[]): Promise<(bigint | undefined)[]> {
+    return Promise.all(
+      requestIds.map((id) =>
+        this.publicClient
+          .estimateContractGas({
+            address: this.contracts.InferenceMarket,
+            abi: inferenceMarketAbi,
+            functionName: "finalize",
+            args: [[id]],
+            account: this.wallet.account,
+          })
+          .catch(() => undefined),
+      ),
+    );
+  }
+
   /** Finalizes what it can of `requestIds` (the market skips ids it cannot settle); returns the ids settled. */
   async finalize(requestIds: readonly bigint[]): Promise<bigint[]> {
     const { receipt } = await this.#write("finalize", [requestIds]);

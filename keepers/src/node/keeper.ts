@@ -33,6 +33,8 @@ export type KeeperNodeOptions = {
   cosignTimeoutMs?: number;
   /** Most requests per `finalize` call. */
   finalizeBatchSize?: number;
+  /** Most gas one `finalize` call may need; batches are packed by each request's estimate. */
+  finalizeGasBudget?: bigint;
   /** Keepers other than the executor wait this many extra seconds before finalizing. */
   finalizeGraceSeconds?: bigint;
   /**
@@ -100,6 +102,7 @@ export class KeeperNode {
       concurrency: 2,
       cosignTimeoutMs: 60_000,
       finalizeBatchSize: 20,
+      finalizeGasBudget: 8_000_000n,
       finalizeGraceSeconds: 10n,
       shutdown: new AbortController(),
       ...(Object.fromEntries(
@@ -682,8 +685,16 @@ export class KeeperNode {
       if (onchain.status === 2 && now > onchain.challengeEndsAt) ready.push(id);
       else await this.process(id);
     }
-    for (let i = 0; i < ready.length; i += this.options.finalizeBatchSize) {
-      const batch = ready.slice(i, i + this.options.finalizeBatchSize);
+    // A request with many distinct payees costs millions of gas: pack batches by estimate, so a few of them
+    // cannot sink a whole batch in an out-of-gas revert.
+    const gas = await chain.finalizeGas(ready);
+    const batches = packByGas(
+      ready.map((id, i) => ({ id, gas: gas[i] })),
+      this.options.finalizeGasBudget,
+      this.options.finalizeBatchSize,
+    );
+    for (const [i, id] of ready.entries()) if (gas[i] === undefined) await this.process(id);
+    for (const batch of batches) {
       try {
         const settled = await chain.finalize(batch);
         metrics.finalized.inc(settled.length);
@@ -797,6 +808,33 @@ export class KeeperNode {
       if (this.#locks.get(key) === next) this.#locks.delete(key);
     }
   }
+}
+
+/**
+ * Splits requests into `finalize` batches of at most `maxCount` whose summed gas estimates stay
+ * within `budget` (a batch shares warm storage, so the sum over-estimates it). A request over the
+ * budget alone gets a batch of its own; one without an estimate (it would revert now) is left out.
+ */
+export function packByGas(
+  items: readonly { id: bigint; gas: bigint | undefined }[],
+  budget: bigint,
+  maxCount: number,
+): bigint[][] {
+  const batches: bigint[][] = [];
+  let current: bigint[] = [];
+  let used = 0n;
+  for (const { id, gas } of items) {
+    if (gas === undefined) continue;
+    if (current.length > 0 && (used + gas > budget || current.length >= maxCount)) {
+      batches.push(current);
+      current = [];
+      used = 0n;
+    }
+    current.push(id);
+    used += gas;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** Blocks the chain head is ahead of what the keeper has scanned as final (0 when caught up). */
