@@ -112,6 +112,33 @@ contract InferenceMarketGasTest is ProtocolFixture {
         console.log("  gas", before - gasleft());
     }
 
+    /// @dev The worst case per request: the most attributions a report may carry, each to a different payee
+    /// earning for the first time (a vault balance and a votes checkpoint created per payee).
+    function test_gas_finalize_1_32DistinctFirstPayees() public {
+        vm.pauseGasMetering();
+        IInferenceMarket.Attribution[] memory attributions = new IInferenceMarket.Attribution[](32);
+        for (uint256 i; i < 32; ++i) {
+            address payee = makeAddr(string.concat("payee", vm.toString(i)));
+            _fund(payee, BOND, address(datanets));
+            vm.prank(payee);
+            uint256 id = datanets.contribute(datanetId, keccak256(abi.encode("distinct", i)), "blob://c");
+            vm.prank(datanetOwner);
+            datanets.acceptContribution(id);
+            attributions[i] = IInferenceMarket.Attribution(id, 300);
+        }
+        uint256 requestId = _request();
+        _submit(_report(requestId, attributions));
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = requestId;
+        _cool();
+        vm.resumeGasMetering();
+        uint256 before = gasleft();
+        market.finalize(ids);
+        console.log("finalize requests=1, 32 attributions to 32 payees earning for the first time");
+        console.log("  gas", before - gasleft());
+    }
+
     function test_gas_claim() public {
         vm.pauseGasMetering();
         (uint256 requestId,) = _reported(4);
