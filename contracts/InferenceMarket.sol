@@ -174,7 +174,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
         _checkExecutor(requestId, request.openedAt, report.executor);
         uint256 fee = request.fee;
-        uint256 capacity = _keepers.bondedStake() * _parameters.maxReportedFeesBps / BPS;
+        uint256 capacity = _keepers.activeStake() * _parameters.maxReportedFeesBps / BPS;
         if (reportedFees + fee > capacity) revert MarketStakeCapacityExceeded(fee, reportedFees, capacity);
         reportedFees += fee;
 

@@ -53,7 +53,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     /// @inheritdoc IKeeperRegistry
     uint256 public totalStaked;
     /// @inheritdoc IKeeperRegistry
-    uint256 public bondedStake;
+    uint256 public activeStake;
     /// @inheritdoc IKeeperRegistry
     uint16 public disputeSlashBps;
     /// @inheritdoc IKeeperRegistry
@@ -68,9 +68,8 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     mapping(address keeper => mapping(bytes32 evidence => bool)) internal _slashedFor;
 
     mapping(address keeper => Keeper) internal _keepers;
-    /// @dev Keepers with stake that have not requested an unbond; `isActive` also checks `minStake`, so a
-    /// change of the minimum applies to everyone at once without touching this set.
-    EnumerableSet.AddressSet internal _bonded;
+    /// @dev Active keepers: staked at least `minStake` and not unbonding. Its order is the schedule's order.
+    EnumerableSet.AddressSet internal _active;
 
     modifier onlySlasher() {
         if (msg.sender != market && (msg.sender != court || court == address(0))) {
@@ -111,11 +110,11 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         Keeper storage keeper = _keepers[msg.sender];
         if (keeper.unbondingEndsAt != 0) revert KeeperIsUnbonding(msg.sender, keeper.unbondingEndsAt);
         uint256 newStake = keeper.stake + amount;
-        if (keeper.stake == 0 && newStake < minStake) revert KeeperStakeBelowMinimum(newStake, minStake);
+        // Whoever is not yet active (a first stake, or one slashed below the minimum) must reach it.
+        if (newStake < minStake) revert KeeperStakeBelowMinimum(newStake, minStake);
         keeper.stake = SafeCast.toUint192(newStake);
         totalStaked += amount;
-        bondedStake += amount;
-        _bonded.add(msg.sender);
+        activeStake += _active.add(msg.sender) ? newStake : amount;
         emit KeeperStaked(msg.sender, amount, newStake);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -127,8 +126,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         if (keeper.stake == 0) revert KeeperNotStaked(msg.sender);
         unbondingEndsAt = uint64(block.timestamp) + unbondingDelay;
         keeper.unbondingEndsAt = unbondingEndsAt;
-        _bonded.remove(msg.sender);
-        bondedStake -= keeper.stake;
+        if (_active.remove(msg.sender)) activeStake -= keeper.stake;
         emit KeeperUnbondingRequested(msg.sender, keeper.stake, unbondingEndsAt);
     }
 
@@ -271,54 +269,35 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
 
     /// @inheritdoc IKeeperRegistry
     function quorumStake() external view returns (uint256) {
-        return Math.mulDiv(bondedStake, quorumStakeBps, BPS, Math.Rounding.Ceil);
+        return Math.mulDiv(activeStake, quorumStakeBps, BPS, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IKeeperRegistry
     function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address) {
-        uint256 length = _bonded.length();
+        uint256 length = _active.length();
         if (length == 0) return address(0);
         // Ids and turns are far below 2^255; the sum cannot overflow.
-        return _bonded.at((requestId + turn) % length);
-    }
-
-    /// @inheritdoc IKeeperRegistry
-    function bondedKeepers() external view returns (address[] memory) {
-        return _bonded.values();
+        return _active.at((requestId + turn) % length);
     }
 
     /// @inheritdoc IKeeperRegistry
     function activeStakeOf(address keeper) external view returns (uint256) {
-        return isActive(keeper) ? _keepers[keeper].stake : 0;
+        return _active.contains(keeper) ? _keepers[keeper].stake : 0;
     }
 
     /// @inheritdoc IKeeperRegistry
     function isActive(address keeper) public view returns (bool) {
-        return _bonded.contains(keeper) && _keepers[keeper].stake >= minStake;
+        return _active.contains(keeper);
     }
 
     /// @inheritdoc IKeeperRegistry
-    function activeKeeperCount() external view returns (uint256 count) {
-        uint256 length = _bonded.length();
-        uint256 minimum = minStake;
-        for (uint256 i; i < length; ++i) {
-            if (_keepers[_bonded.at(i)].stake >= minimum) ++count;
-        }
+    function activeKeeperCount() external view returns (uint256) {
+        return _active.length();
     }
 
     /// @inheritdoc IKeeperRegistry
-    function activeKeepers() external view returns (address[] memory keepers) {
-        uint256 length = _bonded.length();
-        uint256 minimum = minStake;
-        keepers = new address[](length);
-        uint256 count;
-        for (uint256 i; i < length; ++i) {
-            address keeper = _bonded.at(i);
-            if (_keepers[keeper].stake >= minimum) keepers[count++] = keeper;
-        }
-        assembly ("memory-safe") {
-            mstore(keepers, count)
-        }
+    function activeKeepers() external view returns (address[] memory) {
+        return _active.values();
     }
 
     /// @inheritdoc IKeeperRegistry
@@ -339,20 +318,36 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
         // A keeper slashed to zero that is unbonding keeps its record so that `withdraw` still clears it.
         // `amount` never exceeds the keeper's uint192 stake (callers cap it), so the cast is lossless.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _keepers[keeper].stake -= uint192(amount);
+        uint256 remaining = _keepers[keeper].stake - amount;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _keepers[keeper].stake = uint192(remaining);
         totalStaked -= amount;
-        if (_bonded.contains(keeper)) {
-            bondedStake -= amount;
-            if (_keepers[keeper].stake == 0) _bonded.remove(keeper);
+        if (_active.contains(keeper)) {
+            activeStake -= amount;
+            if (remaining < minStake) _deactivate(keeper, remaining);
         }
         emit KeeperSlashed(keeper, amount, challenger, reward);
         if (reward != 0) IERC20(token).safeTransfer(challenger, reward);
         IERC20(token).safeTransfer(treasury, amount - reward);
     }
 
+    /// @dev A keeper below the minimum leaves the active set, so it neither signs, nor holds turns of the schedule,
+    /// nor counts in the stake quorum; it keeps its stake (slashable) and can top up or unbond.
+    function _deactivate(address keeper, uint256 remaining) internal {
+        _active.remove(keeper);
+        activeStake -= remaining;
+        emit KeeperDeactivated(keeper, remaining);
+    }
+
     function _setMinStake(uint256 minStake_) internal {
         if (minStake_ == 0 || minStake_ > MAX_MIN_STAKE) revert KeeperMinStakeOutOfBounds(minStake_);
         minStake = minStake_;
+        // Backwards: removal moves the last member into the freed slot.
+        for (uint256 i = _active.length(); i > 0; --i) {
+            address keeper = _active.at(i - 1);
+            uint256 held = _keepers[keeper].stake;
+            if (held < minStake_) _deactivate(keeper, held);
+        }
         emit MinStakeSet(minStake_);
     }
 

@@ -41,7 +41,7 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
         );
         market.submitReport(report, signatures);
         // Splitting the same stake over more accounts changes nothing: weight is stake.
-        assertEq(keepers.quorumStake(), (keepers.bondedStake() * 6666 + 9999) / 10_000);
+        assertEq(keepers.quorumStake(), (keepers.activeStake() * 6666 + 9999) / 10_000);
     }
 
     /// @dev Signers that hold the stake quorum name one of themselves executor out of turn, to take its share.
@@ -197,7 +197,7 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
     function test_attack_feesAwaitingSettlementBoundedByStake() public {
         vm.prank(governance);
         market.setSchedule(EXECUTOR_TURN, REOPEN_GRACE, 5000); // half the bonded stake
-        uint256 capacity = keepers.bondedStake() / 2;
+        uint256 capacity = keepers.activeStake() / 2;
         vm.prank(developer);
         models.setPrice(modelId, capacity / 2);
         (uint256 first,) = _reported(1);

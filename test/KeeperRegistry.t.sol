@@ -225,7 +225,7 @@ contract KeeperRegistryTest is ProtocolFixture {
         assertEq(keepers.slashEquivocation(keeperAddrs[0], challenger, EVIDENCE), KEEPER_STAKE / 2);
         assertEq(open.balanceOf(challenger), KEEPER_STAKE / 4);
         assertEq(open.balanceOf(treasury), KEEPER_STAKE / 4);
-        assertEq(keepers.bondedStake(), 3 * KEEPER_STAKE - KEEPER_STAKE / 2);
+        assertEq(keepers.activeStake(), 3 * KEEPER_STAKE - KEEPER_STAKE / 2);
     }
 
     function test_slashEquivocation_oncePerEvidence() public {
@@ -266,28 +266,74 @@ contract KeeperRegistryTest is ProtocolFixture {
     // ─── stake quorum, schedule and freezes ────────────────────────────────────
 
     function test_quorumStake_isTwoThirdsOfBondedStakeRoundedUp() public view {
-        assertEq(keepers.bondedStake(), 3 * KEEPER_STAKE);
+        assertEq(keepers.activeStake(), 3 * KEEPER_STAKE);
         assertEq(keepers.quorumStake(), (3 * KEEPER_STAKE * 6666 + 9999) / 10_000);
     }
 
-    function test_bondedStake_followsStakeUnbondAndSlash() public {
+    function test_activeStake_followsStakeUnbondAndSlash() public {
         address keeper = keeperAddrs[1];
         vm.prank(keeper);
         keepers.requestUnbond();
-        assertEq(keepers.bondedStake(), 2 * KEEPER_STAKE);
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
         assertEq(keepers.activeStakeOf(keeper), 0);
-        // Slashing an unbonding keeper does not touch the bonded stake again.
+        // Slashing an unbonding keeper does not touch the active stake again.
         vm.prank(address(market));
         keepers.slashEquivocation(keeper, address(0), EVIDENCE);
-        assertEq(keepers.bondedStake(), 2 * KEEPER_STAKE);
-        assertEq(keepers.bondedKeepers().length, 2);
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
+        assertEq(keepers.activeKeepers().length, 2);
     }
 
-    function test_scheduledExecutor_rotatesOverBondedSet() public view {
-        address[] memory bonded = keepers.bondedKeepers();
+    /// @dev A keeper slashed below the minimum cannot sign; counting its stake in the quorum base would make
+    /// every report need more than the signers that remain can hold.
+    function test_slash_belowMinimumLeavesActiveSetUntilTopUp() public {
+        address keeper = keeperAddrs[0];
+        vm.prank(governance);
+        keepers.setSlashParameters(7500, 10_000, 0);
+        vm.expectEmit(address(keepers));
+        emit IKeeperRegistry.KeeperDeactivated(keeper, KEEPER_STAKE / 4);
+        vm.prank(address(market));
+        keepers.slashEquivocation(keeper, address(0), EVIDENCE);
+        assertFalse(keepers.isActive(keeper));
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
+        assertEq(keepers.activeKeepers().length, 2);
+        // A top-up short of the minimum is refused; one that reaches it rejoins with the whole stake.
+        _fund(keeper, MIN_STAKE, address(keepers));
+        vm.prank(keeper);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IKeeperRegistry.KeeperStakeBelowMinimum.selector, KEEPER_STAKE / 4 + 1 ether, MIN_STAKE
+            )
+        );
+        keepers.stake(1 ether);
+        vm.prank(keeper);
+        keepers.stake(MIN_STAKE);
+        assertTrue(keepers.isActive(keeper));
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE + KEEPER_STAKE / 4 + MIN_STAKE);
+    }
+
+    function test_setMinStake_raisedDeactivatesKeepersBelowIt() public {
+        _fund(keeperAddrs[1], KEEPER_STAKE, address(keepers));
+        vm.prank(keeperAddrs[1]);
+        keepers.stake(KEEPER_STAKE);
+        vm.prank(governance);
+        keepers.setMinStake(KEEPER_STAKE + 1);
+        assertEq(keepers.activeKeepers().length, 1);
+        assertEq(keepers.activeKeepers()[0], keeperAddrs[1]);
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
+        // A deactivated keeper can still unbond and withdraw its stake.
+        vm.prank(keeperAddrs[0]);
+        uint64 endsAt = keepers.requestUnbond();
+        vm.warp(endsAt);
+        vm.prank(keeperAddrs[0]);
+        assertEq(keepers.withdraw(), KEEPER_STAKE);
+        assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
+    }
+
+    function test_scheduledExecutor_rotatesOverActiveSet() public view {
+        address[] memory active = keepers.activeKeepers();
         for (uint256 id; id < 6; ++id) {
-            assertEq(keepers.scheduledExecutor(id, 0), bonded[id % 3]);
-            assertEq(keepers.scheduledExecutor(id, 1), bonded[(id + 1) % 3]);
+            assertEq(keepers.scheduledExecutor(id, 0), active[id % 3]);
+            assertEq(keepers.scheduledExecutor(id, 1), active[(id + 1) % 3]);
         }
     }
 

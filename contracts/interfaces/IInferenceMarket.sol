@@ -115,7 +115,7 @@ interface IInferenceMarket {
     /// @param modelFeeBps Model owners' share. The data share is what remains of 10,000.
     /// @param executorTurn Seconds each scheduled executor has before the turn passes to the next keeper.
     /// @param reopenGrace Seconds a voided request stays reportable at least, whatever its deadline.
-    /// @param maxReportedFeesBps Most fees awaiting settlement (reported or disputed) per bonded keeper stake, in
+    /// @param maxReportedFeesBps Most fees awaiting settlement (reported or disputed) per active keeper stake, in
     /// basis points: the stake that can be slashed always covers the fees its reports control.
     struct Parameters {
         uint64 challengeWindow;
@@ -170,7 +170,7 @@ interface IInferenceMarket {
     /// @notice `executor` is not the scheduled executor of the current turn (`scheduled`) or the previous one.
     error MarketNotScheduledExecutor(address executor, address scheduled);
     /// @notice Accepting a report with `fee` would put fees awaiting settlement (`reportedFees`) above `capacity`,
-    /// the share of bonded keeper stake that may back them.
+    /// the share of active keeper stake that may back them.
     error MarketStakeCapacityExceeded(uint256 fee, uint256 reportedFees, uint256 capacity);
     /// @notice The caller is not the report court.
     error MarketCallerNotCourt(address caller);
@@ -417,7 +417,7 @@ interface IInferenceMarket {
     /// @notice Sets the executor turn, the reopen grace and the settlement capacity.
     /// @param executorTurn Seconds per scheduled executor.
     /// @param reopenGrace Seconds a voided request stays reportable at least.
-    /// @param maxReportedFeesBps Fees awaiting settlement per bonded stake, in basis points (above zero).
+    /// @param maxReportedFeesBps Fees awaiting settlement per active stake, in basis points (above zero).
     function setSchedule(uint64 executorTurn, uint64 reopenGrace, uint32 maxReportedFeesBps) external;
 
     /// @notice Sets the report court, the only caller of `markDisputed` and `settleDispute`; refused while a

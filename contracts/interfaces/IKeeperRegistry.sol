@@ -3,12 +3,15 @@ pragma solidity ^0.8.24;
 
 /// @title IKeeperRegistry
 /// @notice Keepers stake OPEN to join the signer set that attests attribution reports. A keeper is
-/// active while it is bonded (not unbonding) and its stake is at least `minStake`. Requesting an
+/// active while it is not unbonding and its stake is at least `minStake`. Requesting an
 /// unbond leaves the active set at once; the stake stays slashable until it is withdrawn, which is
 /// possible only after `unbondingDelay`, a delay kept longer than the market's challenge window so that
 /// every report a keeper signed can still be challenged while its stake is held.
 ///
-/// A report counts when its signers hold at least `quorumStakeBps` of the bonded stake (`bondedStake`) and
+/// A keeper slashed below the minimum, or left below a raised minimum, leaves the active set (`KeeperDeactivated`)
+/// until it tops up.
+///
+/// A report counts when its signers hold at least `quorumStakeBps` of the active stake (`activeStake`) and
 /// number at least `quorum`: Sybil keepers buy nothing by splitting stake, since weight is stake, not count.
 /// The executor of each request is scheduled (`scheduledExecutor`), so signers cannot name themselves to take
 /// the executor's share. Slashing comes from three places: the market (an equivocation that voids an accepted
@@ -74,7 +77,7 @@ interface IKeeperRegistry {
     event UnbondingDelaySet(uint64 unbondingDelay);
     /// @notice The slash fractions (equivocation, upheld dispute) and the challenger's part of them changed.
     event SlashParametersSet(uint16 equivocationSlashBps, uint16 disputeSlashBps, uint16 challengerRewardBps);
-    /// @notice The share of bonded stake a report's signers must hold changed.
+    /// @notice The share of active stake a report's signers must hold changed.
     event QuorumStakeSet(uint16 quorumStakeBps);
     /// @notice The report court allowed to slash and freeze was set.
     event CourtSet(address indexed court);
@@ -84,6 +87,9 @@ interface IKeeperRegistry {
     event KeeperFrozenUntil(address indexed keeper, uint64 frozenUntil, address indexed by);
     /// @notice `keeper`'s freeze was lifted by `by`.
     event KeeperUnfrozen(address indexed keeper, address indexed by);
+    /// @notice `keeper` fell below the minimum stake (slashed, or the minimum was raised) and left the active set
+    /// with `stake`; it can top up to rejoin, or unbond.
+    event KeeperDeactivated(address indexed keeper, uint256 stake);
     /// @notice `keeper` was already slashed for equivocation evidence `evidence`; nothing more was taken.
     event EquivocationAlreadySlashed(address indexed keeper, bytes32 indexed evidence);
     /// @notice The address receiving slashed stake changed.
@@ -171,7 +177,7 @@ interface IKeeperRegistry {
     function setSlashParameters(uint16 equivocationSlashBps, uint16 disputeSlashBps, uint16 challengerRewardBps)
         external;
 
-    /// @notice Sets the share of bonded stake a report's signers must hold.
+    /// @notice Sets the share of active stake a report's signers must hold.
     /// @param quorumStakeBps At least `MIN_QUORUM_STAKE_BPS` (a majority), at most 10,000.
     function setQuorumStakeBps(uint16 quorumStakeBps) external;
 
@@ -189,25 +195,20 @@ interface IKeeperRegistry {
 
     // ─── Views ────────────────────────────────────────────────────────────────
 
-    /// @notice Sum of the stakes of bonded keepers (not unbonding); the base of the stake quorum.
-    /// @return The bonded stake.
-    function bondedStake() external view returns (uint256);
+    /// @notice Sum of the stakes of active keepers; the base of the stake quorum.
+    /// @return The active stake.
+    function activeStake() external view returns (uint256);
 
-    /// @notice Signer stake a report needs: `ceil(bondedStake * quorumStakeBps / 10,000)`.
+    /// @notice Signer stake a report needs: `ceil(activeStake * quorumStakeBps / 10,000)`.
     /// @return The stake.
     function quorumStake() external view returns (uint256);
 
-    /// @notice The keeper scheduled to execute `requestId` in turn `turn`: bonded keeper
-    /// `(requestId + turn) mod n` in the registry's set order (`bondedKeepers`), or zero when none is bonded. A
-    /// scheduled keeper below the minimum stake cannot execute; its turn passes unused.
+    /// @notice The keeper scheduled to execute `requestId` in turn `turn`: active keeper
+    /// `(requestId + turn) mod n` in the order of `activeKeepers`, or zero when none is active.
     /// @param requestId The request.
     /// @param turn Turns elapsed since the request (re)opened, counted by the market.
     /// @return The scheduled executor.
     function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address);
-
-    /// @notice Bonded keepers in the order `scheduledExecutor` uses (some may be below the minimum stake).
-    /// @return keepers The bonded keepers.
-    function bondedKeepers() external view returns (address[] memory keepers);
 
     /// @notice Timestamp until which `keeper`'s stake cannot be withdrawn (zero or past: not frozen).
     /// @param keeper The keeper.
@@ -225,11 +226,12 @@ interface IKeeperRegistry {
     function isActive(address keeper) external view returns (bool);
 
     /// @notice Number of active keepers.
-    /// @return count Active keepers (iterates the bonded set; meant for off-chain reads).
+    /// @return count Active keepers.
     function activeKeeperCount() external view returns (uint256 count);
 
     /// @notice The active keepers.
-    /// @return keepers Active keepers in no particular order (meant for off-chain reads).
+    /// @return keepers Active keepers in the order `scheduledExecutor` rotates over (it changes as keepers join
+    /// and leave).
     function activeKeepers() external view returns (address[] memory keepers);
 
     /// @notice A keeper's stake and unbonding state.
@@ -283,7 +285,7 @@ interface IKeeperRegistry {
     /// @return The fraction in basis points.
     function disputeSlashBps() external view returns (uint16);
 
-    /// @notice Share of bonded stake a report's signers must hold, in basis points.
+    /// @notice Share of active stake a report's signers must hold, in basis points.
     /// @return The share.
     function quorumStakeBps() external view returns (uint16);
 

@@ -28,7 +28,7 @@ abstract contract ProtocolFixture is Test {
     uint64 internal constant REQUEST_TIMEOUT = 1 days;
     uint64 internal constant EXECUTOR_TURN = 1 minutes;
     uint64 internal constant REOPEN_GRACE = 1 hours;
-    /// @dev Fees awaiting settlement may reach 10x the bonded stake in the fixture; capacity tests lower it.
+    /// @dev Fees awaiting settlement may reach 10x the active stake in the fixture; capacity tests lower it.
     uint32 internal constant MAX_REPORTED_FEES_BPS = 100_000;
     uint256 internal constant PRICE = 10 ether;
     uint256 internal constant BOND = 1 ether;
@@ -236,10 +236,10 @@ abstract contract ProtocolFixture is Test {
     function _warpToTurnOf(uint256 requestId, address keeper) internal returns (address) {
         // Only an open request has a schedule to wait for; other reports are conflicting evidence, built at once.
         if (market.getRequest(requestId).status != IInferenceMarket.RequestStatus.Open) return keeper;
-        for (uint256 i; i <= keepers.bondedKeepers().length; ++i) {
+        for (uint256 i; i <= keepers.activeKeepers().length; ++i) {
             (address scheduled,, uint64 nextTurnAt) = market.scheduledExecutor(requestId);
             if (scheduled == keeper) return keeper;
-            if (i == keepers.bondedKeepers().length) return scheduled;
+            if (i == keepers.activeKeepers().length) return scheduled;
             vm.warp(nextTurnAt);
         }
         return keeper;
