@@ -123,8 +123,12 @@ export const inferenceRequest = onchainTable(
     inputHash: t.hex().notNull(),
     inputUri: t.text().notNull(),
     fee: t.bigint().notNull(),
+    /** Last timestamp at which a report is accepted; a voided report pushes it past the grace. */
     deadline: t.bigint().notNull(),
+    /** open | reported | disputed | finalized | refunded (the SDK's `requestStatuses`) */
     status: t.text().notNull(),
+    /** The current round: 0, one more each time a report is voided (`RequestReopened`). */
+    round: t.integer().notNull().default(0),
     executor: t.hex(),
     reportDigest: t.hex(),
     challengeEndsAt: t.bigint(),
@@ -149,8 +153,11 @@ export const report = onchainTable(
     executor: t.hex().notNull(),
     outputHash: t.hex().notNull(),
     outputUri: t.text().notNull(),
+    /** The request's round this report answered. */
+    round: t.integer().notNull(),
     attributionVersion: t.integer().notNull(),
     signers: t.hex().array().notNull(),
+    /** pending | disputed | voided (challenged, or its dispute upheld) | finalized */
     status: t.text().notNull(),
     challenger: t.hex(),
     submittedAt: t.bigint().notNull(),

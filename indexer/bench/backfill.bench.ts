@@ -303,25 +303,29 @@ async function generateActivity(rpcUrl: string, chainId: number, deployment: Dep
   const [deployer, owner, developer, user, ...rest] = anvilPrivateKeys;
   const keepers = rest.slice(0, 3);
   const contributorKeys = rest.slice(3);
-  const quorum = Number(
-    await publicClient.readContract({
-      address: contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "quorum",
-    }),
-  );
   const minStake = await publicClient.readContract({
     address: contracts.KeeperRegistry,
     abi: keeperRegistryAbi,
     functionName: "minStake",
   });
   const price = parseEther("1");
+  // Every request is reported before any is finalized: the keepers' stake must back all the fees.
+  const { maxReportedFeesBps } = await publicClient.readContract({
+    address: contracts.InferenceMarket,
+    abi: inferenceMarketAbi,
+    functionName: "parameters",
+  });
+  const backing =
+    (price * BigInt(requests) * 10_000n) / (BigInt(maxReportedFeesBps) * BigInt(keepers.length));
+  const keeperStake = (backing > minStake ? backing : minStake) + parseEther("1");
 
   await testClient.setAutomine(false);
   let hashes: Hex[] = [];
   for (const key of [owner, developer, user, ...keepers, ...contributorKeys]) {
     const amount =
-      key === user ? price * BigInt(requests) + parseEther("100") : minStake + parseEther("1000");
+      key === user
+        ? price * BigInt(requests) + parseEther("100")
+        : ((keepers as readonly Hex[]).includes(key) ? keeperStake : minStake) + parseEther("1000");
     hashes.push(
       await send(deployer, contracts.OpenToken, openTokenAbi, "transfer", [
         privateKeyToAccount(key).address,
@@ -333,9 +337,9 @@ async function generateActivity(rpcUrl: string, chainId: number, deployment: Dep
   hashes = [];
   for (const key of keepers) {
     hashes.push(
-      await send(key, contracts.OpenToken, openTokenAbi, "approve", [contracts.KeeperRegistry, minStake]),
+      await send(key, contracts.OpenToken, openTokenAbi, "approve", [contracts.KeeperRegistry, keeperStake]),
     );
-    hashes.push(await send(key, contracts.KeeperRegistry, keeperRegistryAbi, "stake", [minStake]));
+    hashes.push(await send(key, contracts.KeeperRegistry, keeperRegistryAbi, "stake", [keeperStake]));
   }
   hashes.push(
     await send(owner, contracts.DatanetRegistry, datanetRegistryAbi, "createDatanet", [
@@ -429,15 +433,23 @@ async function generateActivity(rpcUrl: string, chainId: number, deployment: Dep
   }
   await mineAll(hashes);
 
-  const executorKey = keepers[0] as Hex;
-  const executor = privateKeyToAccount(executorKey).address;
-  const signerAccounts = keepers.slice(0, quorum).map((k) => privateKeyToAccount(k));
+  const submitterKey = keepers[0] as Hex;
+  // All three keepers sign: the count quorum and two thirds of the (equal) bonded stake.
+  const signerAccounts = keepers.map((k) => privateKeyToAccount(k));
   hashes = [];
   for (let i = 0; i < requests; i++) {
     const requestId = firstRequest + BigInt(i);
     const weight = Math.floor(9000 / attributionsPerReport);
+    const [executor] = await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "scheduledExecutor",
+      args: [requestId],
+    });
     const report: AttributionReport = {
       requestId,
+      // A fresh request is in round 0.
+      round: 0,
       modelId,
       outputHash: contentHash(`bench output ${i}`),
       outputURI: `bench:${i}`,
@@ -456,7 +468,7 @@ async function generateActivity(rpcUrl: string, chainId: number, deployment: Dep
       ),
     );
     hashes.push(
-      await send(executorKey, contracts.InferenceMarket, inferenceMarketAbi, "submitReport", [
+      await send(submitterKey, contracts.InferenceMarket, inferenceMarketAbi, "submitReport", [
         report,
         sortSignatures(signatures),
       ]),

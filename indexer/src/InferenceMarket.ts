@@ -37,6 +37,7 @@ ponder.on("InferenceMarket:ReportSubmitted", async ({ event, context }) => {
     executor,
     outputHash: submitted.outputHash,
     outputUri: submitted.outputURI,
+    round: Number(submitted.round),
     attributionVersion: Number(submitted.attributionVersion),
     signers: [...signers],
     status: "pending",
@@ -61,6 +62,7 @@ ponder.on("InferenceMarket:ReportSubmitted", async ({ event, context }) => {
   }
   await context.db.update(inferenceRequest, { id: requestId }).set({
     status: "reported",
+    round: Number(submitted.round),
     executor,
     reportDigest: digest,
     challengeEndsAt: BigInt(challengeEndsAt),
@@ -76,12 +78,47 @@ ponder.on("InferenceMarket:ReportSubmitted", async ({ event, context }) => {
   }
 });
 
+// A challenge emits RequestReopened (which voids the report and reopens the request) before
+// ReportChallenged; an upheld dispute emits DisputeSettled before RequestReopened.
 ponder.on("InferenceMarket:ReportChallenged", async ({ event, context }) => {
-  const { requestId, challenger, voidedDigest } = event.args;
+  const { challenger, voidedDigest } = event.args;
   await context.db.update(report, { digest: voidedDigest }).set({ status: "voided", challenger });
-  await context.db
-    .update(inferenceRequest, { id: requestId })
-    .set({ status: "open", executor: null, reportDigest: null, challengeEndsAt: null });
+});
+
+ponder.on("InferenceMarket:RequestReopened", async ({ event, context }) => {
+  const { requestId, round, deadline } = event.args;
+  const request = await context.db.find(inferenceRequest, { id: requestId });
+  if (request?.reportDigest) {
+    await context.db.update(report, { digest: request.reportDigest }).set({ status: "voided" });
+  }
+  await context.db.update(inferenceRequest, { id: requestId }).set({
+    status: "open",
+    round: Number(round),
+    deadline: BigInt(deadline),
+    executor: null,
+    reportDigest: null,
+    challengeEndsAt: null,
+  });
+});
+
+ponder.on("InferenceMarket:ReportDisputed", async ({ event, context }) => {
+  const { requestId, digest } = event.args;
+  await context.db.update(report, { digest }).set({ status: "disputed" });
+  await context.db.update(inferenceRequest, { id: requestId }).set({ status: "disputed" });
+});
+
+ponder.on("InferenceMarket:DisputeSettled", async ({ event, context }) => {
+  const { requestId, upheld } = event.args;
+  // Upheld: RequestReopened follows in the same transaction and voids the report.
+  if (upheld) return;
+  // Rejected: the report stands and can be finalized at once.
+  const request = await context.db.update(inferenceRequest, { id: requestId }).set({
+    status: "reported",
+    challengeEndsAt: event.block.timestamp,
+  });
+  if (request.reportDigest) {
+    await context.db.update(report, { digest: request.reportDigest }).set({ status: "pending" });
+  }
 });
 
 ponder.on("InferenceMarket:RequestFinalized", async ({ event, context }) => {

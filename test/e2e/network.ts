@@ -104,7 +104,7 @@ export function networkActions(network: () => LocalNetwork) {
     const bonded = await publicClient().readContract({
       address: contracts().KeeperRegistry,
       abi: keeperRegistryAbi,
-      functionName: "bondedKeepers",
+      functionName: "activeKeepers",
     });
     const executor = bonded[Number(((await requestCount()) + 1n) % BigInt(bonded.length))];
     return network().keepers.find((k) => k.address === executor) as KeeperHandle;

@@ -18,6 +18,7 @@ import {
   getDatanetStats,
   getModelStats,
   getRequest,
+  getScheduledExecutor,
   IndexerRequestError,
   inferenceMarketAbi,
   keeperRegistryAbi,
@@ -91,15 +92,12 @@ async function scriptedRound(network: Devnet) {
     inputURI: `blob:${contentHash(question)}`,
     maxFee: parseEther("2"),
   });
-  const quorum = await publicClient.readContract({
-    address: contracts.KeeperRegistry,
-    abi: keeperRegistryAbi,
-    functionName: "quorum",
-  });
   const output = demoFacts[0]?.answer as string;
-  const executor = privateKeyToAccount(demoKeys.keepers[0]).address;
+  // The market names the executor; the report answers the request's current round.
+  const { executor } = await getScheduledExecutor(publicClient, { contracts, requestId: settledRequestId });
   const report: AttributionReport = {
     requestId: settledRequestId,
+    round: 0,
     modelId,
     outputHash: contentHash(output),
     outputURI: `blob:${contentHash(output)}`,
@@ -112,7 +110,8 @@ async function scriptedRound(network: Devnet) {
     ],
   };
   const signatures = await Promise.all(
-    demoKeys.keepers.slice(0, Number(quorum)).map((k) =>
+    // Every demo keeper signs: the signers must number `quorum` and hold two thirds of the bonded stake.
+    demoKeys.keepers.map((k) =>
       signAttributionReport(privateKeyToAccount(k), {
         chainId: network.chainId,
         market: contracts.InferenceMarket,
@@ -173,9 +172,17 @@ async function moreFlows(network: Devnet) {
     inputURI: "blob:challenged",
     maxFee: parseEther("2"),
   });
-  const equivocators = [demoKeys.keepers[1], demoKeys.keepers[2]].map((k) => privateKeyToAccount(k));
+  // The scheduled executor and one more keeper hold two thirds of the stake together.
+  const scheduled = (await getScheduledExecutor(publicClient, { contracts, requestId: challengedRequestId }))
+    .executor;
+  const keeperAccounts = demoKeys.keepers.map((k) => privateKeyToAccount(k));
+  const equivocators = [
+    keeperAccounts.find((a) => a.address === scheduled),
+    keeperAccounts.find((a) => a.address !== scheduled),
+  ].filter((a) => a !== undefined);
   const report = (weightBps: number): AttributionReport => ({
     requestId: challengedRequestId,
+    round: 0,
     modelId: demo.modelId,
     outputHash: contentHash(`answer ${weightBps}`),
     outputURI: "blob:answer",

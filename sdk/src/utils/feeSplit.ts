@@ -4,7 +4,7 @@ const BPS = 10_000n;
 
 export type SplitFeeParameters = {
   fee: bigint;
-  /** `InferenceMarket.parameters()` at settlement. */
+  /** The request's split (`getRequest`), fixed when it was made. */
   protocolFeeBps: number;
   executorFeeBps: number;
   modelFeeBps: number;
@@ -12,9 +12,12 @@ export type SplitFeeParameters = {
   treasury: Address;
   /** `ModelRegistry.revenueShares(modelId)`: the model owner, or a composite's part owners. */
   modelRecipients: readonly { account: Address; weightBps: bigint }[];
-  /** `InferenceMarket.reportAttributions(requestId)`: payees as recorded when the report was accepted. */
-  attributions: readonly { contributionId: bigint; weightBps: number; payee: Address }[];
-  /** The model's datanets and their owners (the zero address for none). */
+  /**
+   * `InferenceMarket.reportAttributions(requestId)`: payees as recorded when the report was accepted,
+   * with each contribution's datanet (`DatanetRegistry.contributionPayout`).
+   */
+  attributions: readonly { contributionId: bigint; weightBps: number; payee: Address; datanetId: bigint }[];
+  /** The owners of the attributed contributions' datanets (the zero address for none). */
   datanets: readonly { datanetId: bigint; owner: Address }[];
 };
 
@@ -25,7 +28,10 @@ export type FeeSplit = {
   executor: { account: Address; amount: bigint };
   modelOwners: { account: Address; weightBps: bigint; amount: bigint }[];
   contributors: { contributionId: bigint; payee: Address; weightBps: number; amount: bigint }[];
-  /** The unattributed part of the data share, in equal parts to the model's datanets' owners. */
+  /**
+   * The unattributed part of the data share, to the owners of the attributed contributions' datanets
+   * by the weight attributed to each, in order of first attribution.
+   */
   datanetOwners: { datanetId: bigint; owner: Address; amount: bigint }[];
   totals: {
     treasury: bigint;
@@ -40,9 +46,10 @@ export type FeeSplit = {
 
 /**
  * A request's fee split exactly as `InferenceMarket._split` computes it at `finalize`: executor
- * and model shares of the fee, the data share by attribution weight, its unattributed rest in equal
- * parts to the datanets' owners (a datanet without one leaves its part to the treasury), and every
- * rounding remainder to the treasury. Malformed revenue shares pay the model share to the treasury,
+ * and model shares of the fee, the data share by attribution weight, its unattributed rest to the
+ * owners of the attributed contributions' datanets in proportion to their weight (all of it to the
+ * treasury when nothing is attributed; a datanet without an owner leaves its part to the treasury),
+ * and every rounding remainder to the treasury. Malformed revenue shares pay the model share to the treasury,
  * as the contract does.
  *
  * @example
@@ -71,11 +78,20 @@ export function splitFee(parameters: SplitFeeParameters): FeeSplit {
   }));
   const attributedBps = parameters.attributions.reduce((sum, a) => sum + BigInt(a.weightBps), 0n);
   const unattributed = (dataShare * (BPS - attributedBps)) / BPS;
-  const datanets = unattributed === 0n ? [] : parameters.datanets;
-  const each = datanets.length === 0 ? 0n : unattributed / BigInt(datanets.length);
-  const datanetOwners = datanets
-    .filter((d) => d.owner !== zeroAddress)
-    .map((d) => ({ datanetId: d.datanetId, owner: d.owner, amount: each }));
+  const datanetBps = new Map<bigint, bigint>();
+  if (unattributed !== 0n) {
+    for (const a of parameters.attributions) {
+      datanetBps.set(a.datanetId, (datanetBps.get(a.datanetId) ?? 0n) + BigInt(a.weightBps));
+    }
+  }
+  const ownerOf = new Map(parameters.datanets.map((d) => [d.datanetId, d.owner]));
+  const datanetOwners = [...datanetBps]
+    .map(([datanetId, bps]) => ({
+      datanetId,
+      owner: ownerOf.get(datanetId) ?? zeroAddress,
+      amount: (unattributed * bps) / attributedBps,
+    }))
+    .filter((d) => d.owner !== zeroAddress);
 
   const model = sum(modelOwners);
   const attributed = sum(contributors);

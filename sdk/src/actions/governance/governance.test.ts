@@ -1,14 +1,20 @@
 import { encodeFunctionData, parseEther } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, test } from "vitest";
 import { sharedChain } from "../../../test/chain.js";
-import { keeperIndexes, modelOnDatanet, roles, stakeKeepers } from "../../../test/fixtures.js";
+import {
+  keeperIndexes,
+  modelOnDatanet,
+  passTime,
+  reportFor,
+  roles,
+  signReport,
+  stakeKeepers,
+} from "../../../test/fixtures.js";
 import { contributionVotesAbi, inferenceMarketAbi, openGovernorAbi } from "../../generated/abis.js";
-import { anvilPrivateKeys } from "../../testing/anvil.js";
 import { contentHash } from "../../utils/contentHash.js";
 import { finalizeRequests } from "../inference/finalizeRequests.js";
+import { getRequest } from "../inference/getRequest.js";
 import { requestInference } from "../inference/requestInference.js";
-import { signAttributionReport } from "../inference/signAttributionReport.js";
 import { submitReport } from "../inference/submitReport.js";
 import { castVote } from "./castVote.js";
 import { delegateVotes } from "./delegateVotes.js";
@@ -17,12 +23,8 @@ import { propose } from "./propose.js";
 import { queueProposal } from "./queueProposal.js";
 
 const chain = sharedChain();
-const { contracts, publicClient, testClient, wallet, chainId } = chain;
-
-async function passTime(seconds: bigint) {
-  await testClient.increaseTime({ seconds: Number(seconds) });
-  await testClient.mine({ blocks: 1 });
-}
+const { contracts, publicClient, wallet } = chain;
+const passed = (seconds: bigint) => passTime(chain, seconds);
 
 const votesOf = (account: `0x${string}`) =>
   publicClient.readContract({
@@ -36,7 +38,7 @@ describe("governance actions", () => {
   test("votes earned by contributing change a market parameter through the timelock", async () => {
     // Earn votes: one settled request pays the model owner and the contributors.
     const { modelId, contributions } = await modelOnDatanet(chain, ["governance data"]);
-    const { quorum } = await stakeKeepers(chain);
+    await stakeKeepers(chain);
     const { requestId } = await requestInference(wallet(roles.user), {
       contracts,
       modelId,
@@ -44,42 +46,37 @@ describe("governance actions", () => {
       inputURI: "blob:gov",
       maxFee: parseEther("2"),
     });
-    const executor = privateKeyToAccount(anvilPrivateKeys[keeperIndexes[0]]);
-    const report = {
-      requestId,
-      modelId,
+    const report = await reportFor(chain, requestId, {
       outputHash: contentHash("gov out"),
       outputURI: "blob:gov-out",
-      executor: executor.address,
-      attributionVersion: 1,
       attributions: [{ contributionId: contributions[0]?.contributionId ?? 0n, weightBps: 10_000 }],
-    };
-    const signatures = await Promise.all(
-      keeperIndexes.slice(0, quorum).map((i) =>
-        signAttributionReport(privateKeyToAccount(anvilPrivateKeys[i]), {
-          chainId,
-          market: contracts.InferenceMarket,
-          report,
-        }),
-      ),
-    );
+    });
     const { challengeEndsAt } = await submitReport(wallet(keeperIndexes[0]), {
       contracts,
       report,
-      signatures,
+      signatures: await signReport(chain, report),
     });
-    await passTime(challengeEndsAt - (await publicClient.getBlock()).timestamp + 1n);
-    await finalizeRequests(wallet(roles.user), { contracts, requestIds: [requestId] });
+    await passed(challengeEndsAt - (await publicClient.getBlock()).timestamp + 1n);
+    const { finalized } = await finalizeRequests(wallet(roles.user), { contracts, requestIds: [requestId] });
 
+    // Votes for what each earned, scaled so that the request mints at most its protocol share.
+    const { protocolFeeBps, executorFeeBps } = await getRequest(publicClient, { contracts, requestId });
+    const votesFor = (amount: bigint) =>
+      (amount * BigInt(protocolFeeBps)) / (10_000n - BigInt(protocolFeeBps) - BigInt(executorFeeBps));
+    const { fee = 0n, modelAmount = 0n, attributedAmount = 0n } = finalized[0] ?? {};
     // Self-delegated on first mint; delegating moves the votes.
     const developer = wallet(roles.developer);
     const contributor = wallet(roles.contributor);
     const developerVotes = await votesOf(developer.account.address);
-    expect(developerVotes).toBeGreaterThan(0n);
+    expect(developerVotes).toBe(votesFor(modelAmount));
+    expect(await votesOf(contributor.account.address)).toBe(votesFor(attributedAmount));
+    expect(votesFor(modelAmount) + votesFor(attributedAmount)).toBeLessThanOrEqual(
+      (fee * BigInt(protocolFeeBps)) / 10_000n,
+    );
     await delegateVotes(contributor, { contracts, delegatee: developer.account.address });
     const delegated = await votesOf(developer.account.address);
-    expect(delegated).toBeGreaterThan(developerVotes);
-    await passTime(2n);
+    expect(delegated).toBe(developerVotes + votesFor(attributedAmount));
+    await passed(2n);
 
     const calls = {
       targets: [contracts.InferenceMarket],
@@ -90,7 +87,7 @@ describe("governance actions", () => {
       description: "Challenge window 45 s",
     };
     const { proposalId, voteStart, voteEnd } = await propose(developer, { contracts, ...calls });
-    await passTime(voteStart - (await publicClient.getBlock()).timestamp + 1n);
+    await passed(voteStart - (await publicClient.getBlock()).timestamp + 1n);
     await castVote(developer, { contracts, proposalId, support: "for", reason: "faster settlement" });
     const [, forVotes] = await publicClient.readContract({
       address: contracts.OpenGovernor,
@@ -103,7 +100,7 @@ describe("governance actions", () => {
       /GovernorAlreadyCastVote/,
     );
 
-    await passTime(voteEnd - (await publicClient.getBlock()).timestamp + 1n);
+    await passed(voteEnd - (await publicClient.getBlock()).timestamp + 1n);
     await queueProposal(developer, { contracts, ...calls });
     const eta = await publicClient.readContract({
       address: contracts.OpenGovernor,
@@ -111,7 +108,7 @@ describe("governance actions", () => {
       functionName: "proposalEta",
       args: [proposalId],
     });
-    await passTime(eta - (await publicClient.getBlock()).timestamp + 1n);
+    await passed(eta - (await publicClient.getBlock()).timestamp + 1n);
     await executeProposal(developer, { contracts, ...calls });
     const window = await publicClient.readContract({
       address: contracts.InferenceMarket,

@@ -1,12 +1,18 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Hex, parseEther, sha256 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sharedChain } from "../../../test/chain.js";
-import { keeperIndexes, modelOnDatanet, roles, stakeKeepers } from "../../../test/fixtures.js";
-import type { AttributionReport } from "../../eip712.js";
-import { anvilPrivateKeys } from "../../testing/anvil.js";
+import {
+  keeperIndexes,
+  modelOnDatanet,
+  modelOnDatanets,
+  passTime,
+  reportFor,
+  roles,
+  signReport,
+  stakeKeepers,
+} from "../../../test/fixtures.js";
 import { HttpRequestError } from "../../utils/http.js";
 import type { KeeperAttributionJson } from "../keepers/getKeeperAttribution.js";
 import { getKeeperRequest, type KeeperRequestJson } from "../keepers/getKeeperRequest.js";
@@ -15,12 +21,10 @@ import { explainRequest, KeeperAttributionMismatchError } from "./explainRequest
 import { finalizeRequests } from "./finalizeRequests.js";
 import { getRequestPayout, RequestNotFoundError } from "./getRequestPayout.js";
 import { requestInference } from "./requestInference.js";
-import { signAttributionReport } from "./signAttributionReport.js";
 import { submitReport } from "./submitReport.js";
 
 const chain = sharedChain();
-const { contracts, publicClient, testClient, wallet, chainId } = chain;
-const keeperAccounts = keeperIndexes.map((i) => privateKeyToAccount(anvilPrivateKeys[i] as Hex));
+const { contracts, publicClient, wallet } = chain;
 const encoder = new TextEncoder();
 
 const question = "Which river is the longest in Africa?";
@@ -84,7 +88,7 @@ describe("explainRequest and getRequestPayout", () => {
       "The Nile is the longest river in Africa and flows north into the Mediterranean.",
       "Mount Kilimanjaro is the highest mountain in Africa.",
     ]);
-    const { quorum } = await stakeKeepers(chain);
+    await stakeKeepers(chain);
     const inputHash = put(question);
     const { requestId, fee } = await requestInference(wallet(roles.user), {
       contracts,
@@ -122,27 +126,23 @@ describe("explainRequest and getRequestPayout", () => {
       keeper: { phase: "open", attempts: 2, unanswerable: { reason: expect.stringMatching(/no adapter/) } },
     });
 
-    // Reported with 70 % + 20 %: the remaining 10 % of the data share goes to the datanet owner.
+    // Reported with 70 % + 20 %: the remaining 10 % of the data share goes to the owners of the
+    // attributed contributions' datanets by weight, here all of it to the one datanet's owner.
     const [first, second] = contributions;
     const outputHash = put(output);
-    const report: AttributionReport = {
-      requestId,
-      modelId,
+    const report = await reportFor(chain, requestId, {
       outputHash,
       outputURI: `blob:${outputHash}`,
-      executor: keeperAccounts[0]?.address as Hex,
-      attributionVersion: 1,
       attributions: [
         { contributionId: first?.contributionId ?? 0n, weightBps: 7000 },
         { contributionId: second?.contributionId ?? 0n, weightBps: 2000 },
       ],
-    };
-    const signatures = await Promise.all(
-      keeperAccounts
-        .slice(0, quorum)
-        .map((a) => signAttributionReport(a, { chainId, market: contracts.InferenceMarket, report })),
-    );
-    const submitted = await submitReport(wallet(keeperIndexes[0]), { contracts, report, signatures });
+    });
+    const submitted = await submitReport(wallet(keeperIndexes[0]), {
+      contracts,
+      report,
+      signatures: await signReport(chain, report),
+    });
     const span = "The Nile is the longest river in Africa and flows north";
     keeper.record = { ...keeper.record, phase: "reported", unanswerable: undefined };
     keeper.attribution = {
@@ -186,10 +186,10 @@ describe("explainRequest and getRequestPayout", () => {
       status: "reported",
       input: question,
       output,
-      report: { digest: submitted.digest, outputHash, executor: report.executor },
+      report: { digest: submitted.digest, outputHash, executor: report.executor, round: report.round },
       attributions: [
-        { contributionId: first?.contributionId, weightBps: 7000, payee: contributor },
-        { contributionId: second?.contributionId, weightBps: 2000, payee: contributor2 },
+        { contributionId: first?.contributionId, weightBps: 7000, payee: contributor, datanetId },
+        { contributionId: second?.contributionId, weightBps: 2000, payee: contributor2, datanetId },
       ],
       attribution: {
         spans: [{ text: span, contributionIds: [first?.contributionId] }],
@@ -200,9 +200,9 @@ describe("explainRequest and getRequestPayout", () => {
     const estimate = reported.split;
     expect(estimate?.settlement).toBe("estimated");
     expect(estimate?.modelOwners.map((m) => m.account)).toEqual([developer]);
-    expect(estimate?.datanetOwners).toEqual([
-      { datanetId, owner, amount: ((estimate?.totals.dataShare ?? 0n) * 1000n) / 10_000n },
-    ]);
+    const dataShare = estimate?.totals.dataShare ?? 0n;
+    const unattributed = (dataShare * (10_000n - 9000n)) / 10_000n;
+    expect(estimate?.datanetOwners).toEqual([{ datanetId, owner, amount: (unattributed * 9000n) / 9000n }]);
     expect(estimate?.executor.account).toBe(report.executor);
     const parts = [
       estimate?.treasury,
@@ -237,8 +237,7 @@ describe("explainRequest and getRequestPayout", () => {
         getRewards(publicClient, { contracts, account }),
       ),
     );
-    await testClient.increaseTime({ seconds: Number(submitted.challengeEndsAt) });
-    await testClient.mine({ blocks: 1 });
+    await passTime(chain, submitted.challengeEndsAt - (await publicClient.getBlock()).timestamp + 1n);
     await finalizeRequests(wallet(roles.user), { contracts, requestIds: [requestId] });
     const settled = await explainRequest(publicClient, { contracts, requestId, gatewayUrl: url });
     expect(settled.attribution).toBeUndefined();
@@ -259,6 +258,59 @@ describe("explainRequest and getRequestPayout", () => {
       settled.split?.modelOwners[0]?.amount,
       settled.split?.executor.amount,
     ]);
+  });
+
+  test("a model on three datanets: the unattributed share goes to the attributed ones by weight", async () => {
+    const { modelId, contributions, datanetIds } = await modelOnDatanets(chain, [
+      ["The Danube flows through ten countries."],
+      ["The Rhine rises in the Swiss Alps."],
+      ["The Volga is the longest river in Europe."],
+    ]);
+    await stakeKeepers(chain);
+    const { requestId, fee } = await requestInference(wallet(roles.user), {
+      contracts,
+      modelId,
+      inputHash: put("Which rivers cross Europe?"),
+      inputURI: "blob:rivers",
+      maxFee: parseEther("2"),
+    });
+    // 6000 from the first datanet, 2500 from the second, nothing from the third.
+    const [danube, rhine] = contributions;
+    const report = await reportFor(chain, requestId, {
+      attributions: [
+        { contributionId: danube?.contributionId ?? 0n, weightBps: 6000 },
+        { contributionId: rhine?.contributionId ?? 0n, weightBps: 2500 },
+      ],
+    });
+    const submitted = await submitReport(wallet(keeperIndexes[0]), {
+      contracts,
+      report,
+      signatures: await signReport(chain, report),
+    });
+    const estimate = (await getRequestPayout(publicClient, { contracts, requestId })).split;
+    const owner = wallet(roles.owner).account.address;
+    const dataShare = estimate?.totals.dataShare ?? 0n;
+    const unattributed = (dataShare * (10_000n - 8500n)) / 10_000n;
+    expect(estimate?.datanetOwners).toEqual([
+      { datanetId: datanetIds[0], owner, amount: (unattributed * 6000n) / 8500n },
+      { datanetId: datanetIds[1], owner, amount: (unattributed * 2500n) / 8500n },
+    ]);
+    const parts = [
+      estimate?.treasury,
+      estimate?.executor,
+      ...(estimate?.modelOwners ?? []),
+      ...(estimate?.contributors ?? []),
+      ...(estimate?.datanetOwners ?? []),
+    ];
+    expect(parts.reduce((sum, p) => sum + (p?.amount ?? 0n), 0n)).toBe(fee);
+
+    await passTime(chain, submitted.challengeEndsAt - (await publicClient.getBlock()).timestamp + 1n);
+    await finalizeRequests(wallet(roles.user), { contracts, requestIds: [requestId] });
+    const settled = (await getRequestPayout(publicClient, { contracts, requestId })).split;
+    expect(settled?.settlement).toBe("credited");
+    const { settlement: _a, blockNumber: _b, ...credited } = settled ?? {};
+    const { settlement: _c, blockNumber: _d, ...estimated } = estimate ?? {};
+    expect(credited).toEqual(estimated);
   });
 
   test("a keeper that never saw the request answers 404, read as an HttpRequestError", async () => {

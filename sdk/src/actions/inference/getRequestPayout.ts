@@ -5,7 +5,7 @@ import { ContractRevertedError, toContractError } from "../../errors/contract.js
 import { datanetRegistryAbi, inferenceMarketAbi, modelRegistryAbi } from "../../generated/abis.js";
 import { type FeeSplit, splitFee } from "../../utils/feeSplit.js";
 import type { ContractsOf } from "../internal/types.js";
-import { getRequest, type RequestStatus } from "./getRequest.js";
+import { type GetRequestReturnType, getRequest, type RequestStatus } from "./getRequest.js";
 
 export type GetRequestPayoutParameters = {
   contracts: ContractsOf<"InferenceMarket" | "ModelRegistry" | "DatanetRegistry">;
@@ -20,13 +20,15 @@ export type RequestPayout = {
   requester: Address;
   fee: bigint;
   status: RequestStatus;
-  /** The accepted report, once there is one (status `reported` or `finalized`). */
+  /** The accepted report, once there is one (status `reported`, `disputed` or `finalized`). */
   report:
     | {
         digest: Hex;
         outputHash: Hex;
         outputURI: string;
         executor: Address;
+        /** The request's round the report answered (0 unless an earlier report was voided). */
+        round: number;
         attributionVersion: number;
         signers: readonly Address[];
         challengeEndsAt: bigint;
@@ -38,12 +40,16 @@ export type RequestPayout = {
    * unanswerable, `reason` is what they said, and finalizing refunds the whole fee to the requester.
    */
   declined: { reason: string } | undefined;
-  /** The report's attributions with the payee each contribution had when the report was accepted. */
-  attributions: { contributionId: bigint; weightBps: number; payee: Address }[];
+  /**
+   * The report's attributions with the payee each contribution had when the report was accepted,
+   * and the contribution's datanet.
+   */
+  attributions: { contributionId: bigint; weightBps: number; payee: Address; datanetId: bigint }[];
   /**
    * The fee split: `credited` once finalized (the amounts the market credited, from its events),
-   * `estimated` while reported (computed as the market will, from today's parameters, revenue
-   * shares and datanet owners, which governance and owners may still change before `finalize`).
+   * `estimated` while reported or disputed (computed as the market will, with the request's fee
+   * split and today's treasury, revenue shares and datanet owners, which governance and owners may
+   * still change before `finalize`).
    * Undefined while open or once refunded.
    */
   split: (FeeSplit & { settlement: "credited" | "estimated"; blockNumber: bigint }) | undefined;
@@ -88,7 +94,7 @@ export async function getRequestPayout(
     attributions: [],
     split: undefined,
   };
-  const reported = request.statusName === "reported" || request.statusName === "finalized";
+  const reported = ["reported", "disputed", "finalized"].includes(request.statusName);
   // A declined request keeps its report once refunded.
   if (!reported && !(request.declined && request.reportDigest !== zeroHash)) return payout;
 
@@ -119,6 +125,7 @@ export async function getRequestPayout(
     outputHash: event.args.report.outputHash,
     outputURI: event.args.report.outputURI,
     executor: event.args.executor,
+    round: Number(event.args.report.round),
     attributionVersion: Number(event.args.report.attributionVersion),
     signers: event.args.signers,
     challengeEndsAt: BigInt(event.args.challengeEndsAt),
@@ -128,39 +135,50 @@ export async function getRequestPayout(
     payout.declined = { reason: event.args.report.outputURI.replace(/^unanswerable:/, "") };
     return payout;
   }
-  payout.attributions = recorded.map((a) => ({
+  // A contribution never changes datanet; the market pays the unattributed share by these.
+  const datanetIds = await Promise.all(
+    recorded.map(async (a) => {
+      const [datanetId] = await readContract(client, {
+        address: contracts.DatanetRegistry,
+        abi: datanetRegistryAbi,
+        functionName: "contributionPayout",
+        args: [a.contributionId],
+      });
+      return datanetId;
+    }),
+  );
+  payout.attributions = recorded.map((a, i) => ({
     contributionId: a.contributionId,
     weightBps: Number(a.weightBps),
     payee: a.payee,
+    datanetId: datanetIds[i] as bigint,
   }));
   if (request.statusName === "finalized") {
-    payout.split = await creditedSplit(client, contracts, payout, event.blockNumber);
+    payout.split = await creditedSplit(client, contracts, payout, request, event.blockNumber);
   } else {
     const blockNumber = await getBlockNumber(client, { cacheTime: 0 });
-    const split = await estimatedSplit(client, contracts, payout, request.executor, blockNumber);
+    const split = await estimatedSplit(client, contracts, payout, request, request.executor, blockNumber);
     payout.split = { ...split, settlement: "estimated", blockNumber };
   }
   return payout;
 }
 
 type Contracts = GetRequestPayoutParameters["contracts"];
+/** The split in force when the request was made; `finalize` applies it. */
+type FeeBps = Pick<GetRequestReturnType, "protocolFeeBps" | "executorFeeBps" | "modelFeeBps">;
 
 /** The split `finalize` would make with the state at `blockNumber`. */
 async function estimatedSplit(
   client: Client<Transport, Chain | undefined>,
   contracts: Contracts,
   payout: RequestPayout,
+  feeBps: FeeBps,
   executor: Address,
   blockNumber: bigint,
 ): Promise<FeeSplit> {
   const at = { blockNumber };
-  const [parameters, treasury, shares, datanetIds] = await Promise.all([
-    readContract(client, {
-      address: contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "parameters",
-      ...at,
-    }),
+  const datanetIds = [...new Set(payout.attributions.map((a) => a.datanetId))];
+  const [treasury, shares] = await Promise.all([
     readContract(client, {
       address: contracts.InferenceMarket,
       abi: inferenceMarketAbi,
@@ -175,13 +193,6 @@ async function estimatedSplit(
       args: [payout.modelId],
       ...at,
     }).catch(() => [[], []] as const),
-    readContract(client, {
-      address: contracts.ModelRegistry,
-      abi: modelRegistryAbi,
-      functionName: "datanetIds",
-      args: [payout.modelId],
-      ...at,
-    }).catch(() => [] as readonly bigint[]),
   ]);
   const owners = await Promise.all(
     datanetIds.map((datanetId) =>
@@ -197,9 +208,9 @@ async function estimatedSplit(
   const [accounts, weights] = shares;
   return splitFee({
     fee: payout.fee,
-    protocolFeeBps: parameters.protocolFeeBps,
-    executorFeeBps: parameters.executorFeeBps,
-    modelFeeBps: parameters.modelFeeBps,
+    protocolFeeBps: feeBps.protocolFeeBps,
+    executorFeeBps: feeBps.executorFeeBps,
+    modelFeeBps: feeBps.modelFeeBps,
     executor,
     treasury,
     modelRecipients:
@@ -216,6 +227,7 @@ async function creditedSplit(
   client: Client<Transport, Chain | undefined>,
   contracts: Contracts,
   payout: RequestPayout,
+  feeBps: FeeBps,
   fromBlock: bigint,
 ): Promise<FeeSplit & { settlement: "credited"; blockNumber: bigint }> {
   const address = contracts.InferenceMarket;
@@ -261,8 +273,8 @@ async function creditedSplit(
       ...at,
       strict: true,
     }),
-    // Parameters, treasury and revenue weights as the finalize block left them.
-    estimatedSplit(client, contracts, payout, finalized.args.executor, finalized.blockNumber),
+    // Treasury and revenue weights as the finalize block left them.
+    estimatedSplit(client, contracts, payout, feeBps, finalized.args.executor, finalized.blockNumber),
   ]);
   const { fee, treasuryAmount, executorAmount, modelAmount, attributedAmount, unattributedAmount } =
     finalized.args;

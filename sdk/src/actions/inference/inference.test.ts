@@ -1,51 +1,82 @@
-import { parseEther } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { type Address, parseEther } from "viem";
 import { describe, expect, test } from "vitest";
 import { sharedChain } from "../../../test/chain.js";
-import { keeperIndexes, modelOnDatanet, roles, stakeKeepers } from "../../../test/fixtures.js";
-import type { AttributionReport } from "../../eip712.js";
+import {
+  keeperAccounts,
+  keeperIndexes,
+  modelOnDatanet,
+  passTime,
+  reportFor,
+  roles,
+  signReport,
+  stakeKeepers,
+} from "../../../test/fixtures.js";
 import { ContractRevertedError } from "../../errors/contract.js";
-import { inferenceMarketAbi, keeperRegistryAbi, openTokenAbi } from "../../generated/abis.js";
-import { anvilPrivateKeys } from "../../testing/anvil.js";
+import {
+  contributionVotesAbi,
+  inferenceMarketAbi,
+  keeperRegistryAbi,
+  openTokenAbi,
+} from "../../generated/abis.js";
 import { contentHash } from "../../utils/contentHash.js";
+import { stakeKeeper } from "../keepers/stakeKeeper.js";
 import { claimRewards } from "../rewards/claimRewards.js";
 import { getRewards } from "../rewards/getRewards.js";
 import { challengeReport } from "./challengeReport.js";
 import { finalizeRequests } from "./finalizeRequests.js";
 import { getRequest } from "./getRequest.js";
+import { getScheduledExecutor } from "./getScheduledExecutor.js";
 import { refundRequest } from "./refundRequest.js";
 import { requestInference } from "./requestInference.js";
 import { requestInferenceWithPermit } from "./requestInferenceWithPermit.js";
-import { hashAttributionReport, signAttributionReport } from "./signAttributionReport.js";
+import { hashAttributionReport } from "./signAttributionReport.js";
 import { submitReport } from "./submitReport.js";
 import { waitForReport } from "./waitForReport.js";
 
 const chain = sharedChain();
-const { contracts, publicClient, testClient, wallet, chainId } = chain;
-const keeperAccounts = keeperIndexes.map((i) => privateKeyToAccount(anvilPrivateKeys[i] as `0x${string}`));
+const { contracts, publicClient, wallet, chainId, fund } = chain;
 
-async function passTime(seconds: bigint) {
-  await testClient.increaseTime({ seconds: Number(seconds) });
-  await testClient.mine({ blocks: 1 });
+const readKeepers = <T>(functionName: string, args: readonly unknown[] = []) =>
+  publicClient.readContract({
+    address: contracts.KeeperRegistry,
+    abi: keeperRegistryAbi,
+    functionName,
+    args,
+  } as never) as Promise<T>;
+const stakeOf = (keeper: Address) => readKeepers<bigint>("stakeOf", [keeper]);
+const votesBalance = (account: Address) =>
+  publicClient.readContract({
+    address: contracts.ContributionVotes,
+    abi: contributionVotesAbi,
+    functionName: "balanceOf",
+    args: [account],
+  });
+const now = async () => (await publicClient.getBlock()).timestamp;
+
+async function openRequest(text: string) {
+  const { modelId, contributions } = await modelOnDatanet(chain, [text]);
+  await stakeKeepers(chain);
+  const { requestId } = await requestInference(wallet(roles.user), {
+    contracts,
+    modelId,
+    inputHash: contentHash(`question about ${text}`),
+    inputURI: `blob:${text}`,
+    maxFee: parseEther("2"),
+  });
+  return { modelId, requestId, contributionId: contributions[0]?.contributionId ?? 0n };
 }
 
-function reportFor(requestId: bigint, modelId: bigint, attributions: AttributionReport["attributions"]) {
-  const [executor] = keeperAccounts;
-  return {
-    requestId,
-    modelId,
-    outputHash: contentHash(`output ${requestId}`),
-    outputURI: `blob:output-${requestId}`,
-    executor: executor?.address ?? "0x",
-    attributionVersion: 1,
-    attributions,
-  } satisfies AttributionReport;
+/** Waits for the next executor turn, so that a test has a whole turn (15 s locally) ahead of it. */
+async function startOfNextTurn(requestId: bigint) {
+  const { nextTurnAt } = await getScheduledExecutor(publicClient, { contracts, requestId });
+  await passTime(chain, nextTurnAt - (await now()));
+  return getScheduledExecutor(publicClient, { contracts, requestId });
 }
 
 describe("inference actions", () => {
   test("request, quorum report, wait, finalize, claim: contributors are paid by weight", async () => {
     const { modelId, contributions } = await modelOnDatanet(chain, ["alpha", "beta"]);
-    const { quorum } = await stakeKeepers(chain);
+    await stakeKeepers(chain);
     const user = wallet(roles.user);
     const { requestId, fee } = await requestInference(user, {
       contracts,
@@ -55,22 +86,19 @@ describe("inference actions", () => {
       maxFee: parseEther("2"),
     });
     expect(fee).toBe(parseEther("2"));
-    expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("open");
+    const request = await getRequest(publicClient, { contracts, requestId });
+    expect(request.statusName).toBe("open");
+    expect(request.round).toBe(0);
 
     const [first, second] = contributions;
-    const report = reportFor(requestId, modelId, [
-      { contributionId: first?.contributionId ?? 0n, weightBps: 7000 },
-      { contributionId: second?.contributionId ?? 0n, weightBps: 3000 },
-    ]);
+    const report = await reportFor(chain, requestId, {
+      attributions: [
+        { contributionId: first?.contributionId ?? 0n, weightBps: 7000 },
+        { contributionId: second?.contributionId ?? 0n, weightBps: 3000 },
+      ],
+    });
     // Signatures in descending signer order: submitReport sorts them.
-    const signatures = await Promise.all(
-      keeperAccounts
-        .slice(0, quorum)
-        .reverse()
-        .map((account) =>
-          signAttributionReport(account, { chainId, market: contracts.InferenceMarket, report }),
-        ),
-    );
+    const signatures = (await signReport(chain, report)).reverse();
     const waiting = waitForReport(publicClient, {
       contracts,
       requestId,
@@ -81,6 +109,8 @@ describe("inference actions", () => {
     const seen = await waiting;
     expect(seen.digest).toBe(submitted.digest);
     expect(seen.digest).toBe(hashAttributionReport({ chainId, market: contracts.InferenceMarket, report }));
+    expect(seen.report.round).toBe(0);
+    expect(seen.report.executor).toBe(report.executor);
     expect(seen.report.attributions).toEqual(report.attributions);
     const onChainDigest = await publicClient.readContract({
       address: contracts.InferenceMarket,
@@ -93,8 +123,10 @@ describe("inference actions", () => {
     await expect(finalizeRequests(user, { contracts, requestIds: [requestId] })).rejects.toThrow(
       ContractRevertedError,
     );
-    const now = (await publicClient.getBlock()).timestamp;
-    await passTime(submitted.challengeEndsAt - now + 1n);
+    await passTime(chain, submitted.challengeEndsAt - (await now()) + 1n);
+    const contributor = wallet(roles.contributor);
+    const contributor2 = wallet(roles.contributor2);
+    const votesBefore = await votesBalance(contributor.account.address);
     // An unknown id in the batch is skipped, not fatal.
     const { finalized, skipped } = await finalizeRequests(user, {
       contracts,
@@ -104,29 +136,28 @@ describe("inference actions", () => {
     expect(finalized[0]?.fee).toBe(fee);
     expect(skipped.map((s) => s.requestId)).toEqual([999_999n]);
 
-    const contributor = wallet(roles.contributor);
-    const contributor2 = wallet(roles.contributor2);
     const rewards = await getRewards(publicClient, { contracts, account: contributor.account.address });
     const rewards2 = await getRewards(publicClient, { contracts, account: contributor2.account.address });
     const attributed = finalized[0]?.attributedAmount ?? 0n;
     expect(rewards.claimable + rewards2.claimable).toBe(attributed);
     expect(rewards.claimable).toBe((attributed * 7000n) / 10_000n);
+    // Votes: what the contributor earned, scaled by protocol / (model + data) share of the request.
+    const earnedBps = 10_000n - BigInt(request.protocolFeeBps) - BigInt(request.executorFeeBps);
+    expect((await votesBalance(contributor.account.address)) - votesBefore).toBe(
+      (rewards.claimable * BigInt(request.protocolFeeBps)) / earnedBps,
+    );
 
-    const before = await publicClient.readContract({
-      address: contracts.OpenToken,
-      abi: openTokenAbi,
-      functionName: "balanceOf",
-      args: [contributor.account.address],
-    });
+    const balanceOf = (account: Address) =>
+      publicClient.readContract({
+        address: contracts.OpenToken,
+        abi: openTokenAbi,
+        functionName: "balanceOf",
+        args: [account],
+      });
+    const before = await balanceOf(contributor.account.address);
     const { amount } = await claimRewards(contributor, { contracts });
     expect(amount).toBe(rewards.claimable);
-    const after = await publicClient.readContract({
-      address: contracts.OpenToken,
-      abi: openTokenAbi,
-      functionName: "balanceOf",
-      args: [contributor.account.address],
-    });
-    expect(after - before).toBe(amount);
+    expect((await balanceOf(contributor.account.address)) - before).toBe(amount);
     expect(await getRewards(publicClient, { contracts, account: contributor.account.address })).toEqual({
       claimable: 0n,
       credited: amount,
@@ -134,95 +165,159 @@ describe("inference actions", () => {
     });
   });
 
-  test("below quorum and over-weight reports are refused with their custom errors", async () => {
-    const { modelId, contributions } = await modelOnDatanet(chain, ["gamma"]);
-    const { quorum } = await stakeKeepers(chain);
-    const { requestId } = await requestInference(wallet(roles.user), {
-      contracts,
-      modelId,
-      inputHash: contentHash("q2"),
-      inputURI: "blob:q2",
-      maxFee: parseEther("2"),
+  test("getScheduledExecutor names a bonded keeper and passes the turn to the next one", async () => {
+    const { requestId } = await openRequest("zeta");
+    const bonded = await readKeepers<readonly Address[]>("activeKeepers");
+    expect([...bonded].sort()).toEqual(keeperAccounts.map((a) => a.address).sort());
+    const current = await getScheduledExecutor(publicClient, { contracts, requestId });
+    const index = bonded.indexOf(current.executor);
+    expect(index).toBeGreaterThanOrEqual(0);
+    expect(index).toBe(Number((requestId + current.turn) % BigInt(bonded.length)));
+    const { openedAt } = await getRequest(publicClient, { contracts, requestId });
+    const { executorTurn } = await publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "parameters",
     });
-    const id = contributions[0]?.contributionId ?? 0n;
-    const report = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 10_001 }]);
-    const sign = (r: AttributionReport, n: number) =>
-      Promise.all(
-        keeperAccounts
-          .slice(0, n)
-          .map((a) => signAttributionReport(a, { chainId, market: contracts.InferenceMarket, report: r })),
-      );
-    const overweight = await submitReport(wallet(keeperIndexes[0]), {
+    expect(current.nextTurnAt).toBe(openedAt + (current.turn + 1n) * executorTurn);
+
+    await passTime(chain, current.nextTurnAt - (await now()));
+    const next = await getScheduledExecutor(publicClient, { contracts, requestId });
+    expect(next.turn).toBe(current.turn + 1n);
+    expect(next.executor).toBe(bonded[(index + 1) % bonded.length]);
+    expect(next.nextTurnAt).toBe(current.nextTurnAt + executorTurn);
+  });
+
+  test("a report whose executor is not scheduled is refused with MarketNotScheduledExecutor", async () => {
+    const { requestId } = await openRequest("eta");
+    const bonded = await readKeepers<readonly Address[]>("activeKeepers");
+    const { executor: scheduled } = await startOfNextTurn(requestId);
+    // Neither this turn's keeper nor the previous turn's (the one before it in the rotation).
+    const unscheduled = bonded[(bonded.indexOf(scheduled) + 1) % bonded.length] as Address;
+    const report = await reportFor(chain, requestId, { executor: unscheduled });
+    const refused = await submitReport(wallet(roles.user), {
       contracts,
       report,
-      signatures: await sign(report, quorum),
+      signatures: await signReport(chain, report),
     }).catch((e: unknown) => e);
-    expect(overweight).toBeInstanceOf(ContractRevertedError);
-    expect((overweight as ContractRevertedError).errorName).toMatch(/^Market/);
+    expect(refused).toBeInstanceOf(ContractRevertedError);
+    expect(refused).toMatchObject({
+      errorName: "MarketNotScheduledExecutor",
+      args: [unscheduled, scheduled],
+    });
+  });
 
-    const fine = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 5000 }]);
+  test("below quorum and over-weight reports are refused with their custom errors", async () => {
+    const { requestId, contributionId } = await openRequest("gamma");
+    const quorum = Number(await readKeepers<bigint>("quorum"));
+    const overweight = await reportFor(chain, requestId, {
+      attributions: [{ contributionId, weightBps: 10_001 }],
+    });
+    const refused = await submitReport(wallet(keeperIndexes[0]), {
+      contracts,
+      report: overweight,
+      signatures: await signReport(chain, overweight),
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ errorName: "MarketWeightsExceedTotal", args: [10_001n] });
+
+    const fine = await reportFor(chain, requestId, { attributions: [{ contributionId, weightBps: 5000 }] });
+    const executor = keeperAccounts.find((a) => a.address === fine.executor);
     const short = await submitReport(wallet(keeperIndexes[0]), {
       contracts,
       report: fine,
-      signatures: await sign(fine, quorum - 1),
+      signatures: await signReport(chain, fine, executor ? [executor] : []),
     }).catch((e: unknown) => e);
     expect(short).toBeInstanceOf(ContractRevertedError);
-    expect((short as ContractRevertedError).errorName).toMatch(/^Market/);
+    expect(short).toMatchObject({ errorName: "MarketBelowQuorum", args: [1n, BigInt(quorum)] });
   });
 
-  test("keepers who signed two reports for one request are slashed by a challenge", async () => {
-    const { modelId, contributions } = await modelOnDatanet(chain, ["epsilon"]);
-    const { quorum } = await stakeKeepers(chain);
-    const { requestId } = await requestInference(wallet(roles.user), {
+  test("a quorum of signers holding less than the stake quorum is refused", async () => {
+    const { requestId } = await openRequest("theta");
+    // The third keeper stakes as much as the other two together and a bit more.
+    const [light1, light2, heavy] = keeperAccounts as [
+      (typeof keeperAccounts)[number],
+      (typeof keeperAccounts)[number],
+      (typeof keeperAccounts)[number],
+    ];
+    const extra = (await stakeOf(light1.address)) + (await stakeOf(light2.address));
+    await fund(heavy.address, extra);
+    await stakeKeeper(wallet(keeperIndexes[2]), { contracts, amount: extra });
+    let { executor } = await startOfNextTurn(requestId);
+    while (executor === heavy.address) ({ executor } = await startOfNextTurn(requestId));
+
+    const report = await reportFor(chain, requestId);
+    expect(report.executor).toBe(executor);
+    const refused = await submitReport(wallet(roles.user), {
       contracts,
-      modelId,
-      inputHash: contentHash("q4"),
-      inputURI: "blob:q4",
-      maxFee: parseEther("2"),
+      report,
+      signatures: await signReport(chain, report, [light1, light2]),
+    }).catch((e: unknown) => e);
+    const signedStake = (await stakeOf(light1.address)) + (await stakeOf(light2.address));
+    const quorumStake = await readKeepers<bigint>("quorumStake");
+    expect(signedStake).toBeLessThan(quorumStake);
+    expect(refused).toMatchObject({ errorName: "MarketBelowStakeQuorum", args: [signedStake, quorumStake] });
+
+    const { digest } = await submitReport(wallet(roles.user), {
+      contracts,
+      report,
+      signatures: await signReport(chain, report),
     });
-    const id = contributions[0]?.contributionId ?? 0n;
-    const signers = keeperAccounts.slice(0, quorum);
-    const sign = (r: AttributionReport) =>
-      Promise.all(
-        signers.map((a) =>
-          signAttributionReport(a, { chainId, market: contracts.InferenceMarket, report: r }),
-        ),
-      );
-    const accepted = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 9000 }]);
-    const conflicting = reportFor(requestId, modelId, [{ contributionId: id, weightBps: 1000 }]);
+    expect(digest).toBe(hashAttributionReport({ chainId, market: contracts.InferenceMarket, report }));
+  });
+
+  test("keepers who signed two reports for one round are slashed; the request reopens in the next round", async () => {
+    const { requestId, contributionId } = await openRequest("epsilon");
+    const accepted = await reportFor(chain, requestId, {
+      attributions: [{ contributionId, weightBps: 9000 }],
+    });
+    const conflicting = { ...accepted, attributions: [{ contributionId, weightBps: 1000 }] };
     const { digest } = await submitReport(wallet(keeperIndexes[0]), {
       contracts,
       report: accepted,
-      signatures: await sign(accepted),
+      signatures: await signReport(chain, accepted),
     });
-    const stakeOf = (keeper: `0x${string}`) =>
-      publicClient.readContract({
-        address: contracts.KeeperRegistry,
-        abi: keeperRegistryAbi,
-        functionName: "stakeOf",
-        args: [keeper],
-      });
-    const before = await Promise.all(signers.map((a) => stakeOf(a.address)));
+    const before = await Promise.all(keeperAccounts.map((a) => stakeOf(a.address)));
 
     const { voidedDigest, slashedKeepers } = await challengeReport(wallet(roles.user), {
       contracts,
       conflictingReport: conflicting,
-      signatures: await sign(conflicting),
+      signatures: await signReport(chain, conflicting),
     });
     expect(voidedDigest).toBe(digest);
-    expect([...slashedKeepers].sort()).toEqual(signers.map((a) => a.address).sort());
-    const after = await Promise.all(signers.map((a) => stakeOf(a.address)));
+    expect([...slashedKeepers].sort()).toEqual(keeperAccounts.map((a) => a.address).sort());
+    const after = await Promise.all(keeperAccounts.map((a) => stakeOf(a.address)));
     after.forEach((stake, i) => {
       expect(stake).toBeLessThan(before[i] ?? 0n);
     });
-    expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("open");
+    const reopened = await getRequest(publicClient, { contracts, requestId });
+    expect(reopened.statusName).toBe("open");
+    expect(reopened.round).toBe(accepted.round + 1);
     await expect(
       challengeReport(wallet(roles.user), {
         contracts,
         conflictingReport: conflicting,
-        signatures: await sign(conflicting),
+        signatures: await signReport(chain, conflicting),
       }),
     ).rejects.toThrow(/MarketRequestNotReported/);
+
+    // The voided report cannot be replayed; a report for the new round is accepted.
+    const replay = await submitReport(wallet(roles.user), {
+      contracts,
+      report: accepted,
+      signatures: await signReport(chain, accepted),
+    }).catch((e: unknown) => e);
+    expect(replay).toMatchObject({
+      errorName: "MarketWrongRound",
+      args: [requestId, reopened.round, accepted.round],
+    });
+    const next = await reportFor(chain, requestId, { attributions: [{ contributionId, weightBps: 9000 }] });
+    expect(next.round).toBe(reopened.round);
+    await submitReport(wallet(roles.user), {
+      contracts,
+      report: next,
+      signatures: await signReport(chain, next),
+    });
+    expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("reported");
   });
 
   test("a request paid with a permit and never reported is refunded after its deadline", async () => {
@@ -245,8 +340,7 @@ describe("inference actions", () => {
     });
     expect(await balance()).toBe(start - fee);
     await expect(refundRequest(user, { contracts, requestId })).rejects.toThrow(ContractRevertedError);
-    const now = (await publicClient.getBlock()).timestamp;
-    await passTime(deadline - now + 1n);
+    await passTime(chain, deadline - (await now()) + 1n);
     await refundRequest(user, { contracts, requestId });
     expect(await balance()).toBe(start);
     expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("refunded");
