@@ -4,6 +4,7 @@ import {
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
+  reportCourtAbi,
 } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import {
@@ -24,7 +25,10 @@ import { type GasPolicy, sendContractTransaction } from "./transactions.js";
 export type KeeperContracts = Pick<
   Deployment["contracts"],
   "InferenceMarket" | "KeeperRegistry" | "ModelRegistry" | "DatanetRegistry"
->;
+> & {
+  /** Where equivocations outside a challenge are proven; absent on deployments without a court. */
+  ReportCourt?: Address;
+};
 
 export type RequestEvent = {
   requestId: bigint;
@@ -369,6 +373,38 @@ export class KeeperChain {
       eventName: "ReportChallenged",
     });
     return { receipt, slashed: (event?.args.slashedKeepers ?? []) as readonly Address[] };
+  }
+
+  /**
+   * Proves at the report court that one keeper signed two different reports of one request and
+   * round; returns the stake slashed (0 when that equivocation was already slashed).
+   */
+  async proveEquivocation(
+    a: { report: AttributionReport; signature: Hex },
+    b: { report: AttributionReport; signature: Hex },
+  ): Promise<bigint> {
+    const court = this.contracts.ReportCourt;
+    if (court === undefined) throw new Error("this deployment has no report court");
+    const { receipt } = await sendContractTransaction({
+      publicClient: this.publicClient,
+      wallet: this.wallet,
+      call: {
+        address: court,
+        abi: reportCourtAbi,
+        functionName: "proveEquivocation",
+        args: [a.report, a.signature, b.report, b.signature],
+      },
+      policy: this.options.gas,
+      receipt: (hash) => this.#landed(hash),
+      metrics: this.options.metrics,
+      logger: this.options.logger,
+    });
+    const [event] = parseEventLogs({
+      abi: reportCourtAbi,
+      logs: receipt.logs,
+      eventName: "EquivocationProven",
+    });
+    return event?.args.slashed ?? 0n;
   }
 
   /** Waits until `hash` has `confirmations` blocks on top and its block is still canonical. */

@@ -251,16 +251,20 @@ export class KeeperNode {
             "report accepted on-chain",
           );
           await this.checkEquivocation(requestId);
+          await this.proveEquivocations(requestId);
         }
         return;
       }
       case 3:
       case 4: {
         const phase = onchain.status === 3 ? "finalized" : "refunded";
+        const ended = record.phase !== phase;
         state.update(requestId, (r) => {
           r.phase = phase;
         });
         await state.save();
+        // Nothing can be challenged any more; what this keeper saw signed twice can still be proven.
+        if (ended) await this.proveEquivocations(requestId);
         this.log.info({ requestId: String(requestId) }, `request ${phase}`);
         return;
       }
@@ -292,10 +296,13 @@ export class KeeperNode {
       // The accepted report was voided (challenged, or a dispute upheld): the request is open again in a new
       // round, which this keeper answers afresh; what it signed for the voided round can never be used again.
       state.update(requestId, (r) => {
-        if (r.signed && reportFromJson(r.signed.report).round < round) r.signed = undefined;
+        if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
         r.phase = r.signed ? "signed" : "open";
         r.acceptedDigest = undefined;
       });
+      await state.save();
+      // What was voided may hold equivocations only the court can punish now.
+      await this.proveEquivocations(requestId);
     }
     if (record.phase === "submitting" && record.submitTx !== undefined) {
       // A submission was in flight when we stopped: wait for it before deciding anything.
@@ -570,6 +577,7 @@ export class KeeperNode {
     }
     await this.#remember(requestId, report, verified);
     await this.checkEquivocation(requestId);
+    await this.proveEquivocations(requestId);
 
     const onchain = await chain.getRequest(requestId);
     if (onchain.status !== 1) {
@@ -675,6 +683,56 @@ export class KeeperNode {
     }
   }
 
+  /**
+   * Proves at the report court every equivocation this keeper holds evidence of that a challenge
+   * can no longer use: two different reports of an earlier round (or of a request no longer
+   * reported) signed by one keeper. An equivocator that voids its report first with a challenge
+   * of its own therefore stays punishable. Each (signer, round) is proven once.
+   */
+  async proveEquivocations(requestId: bigint): Promise<void> {
+    const { chain, state, metrics } = this.options;
+    if (chain.contracts.ReportCourt === undefined) return;
+    const record = state.get(requestId);
+    if (record === undefined || record.seen.length === 0) return;
+    const onchain = await chain.getRequest(requestId);
+    const current = Number(onchain.round);
+    const held = [...(record.signed ? [record.signed] : []), ...record.seen].map((r) => ({
+      ...r,
+      parsed: reportFromJson(r.report),
+    }));
+    for (const [i, a] of held.entries()) {
+      for (const b of held.slice(i + 1)) {
+        const round = a.parsed.round;
+        if (a.digest === b.digest || round !== b.parsed.round) continue;
+        // The current round's conflicts are the market's challenge while its report is accepted.
+        if (round === current && onchain.status !== 3 && onchain.status !== 4) continue;
+        for (const signer of Object.keys(a.signatures)) {
+          const key = `${signer}:${round}`;
+          const sigB = b.signatures[signer];
+          if (sigB === undefined || (state.get(requestId)?.proven ?? []).includes(key)) continue;
+          try {
+            const slashed = await chain.proveEquivocation(
+              { report: a.parsed, signature: a.signatures[signer] as Hex },
+              { report: b.parsed, signature: sigB },
+            );
+            state.update(requestId, (r) => {
+              r.proven = [...(r.proven ?? []), key];
+            });
+            await state.save();
+            metrics.challenges.inc();
+            this.log.warn(
+              { requestId: String(requestId), round, keeper: signer, slashed: String(slashed) },
+              "equivocation proven at the court",
+            );
+          } catch (error) {
+            metrics.errors.inc({ stage: "challenge" });
+            this.log.warn({ requestId: String(requestId), err: error }, "equivocation proof failed");
+          }
+        }
+      }
+    }
+  }
+
   /** Finalizes reported requests whose challenge window has passed, in batches. */
   async finalizeMatured(requestIds: readonly bigint[]): Promise<void> {
     const { chain, metrics } = this.options;
@@ -717,7 +775,7 @@ export class KeeperNode {
     if (signed === undefined || reportFromJson(signed.report).round >= round) return;
     await this.#withLock(requestId, async () => {
       state.update(requestId, (r) => {
-        if (r.signed && reportFromJson(r.signed.report).round < round) r.signed = undefined;
+        if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
         if (r.phase === "signed") r.phase = "open";
       });
       await state.save();
@@ -853,6 +911,14 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Moves a voided round's signed report to the evidence kept for equivocation proofs. */
+function retire(record: RequestRecord, signed: SignedReportRecord): void {
+  if (!record.seen.some((s) => s.digest === signed.digest) && record.seen.length < MAX_SEEN_REPORTS) {
+    record.seen.push(signed);
+  }
+  record.signed = undefined;
 }
 
 function refusal(status: 400 | 403 | 404 | 409 | 422 | 503, code: string, message: string): CosignResult {

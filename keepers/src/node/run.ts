@@ -81,6 +81,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
       KeeperRegistry: getAddress(contracts.KeeperRegistry),
       ModelRegistry: getAddress(contracts.ModelRegistry),
       DatanetRegistry: getAddress(contracts.DatanetRegistry),
+      ...(contracts.ReportCourt ? { ReportCourt: getAddress(contracts.ReportCourt) } : {}),
     },
     chainId,
     config.confirmations ?? 1,

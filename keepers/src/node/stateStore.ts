@@ -64,6 +64,8 @@ export type RequestRecord = {
   seen: SignedReportRecord[];
   /** Digests this keeper already challenged with. */
   challenged: Hex[];
+  /** Equivocations this keeper proved at the report court, as `signer:round`. */
+  proven?: string[];
 };
 
 export type KeeperStateFile = {
@@ -103,6 +105,7 @@ const requestRecordSchema = z.looseObject({
   attempts: z.number().int().nonnegative(),
   seen: z.array(signedReportSchema),
   challenged: z.array(hex),
+  proven: z.array(z.string()).optional(),
 });
 const stateFileSchema = z.object({
   version: z.literal(1),
