@@ -168,6 +168,8 @@ contract ReportCourt is IReportCourt, Ownable, ReentrancyGuardTransient {
         bytes32 digestA;
         bytes32 digestB;
         (keeper, digestA, digestB) = _equivocation(a, signatureA, b, signatureB);
+        // Anyone can sign two reports; only a staked keeper's double signature is an offence (and an event).
+        if (keeperRegistry.stakeOf(keeper) == 0) revert CourtNotAKeeper(keeper);
         (uint256 requestId, uint16 round) = (a.requestId, a.round);
         address rewarded = msg.sender == keeper ? address(0) : msg.sender;
         // The same evidence key as the market's `challenge`, so one equivocation is slashed once across both.

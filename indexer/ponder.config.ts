@@ -7,6 +7,7 @@ import {
   keeperRegistryAbi,
   modelRegistryAbi,
   openGovernorAbi,
+  reportCourtAbi,
   rewardVaultAbi,
 } from "@payable-ai/sdk/abis";
 import { createConfig } from "ponder";
@@ -48,6 +49,7 @@ export default createConfig({
       address: contracts.InferenceMarket,
       startBlock,
     },
+    ReportCourt: { chain: "payable", abi: reportCourtAbi, address: contracts.ReportCourt, startBlock },
     RewardVault: { chain: "payable", abi: rewardVaultAbi, address: contracts.RewardVault, startBlock },
     KeeperRegistry: {
       chain: "payable",

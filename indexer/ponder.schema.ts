@@ -240,9 +240,11 @@ export const keeper = onchainTable("keeper", (t) => ({
   stake: t.bigint().notNull(),
   /** staked | unbonding | withdrawn */
   status: t.text().notNull(),
-  /** In the signer set (bonded with at least the minimum stake) as of the keeper's last event. */
+  /** In the signer set: true from KeeperStaked, false from unbonding, withdrawal or KeeperDeactivated (below the minimum stake). */
   active: t.boolean().notNull(),
   unbondingEndsAt: t.bigint(),
+  /** Stake cannot be withdrawn before this time (court dispute or guardian); null when never frozen or unfrozen. */
+  frozenUntil: t.bigint(),
   slashedTotal: t.bigint().notNull().default(0n),
   reportsExecuted: t.integer().notNull().default(0),
   reportsSigned: t.integer().notNull().default(0),
@@ -260,6 +262,64 @@ export const slash = onchainTable(
     timestamp: t.bigint().notNull(),
   }),
   (table) => ({ keeperIdx: index().on(table.keeper) }),
+);
+
+/** A dispute at the ReportCourt: one per request and round (a request can be disputed again in a later round). */
+export const dispute = onchainTable(
+  "dispute",
+  (t) => ({
+    requestId: t.bigint().notNull(),
+    /** The request's round the disputed report belongs to. */
+    round: t.integer().notNull(),
+    disputer: t.hex().notNull(),
+    bond: t.bigint().notNull(),
+    evidenceUri: t.text().notNull(),
+    reportDigest: t.hex(),
+    /** none | upheld | rejected: the ruling in force (governance may override a waiting guardian ruling). */
+    ruling: t.text().notNull(),
+    ruledBy: t.hex(),
+    /** Last moment (exclusive) for a first ruling; an unruled dispute times out then. */
+    resolveBy: t.bigint(),
+    /** When `execute` may run: `resolveBy` while unruled, then the ruling's `executableAt`. */
+    executableAt: t.bigint(),
+    executed: t.boolean().notNull().default(false),
+    /** Set at execution: the report was voided and its signers slashed. */
+    upheld: t.boolean(),
+    /** Set at execution: upheld | rejected | timed_out */
+    outcome: t.text(),
+    slashedTotal: t.bigint().notNull().default(0n),
+    /** A rejected dispute's bond: half to the report's executor, the rest to the treasury. */
+    bondForfeitedTo: t.hex(),
+    bondExecutorAmount: t.bigint(),
+    bondTreasuryAmount: t.bigint(),
+    openedAt: t.bigint().notNull(),
+    ruledAt: t.bigint(),
+    executedAt: t.bigint(),
+    transactionHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.requestId, table.round] }),
+    requestIdx: index().on(table.requestId),
+    disputerIdx: index().on(table.disputer),
+  }),
+);
+
+/** A proof at the ReportCourt that `keeper` signed two different reports of one request and round. */
+export const equivocationProof = onchainTable(
+  "equivocation_proof",
+  (t) => ({
+    id: t.text().primaryKey(),
+    requestId: t.bigint().notNull(),
+    round: t.integer().notNull(),
+    keeper: t.hex().notNull(),
+    digestA: t.hex().notNull(),
+    digestB: t.hex().notNull(),
+    prover: t.hex().notNull(),
+    /** Zero when this equivocation had already been slashed (at the market or here). */
+    slashed: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ requestIdx: index().on(table.requestId), keeperIdx: index().on(table.keeper) }),
 );
 
 export const agent = onchainTable(
@@ -348,6 +408,20 @@ export const inferenceRequestRelations = relations(inferenceRequest, ({ one, man
   model: one(model, { fields: [inferenceRequest.modelId], references: [model.id] }),
   reports: many(report),
   earnings: many(earning),
+  disputes: many(dispute),
+  equivocationProofs: many(equivocationProof),
+}));
+
+export const disputeRelations = relations(dispute, ({ one }) => ({
+  request: one(inferenceRequest, { fields: [dispute.requestId], references: [inferenceRequest.id] }),
+}));
+
+export const equivocationProofRelations = relations(equivocationProof, ({ one }) => ({
+  request: one(inferenceRequest, {
+    fields: [equivocationProof.requestId],
+    references: [inferenceRequest.id],
+  }),
+  keeperRow: one(keeper, { fields: [equivocationProof.keeper], references: [keeper.address] }),
 }));
 
 export const reportRelations = relations(report, ({ one, many }) => ({
@@ -374,7 +448,10 @@ export const claimRelations = relations(claim, ({ one }) => ({
   owner: one(account, { fields: [claim.account], references: [account.address] }),
 }));
 
-export const keeperRelations = relations(keeper, ({ many }) => ({ slashes: many(slash) }));
+export const keeperRelations = relations(keeper, ({ many }) => ({
+  slashes: many(slash),
+  equivocationProofs: many(equivocationProof),
+}));
 
 export const slashRelations = relations(slash, ({ one }) => ({
   keeperRow: one(keeper, { fields: [slash.keeper], references: [keeper.address] }),

@@ -510,6 +510,15 @@ contract ReportCourtTest is ProtocolFixture {
         court.proveEquivocation(r1, _sign(keeperKeys[0], _digest(r1)), r2, _sign(keeperKeys[1], _digest(r2)));
     }
 
+    function test_RevertWhen_proveEquivocationByNonKeeper() public {
+        (address stranger_, uint256 key) = makeAddrAndKey("notAKeeper");
+        uint256 requestId = _request();
+        IInferenceMarket.AttributionReport memory a = _report(requestId, 1);
+        IInferenceMarket.AttributionReport memory b = _report(requestId, 0);
+        vm.expectRevert(abi.encodeWithSelector(IReportCourt.CourtNotAKeeper.selector, stranger_));
+        court.proveEquivocation(a, _sign(key, _digest(a)), b, _sign(key, _digest(b)));
+    }
+
     function test_RevertWhen_proveEquivocationAcrossRequests() public {
         (uint256 first, IInferenceMarket.AttributionReport memory r1) = _reported(1);
         uint256 second = _request();

@@ -103,6 +103,8 @@ interface IReportCourt {
     error CourtSameReport(bytes32 digest);
     /// @notice The reports were signed by different accounts, `signerA` and `signerB`.
     error CourtSignersDiffer(address signerA, address signerB);
+    /// @notice `signer` holds no keeper stake: its signatures prove nothing worth recording.
+    error CourtNotAKeeper(address signer);
 
     // ─── Events ───────────────────────────────────────────────────────────────
 

@@ -8,6 +8,7 @@ import {
   modelRegistryAbi,
   openGovernorAbi,
   openTokenAbi,
+  reportCourtAbi,
   rewardVaultAbi,
 } from "./generated/abis.js";
 
@@ -19,6 +20,7 @@ export const protocolErrorsAbi: Abi = (() => {
     modelRegistryAbi,
     inferenceMarketAbi,
     keeperRegistryAbi,
+    reportCourtAbi,
     rewardVaultAbi,
     agentRegistryAbi,
     openTokenAbi,

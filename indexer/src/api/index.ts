@@ -208,6 +208,16 @@ app.get("/requests/:id", async (c) => {
     .where(eq(schema.report.requestId, id))
     .orderBy(schema.report.submittedAt);
   const current = reports.find((r) => r.digest === request.reportDigest);
+  const disputes = await db
+    .select()
+    .from(schema.dispute)
+    .where(eq(schema.dispute.requestId, id))
+    .orderBy(schema.dispute.round);
+  const equivocationProofs = await db
+    .select()
+    .from(schema.equivocationProof)
+    .where(eq(schema.equivocationProof.requestId, id))
+    .orderBy(schema.equivocationProof.timestamp, schema.equivocationProof.id);
   const attributions = current
     ? await db
         .select({
@@ -269,6 +279,14 @@ app.get("/requests/:id", async (c) => {
       request: { ...request, fee: open(request.fee) },
       report: current ?? null,
       voidedReports: reports.filter((r) => r.status === "voided").map((r) => r.digest),
+      disputes: disputes.map((d) => ({
+        ...d,
+        bond: open(d.bond),
+        slashedTotal: open(d.slashedTotal),
+        bondExecutorAmount: open(d.bondExecutorAmount),
+        bondTreasuryAmount: open(d.bondTreasuryAmount),
+      })),
+      equivocationProofs: equivocationProofs.map((p) => ({ ...p, slashed: open(p.slashed) })),
       attributions: attributions.map((a) => ({ ...a, amount: open(a.amount) })),
       split,
       splitNote: split === null ? "the fee is split when the request is finalized" : undefined,
