@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { RunningGateway } from "@payable-ai/keepers/gateway";
 import { contentHash } from "@payable-ai/sdk";
+import { createParser } from "eventsource-parser";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayDataSource, type SignedAccessRequest, signAccessRequest } from "../src/data/dataSource.js";
@@ -23,25 +24,22 @@ async function readEvents(url: string, until: (e: SseEvent) => boolean): Promise
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const events: SseEvent[] = [];
-  let buffer = "";
+  let stop = false;
+  const parser = createParser({
+    onEvent: ({ event, data }) => {
+      if (stop) return;
+      const parsed = { event: event ?? "message", data: JSON.parse(data) };
+      events.push(parsed);
+      stop = until(parsed);
+    },
+  });
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return events;
-    buffer += decoder.decode(value, { stream: true });
-    let split = buffer.indexOf("\n\n");
-    while (split >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      split = buffer.indexOf("\n\n");
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (data === undefined) continue;
-      const parsed = { event, data: JSON.parse(data) };
-      events.push(parsed);
-      if (until(parsed)) {
-        controller.abort();
-        return events;
-      }
+    parser.feed(decoder.decode(value, { stream: true }));
+    if (stop) {
+      controller.abort();
+      return events;
     }
   }
 }

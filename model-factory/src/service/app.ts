@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { answerRecipe } from "@payable-ai/keepers/attribution";
 import { type Deployment, modelAdapterId } from "@payable-ai/sdk";
+import { createParser } from "eventsource-parser";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -227,20 +228,23 @@ function createApi(jobs: JobManager, chain: ChainInfo | undefined, inferenceUrl:
       }));
       await stream.writeSSE({ event: "sources", data: json(sources) });
       const decoder = new TextDecoder();
-      let buffer = "";
       let answer = "";
+      // The inference node streams OpenAI-style chunks; a maintained parser handles CRLF, comments and
+      // data split over lines or reads.
+      const tokens: string[] = [];
+      const parser = createParser({
+        onEvent: ({ data }) => {
+          if (data === "[DONE]") return;
+          const text = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]
+            ?.delta?.content;
+          if (text) tokens.push(text);
+        },
+      });
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split("\n");
-        buffer = lines.pop() ?? "";
-        for (const line of lines) {
-          const data = /^data: (.*)$/.exec(line.trim())?.[1];
-          if (!data || data === "[DONE]") continue;
-          const text = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]
-            ?.delta?.content;
-          if (!text) continue;
+        parser.feed(decoder.decode(value, { stream: true }));
+        for (const text of tokens.splice(0)) {
           answer += text;
           await stream.writeSSE({ event: "token", data: json({ text }) });
         }

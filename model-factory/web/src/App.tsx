@@ -1,4 +1,5 @@
 import { registerModel } from "@payable-ai/sdk";
+import { createParser } from "eventsource-parser";
 import { useCallback, useEffect, useState } from "react";
 import { parseEther } from "viem";
 import { useAccount, useConfig, useConnect, useSignTypedData } from "wagmi";
@@ -289,24 +290,18 @@ function Playground({ jobId, modelId }: { jobId: string; modelId: string }) {
       }
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let split = buffer.indexOf("\n\n");
-        while (split >= 0) {
-          const block = buffer.slice(0, split);
-          buffer = buffer.slice(split + 2);
-          split = buffer.indexOf("\n\n");
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!data) continue;
+      const parser = createParser({
+        onEvent: ({ event, data }) => {
           const parsed = JSON.parse(data);
           if (event === "sources") setSources(parsed);
           else if (event === "token") setAnswer((a) => a + parsed.text);
           else if (event === "done") setCited(parsed.cited);
-        }
+        },
+      });
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch (e) {
       setError(errorText(e));
