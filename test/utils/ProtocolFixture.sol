@@ -176,6 +176,30 @@ abstract contract ProtocolFixture is Test {
         );
     }
 
+    /// @dev Registers a model trained on every datanet of `onDatanets`, asking each datanet's owner for access.
+    function _registerModel(address owner, uint256[] memory onDatanets, uint256 price) internal returns (uint256 id) {
+        for (uint256 i; i < onDatanets.length; ++i) {
+            if (datanets.hasAccess(onDatanets[i], owner)) continue;
+            vm.prank(owner);
+            datanets.requestAccess(onDatanets[i]);
+            vm.prank(datanets.datanetOwner(onDatanets[i]));
+            datanets.approveAccess(onDatanets[i], owner);
+        }
+        bytes32 adapterHash = keccak256(abi.encode("adapter", models.modelCount()));
+        vm.prank(owner);
+        id = models.registerModel(
+            IModelRegistry.ModelParams({
+                baseModelId: "tiny-llama",
+                adapterHash: adapterHash,
+                adapterURI: "blob://adapter",
+                manifestRoot: bytes32(uint256(1)),
+                datanetIds: onDatanets,
+                pricePerRequest: price,
+                metadataURI: "blob://model"
+            })
+        );
+    }
+
     function _addKeeper(string memory name) internal returns (address keeper, uint256 key) {
         (keeper, key) = makeAddrAndKey(name);
         _fund(keeper, KEEPER_STAKE, address(keepers));
