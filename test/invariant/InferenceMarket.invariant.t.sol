@@ -143,7 +143,7 @@ contract InferenceMarketInvariantTest is ProtocolFixture {
 
     // ─── Stake ────────────────────────────────────────────────────────────────
 
-    /// @dev Stakes add up to the registry's total and its balance, the bonded ones to `bondedStake`, and every
+    /// @dev Stakes add up to the registry's total and its balance, the bonded ones to `activeStake`, and every
     /// challenge slashed exactly the equivocators' `equivocationSlashBps`, split between challenger and treasury.
     function invariant_stakeConserved() public view {
         uint256 sum;
@@ -152,12 +152,12 @@ contract InferenceMarketInvariantTest is ProtocolFixture {
         }
         assertEq(sum, keepers.totalStaked());
         assertEq(open.balanceOf(address(keepers)), keepers.totalStaked());
-        address[] memory bonded = keepers.bondedKeepers();
+        address[] memory bonded = keepers.activeKeepers();
         uint256 bondedSum;
         for (uint256 i; i < bonded.length; ++i) {
             bondedSum += keepers.stakeOf(bonded[i]);
         }
-        assertEq(keepers.bondedStake(), bondedSum, "bonded stake");
+        assertEq(keepers.activeStake(), bondedSum, "bonded stake");
         assertEq(handler.failures().slashMismatches, 0, "slash amounts");
     }
 

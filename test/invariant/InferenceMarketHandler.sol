@@ -254,7 +254,7 @@ contract InferenceMarketHandler is Test {
         address[] memory signers = _pickSigners(signerSeed, executor);
         if (signers.length == 0) return;
         IInferenceMarket.AttributionReport memory report = _report(requestId, attributionSeed, executor);
-        uint256 capacity = keepers.bondedStake() * ghostMaxReportedFeesBps / BPS;
+        uint256 capacity = keepers.activeStake() * ghostMaxReportedFeesBps / BPS;
         bool fits = ghostReportedFees + g.fee <= capacity;
         try market.submitReport(report, _sign(report, signers)) {
             if (!fits) ++_failures.overCapacityAccepted;
@@ -395,7 +395,9 @@ contract InferenceMarketHandler is Test {
         address keeper = keeperAddrs[keeperSeed % keeperAddrs.length];
         (uint256 current, uint64 unbondingEndsAt) = keepers.keeperInfo(keeper);
         if (unbondingEndsAt != 0) return;
-        amount = bound(amount, current == 0 ? keepers.minStake() : 1, 5000 ether);
+        // Whoever is not active (a first stake, or one below the minimum after a slash) must reach the minimum.
+        uint256 floor = current >= keepers.minStake() ? 1 : keepers.minStake() - current;
+        amount = bound(amount, floor, floor + 5000 ether);
         deal(address(open), keeper, open.balanceOf(keeper) + amount);
         vm.startPrank(keeper);
         open.approve(address(keepers), amount);
@@ -492,7 +494,7 @@ contract InferenceMarketHandler is Test {
         view
         returns (address executor, address scheduled, address unscheduled)
     {
-        address[] memory bonded = keepers.bondedKeepers();
+        address[] memory bonded = keepers.activeKeepers();
         if (bonded.length == 0) return (address(0), address(0), address(0));
         uint256 turn = (block.timestamp - openedAt) / ghostExecutorTurn;
         scheduled = bonded[(requestId + turn) % bonded.length];
