@@ -173,14 +173,18 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (report.round != request.round) revert MarketWrongRound(requestId, request.round, report.round);
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
         _checkExecutor(requestId, request.openedAt, report.executor);
-        uint256 fee = request.fee;
-        uint256 capacity = _keepers.activeStake() * _parameters.maxReportedFeesBps / BPS;
-        if (reportedFees + fee > capacity) revert MarketStakeCapacityExceeded(fee, reportedFees, capacity);
-        reportedFees += fee;
 
         bool declined = report.outputHash == bytes32(0);
         if (declined && report.attributions.length != 0) {
             revert MarketDeclineWithAttributions(requestId, report.attributions.length);
+        }
+        // A decline only ever refunds the requester: there is nothing for the stake to secure, and counting it
+        // would let a requester fill the capacity for free with requests every keeper declines.
+        if (!declined) {
+            uint256 fee = request.fee;
+            uint256 capacity = _keepers.activeStake() * _parameters.maxReportedFeesBps / BPS;
+            if (reportedFees + fee > capacity) revert MarketStakeCapacityExceeded(fee, reportedFees, capacity);
+            reportedFees += fee;
         }
         digest = _hashTypedDataV4(report.hash());
         address[] memory signers = _verifyQuorum(digest, signatures, report.executor);
@@ -229,7 +233,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         _void(requestId, request);
         emit ReportChallenged(requestId, msg.sender, voidedDigest, conflictingDigest, slashedKeepers);
 
-        bytes32 evidence = keccak256(abi.encode(requestId, round));
+        bytes32 evidence = keccak256(abi.encode(address(this), requestId, round));
         for (uint256 i; i < slashedKeepers.length; ++i) {
             _keepers.slashEquivocation(slashedKeepers[i], rewarded, evidence);
         }
@@ -512,7 +516,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     /// @dev Voids the accepted report and opens the next round, reportable for at least `reopenGrace`, so that a
     /// late challenge cannot run the request out of time and refund a delivered answer.
     function _void(uint256 requestId, Request storage request) internal {
-        reportedFees -= request.fee;
+        if (!request.declined) reportedFees -= request.fee;
         uint16 round = request.round + 1;
         uint64 deadline = request.deadline;
         uint64 graceEnd = uint64(block.timestamp) + _parameters.reopenGrace;
@@ -548,7 +552,6 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             return false;
         }
         uint256 fee = request.fee;
-        reportedFees -= fee;
         totalEscrowed -= fee;
         if (request.declined) {
             address requester = request.requester;
@@ -557,6 +560,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
             if (fee != 0) _token.safeTransfer(requester, fee);
             return true;
         }
+        reportedFees -= fee;
         request.status = RequestStatus.Finalized;
 
         Split memory split = _split(requestId, request);

@@ -173,7 +173,9 @@ contract ReportCourt is IReportCourt, Ownable, ReentrancyGuardTransient {
         (uint256 requestId, uint16 round) = (a.requestId, a.round);
         address rewarded = msg.sender == keeper ? address(0) : msg.sender;
         // The same evidence key as the market's `challenge`, so one equivocation is slashed once across both.
-        slashed = keeperRegistry.slashEquivocation(keeper, rewarded, keccak256(abi.encode(requestId, round)));
+        slashed = keeperRegistry.slashEquivocation(
+            keeper, rewarded, keccak256(abi.encode(address(market), requestId, round))
+        );
         emit EquivocationProven(requestId, round, keeper, digestA, digestB, msg.sender, slashed);
     }
 

@@ -221,4 +221,70 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
         market.submitReport(report, _signatures(report, 2));
         assertEq(market.reportedFees(), capacity / 2);
     }
+
+    /// @dev The scheduled executor gathers an honest co-signature and withholds the report past its turn. The next
+    /// scheduled signer submits the very same signed answer in its own name: the executor is not part of what
+    /// keepers sign, so there is no second report to sign, nothing for an accomplice to present as equivocation,
+    /// and no round left without a report to refund a delivered answer.
+    function test_attack_withheldReportCannotTrapHonestCoSigners() public {
+        uint256 requestId = _request();
+        IInferenceMarket.AttributionReport memory withheld = _report(requestId, 1);
+        bytes[] memory signatures = _signatures(withheld, 3);
+        address withholder = withheld.executor;
+        // Two turns later the withholder's turn (and its grace) are gone.
+        vm.warp(block.timestamp + 2 * EXECUTOR_TURN);
+        (address next,,) = market.scheduledExecutor(requestId);
+        assertTrue(next != withholder);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketNotScheduledExecutor.selector, withholder, next));
+        market.submitReport(withheld, signatures);
+
+        IInferenceMarket.AttributionReport memory delivered = withheld;
+        delivered.executor = next;
+        assertEq(market.hashReport(delivered), market.hashReport(withheld), "the executor is not signed");
+        market.submitReport(delivered, signatures);
+        assertEq(market.getRequest(requestId).executor, next);
+
+        // The withheld copy is the same report: it proves nothing against anyone.
+        bytes32 digest = market.hashReport(withheld);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceMarket.MarketSameReport.selector, requestId, digest));
+        market.challenge(requestId, withheld, signatures);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        _finalizeOne(requestId);
+        assertEq(vault.balanceOf(next), PRICE * EXECUTOR_BPS / 10_000);
+    }
+
+    /// @dev A griefer requests a composite (which keepers decline) priced at the whole settlement capacity: the
+    /// decline refunds it in full, so counting it against the capacity would block every honest report for a
+    /// window at no cost. Declines do not count.
+    function test_attack_freeDeclinesCannotFillStakeCapacity() public {
+        vm.prank(governance);
+        market.setSchedule(EXECUTOR_TURN, REOPEN_GRACE, 5000);
+        uint256 capacity = keepers.activeStake() * 5000 / 10_000;
+        address griefer = makeAddr("griefer");
+        uint256 own = _registerModel(griefer, datanetId, 1 ether);
+        uint256[] memory partIds = new uint256[](2);
+        (partIds[0], partIds[1]) = (modelId, own);
+        uint256[] memory weights = new uint256[](2);
+        (weights[0], weights[1]) = (5000, 5000);
+        vm.prank(griefer);
+        uint256 composite = models.registerComposite(
+            IModelRegistry.CompositeParams({
+                partIds: partIds, weightsBps: weights, pricePerRequest: capacity, metadataURI: "blob://c"
+            })
+        );
+        _fund(griefer, capacity, address(market));
+        vm.prank(griefer);
+        uint256 grief = market.requestInference(composite, keccak256("x"), "blob://x", type(uint256).max);
+        IInferenceMarket.AttributionReport memory decline = _report(grief, new IInferenceMarket.Attribution[](0));
+        decline.outputHash = bytes32(0);
+        decline.outputURI = "unanswerable:model is a composite";
+        market.submitReport(decline, _signatures(decline, 2));
+        assertEq(market.reportedFees(), 0);
+
+        uint256 honest = _request();
+        IInferenceMarket.AttributionReport memory report = _report(honest, 1);
+        market.submitReport(report, _signatures(report, 2));
+        assertEq(market.reportedFees(), PRICE);
+    }
 }

@@ -68,7 +68,7 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
         assertEq(domainSeparator, vm.parseJsonBytes32(json, ".domainSeparator"));
         bytes32 structHash = new AttributionReportHasher().hash(report);
         assertEq(structHash, vm.parseJsonBytes32(json, ".structHash"));
-        assertEq(vm.eip712HashStruct(REPORT_TYPE, abi.encode(report)), structHash);
+        assertEq(vm.eip712HashStruct(REPORT_TYPE, _signedFields(report)), structHash);
         bytes32 digest = vm.parseJsonBytes32(json, ".digest");
         assertEq(keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash)), digest);
 
@@ -164,8 +164,9 @@ contract InferenceMarketSignaturesTest is ProtocolFixture {
                 makeAddr("otherMarket")
             )
         );
-        bytes32 otherDigest =
-            keccak256(abi.encodePacked("\x19\x01", otherDomain, vm.eip712HashStruct(REPORT_TYPE, abi.encode(report))));
+        bytes32 otherDigest = keccak256(
+            abi.encodePacked("\x19\x01", otherDomain, vm.eip712HashStruct(REPORT_TYPE, _signedFields(report)))
+        );
         bytes[] memory signatures = new bytes[](2);
         signatures[0] = _sign(keeperKeys[0], otherDigest);
         signatures[1] = _sign(keeperKeys[1], otherDigest);

@@ -237,7 +237,7 @@ contract ReportCourtTest is ProtocolFixture {
         (, uint256 first) = court.proveEquivocation(r1, _sign(key, _digest(r1)), r2, _sign(key, _digest(r2)));
         assertGt(first, 0);
 
-        bytes32 evidence = keccak256(abi.encode(requestId, uint16(0)));
+        bytes32 evidence = keccak256(abi.encode(address(market), requestId, uint16(0)));
         vm.expectEmit(address(keepers));
         emit IKeeperRegistry.EquivocationAlreadySlashed(r1.executor, evidence);
         vm.prank(challenger);

@@ -49,8 +49,10 @@ interface IInferenceMarket {
     /// @param modelId The model that answered; must be the requested model.
     /// @param outputHash sha256 of the output; zero declines the request (see `submitReport`).
     /// @param outputURI Where the output can be fetched; for a decline, why the request cannot be answered.
-    /// @param executor The keeper that ran the inference: one of the signers, and the scheduled executor of the
-    /// current or the previous turn (`scheduledExecutor`).
+    /// @param executor The keeper that submits and takes the executor's share: one of the signers, and the
+    /// scheduled executor of the current or the previous turn (`scheduledExecutor`). Not part of the signed
+    /// EIP-712 struct: the signatures attest the answer, the schedule names who delivers it, so a turn that
+    /// passes never forces keepers to sign the same answer twice (which would read as equivocation).
     /// @param attributionVersion Version of the attribution algorithm that computed the weights.
     /// @param attributions Contributions by strictly ascending id with non-zero weights summing to at most
     /// 10,000 basis points.

@@ -119,7 +119,8 @@ interface IKeeperRegistry {
     /// of one equivocation cannot both take stake.
     /// @param keeper The equivocating keeper.
     /// @param challenger The account that proved the equivocation, or zero for no reward.
-    /// @param evidence What was equivocated on: `keccak256(abi.encode(requestId, round))`.
+    /// @param evidence What was equivocated on: `keccak256(abi.encode(market, requestId, round))`, so that a
+    /// replaced market's request ids are other offences.
     /// @return slashed OPEN removed from the keeper's stake.
     function slashEquivocation(address keeper, address challenger, bytes32 evidence) external returns (uint256 slashed);
 

@@ -6,12 +6,14 @@ import {IInferenceMarket} from "../interfaces/IInferenceMarket.sol";
 /// @title AttributionReportLib
 /// @notice EIP-712 struct hashing of `AttributionReport`, matching the type definitions in the SDK
 /// (`sdk/src/eip712.ts`): the array of `Attribution` structs is hashed as the keccak256 of the concatenated
-/// struct hashes and the output URI as the keccak256 of its bytes, as wallets and viem `signTypedData` do.
+/// struct hashes and the output URI as the keccak256 of its bytes, as wallets and viem `signTypedData` do. The
+/// report's `executor` is not part of what keepers sign: the market's schedule decides it, so every scheduled
+/// keeper can submit the one answer the quorum signed.
 library AttributionReportLib {
     bytes32 internal constant ATTRIBUTION_TYPEHASH = keccak256("Attribution(uint256 contributionId,uint16 weightBps)");
 
     bytes32 internal constant ATTRIBUTION_REPORT_TYPEHASH = keccak256(
-        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)"
+        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)"
     );
 
     /// @notice The EIP-712 struct hash of `report` (`hashStruct`, before domain separation).
@@ -26,7 +28,6 @@ library AttributionReportLib {
                 report.modelId,
                 report.outputHash,
                 keccak256(bytes(report.outputURI)),
-                report.executor,
                 report.attributionVersion,
                 hashAttributions(report.attributions)
             )

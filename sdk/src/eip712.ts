@@ -12,7 +12,6 @@ export const attributionReportTypes = {
     { name: "modelId", type: "uint256" },
     { name: "outputHash", type: "bytes32" },
     { name: "outputURI", type: "string" },
-    { name: "executor", type: "address" },
     { name: "attributionVersion", type: "uint32" },
     { name: "attributions", type: "Attribution[]" },
   ],
@@ -31,6 +30,11 @@ export type AttributionReport = {
   modelId: bigint;
   outputHash: Hex;
   outputURI: string;
+  /**
+   * The keeper that submits the report and takes the executor's share; not signed (it is not in
+   * `attributionReportTypes`): the market's schedule names it, and any scheduled signer may submit
+   * the answer the quorum signed.
+   */
   executor: Address;
   attributionVersion: number;
   attributions: readonly Attribution[];

@@ -93,21 +93,25 @@ contract InferenceMarketInvariantTest is ProtocolFixture {
         }
     }
 
-    /// @dev The escrow is the fees of live requests, and `reportedFees` those of requests awaiting settlement.
+    /// @dev The escrow is the fees of live requests, and `reportedFees` those of (non-declined) requests awaiting
+    /// settlement.
     function invariant_escrowAndReportedFeesMatchLiveRequests() public view {
         uint256 live;
         uint256 reported;
+        uint256 declined;
         for (uint256 id = 1; id <= market.requestCount(); ++id) {
             IInferenceMarket.Request memory r = market.getRequest(id);
             if (
                 r.status == IInferenceMarket.RequestStatus.Reported
                     || r.status == IInferenceMarket.RequestStatus.Disputed
             ) {
-                reported += r.fee;
+                // A decline only refunds: it holds escrow but no settlement capacity.
+                if (r.declined) declined += r.fee;
+                else reported += r.fee;
             }
             if (r.status == IInferenceMarket.RequestStatus.Open) live += r.fee;
         }
-        assertEq(market.totalEscrowed(), live + reported, "escrow");
+        assertEq(market.totalEscrowed(), live + reported + declined, "escrow");
         assertEq(market.reportedFees(), reported, "reported fees");
         assertEq(market.reportedFees(), handler.ghostReportedFees(), "reported fees (ghost)");
         InferenceMarketHandler.Failures memory f = handler.failures();

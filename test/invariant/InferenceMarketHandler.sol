@@ -18,8 +18,6 @@ import {IInferenceMarket} from "../../contracts/interfaces/IInferenceMarket.sol"
 /// the market's storage), and counts every action the market refused although it should have succeeded, or
 /// accepted although it should have refused.
 contract InferenceMarketHandler is Test {
-    string internal constant REPORT_TYPE =
-        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
     uint256 internal constant BPS = 10_000;
 
     struct Deployment {
@@ -255,12 +253,14 @@ contract InferenceMarketHandler is Test {
         if (signers.length == 0) return;
         IInferenceMarket.AttributionReport memory report = _report(requestId, attributionSeed, executor);
         uint256 capacity = keepers.activeStake() * ghostMaxReportedFeesBps / BPS;
-        bool fits = ghostReportedFees + g.fee <= capacity;
+        // A decline secures nothing and does not count against the capacity.
+        bool fits = report.outputHash == bytes32(0) || ghostReportedFees + g.fee <= capacity;
         try market.submitReport(report, _sign(report, signers)) {
             if (!fits) ++_failures.overCapacityAccepted;
             _recordReport(requestId, report, signers);
             // The capacity is checked when a report is accepted: the fees awaiting settlement fit in it then.
-            if (market.reportedFees() > capacity || market.reportedFees() != ghostReportedFees) {
+            bool overCapacity = report.outputHash != bytes32(0) && market.reportedFees() > capacity;
+            if (overCapacity || market.reportedFees() != ghostReportedFees) {
                 ++_failures.capacityBreaches;
             }
         } catch (bytes memory reason) {
@@ -540,7 +540,7 @@ contract InferenceMarketHandler is Test {
         g.executor = report.executor;
         g.challengeEndsAt = uint64(block.timestamp) + challengeWindow;
         g.declined = report.outputHash == bytes32(0);
-        ghostReportedFees += g.fee;
+        if (!g.declined) ghostReportedFees += g.fee;
         _ghostSigners[requestId] = signers;
         GhostAttribution[] storage recorded = _ghostAttributions[requestId];
         for (uint256 i; i < report.attributions.length; ++i) {
@@ -619,9 +619,8 @@ contract InferenceMarketHandler is Test {
         view
         returns (bytes[] memory signatures)
     {
-        bytes32 digest = keccak256(
-            abi.encodePacked("\x19\x01", market.domainSeparator(), vm.eip712HashStruct(REPORT_TYPE, abi.encode(report)))
-        );
+        // The digest encoding itself is checked against forge's encoder in InferenceMarket.signatures.t.sol.
+        bytes32 digest = market.hashReport(report);
         signatures = new bytes[](signers.length);
         for (uint256 i; i < signers.length; ++i) {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(keyOf[signers[i]], digest);
@@ -717,8 +716,8 @@ contract InferenceMarketHandler is Test {
         ++g.round;
         if (g.deadline < graceEnd) g.deadline = graceEnd;
         g.openedAt = uint64(block.timestamp);
+        if (!g.declined) ghostReportedFees -= g.fee;
         (g.executor, g.challengeEndsAt, g.declined) = (address(0), 0, false);
-        ghostReportedFees -= g.fee;
         delete _ghostSigners[requestId];
         delete _ghostAttributions[requestId];
         IInferenceMarket.Request memory r = market.getRequest(requestId);
@@ -734,7 +733,7 @@ contract InferenceMarketHandler is Test {
     /// the fee credited in the vault.
     function _settle(uint256 requestId) internal returns (uint256 credited) {
         GhostRequest storage g = _ghostRequests[requestId];
-        ghostReportedFees -= g.fee;
+        if (!g.declined) ghostReportedFees -= g.fee;
         if (g.declined) {
             g.status = IInferenceMarket.RequestStatus.Refunded;
             ghostRequesterBalance[g.requester] += g.fee;

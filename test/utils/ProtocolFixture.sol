@@ -18,8 +18,19 @@ import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 /// @notice The real protocol contracts wired as Deploy.s.sol wires them, with a datanet of accepted
 /// contributions, a model trained on it and three staked keepers (quorum two).
 abstract contract ProtocolFixture is Test {
+    /// @dev `AttributionReport` without its unsigned `executor`, for forge's EIP-712 encoder.
+    struct SignedReport {
+        uint256 requestId;
+        uint16 round;
+        uint256 modelId;
+        bytes32 outputHash;
+        string outputURI;
+        uint32 attributionVersion;
+        IInferenceMarket.Attribution[] attributions;
+    }
+
     string internal constant REPORT_TYPE =
-        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,address executor,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
+        "AttributionReport(uint256 requestId,uint16 round,uint256 modelId,bytes32 outputHash,string outputURI,uint32 attributionVersion,Attribution[] attributions)Attribution(uint256 contributionId,uint16 weightBps)";
 
     uint256 internal constant MIN_STAKE = 1000 ether;
     uint256 internal constant KEEPER_STAKE = 2000 ether;
@@ -290,10 +301,24 @@ abstract contract ProtocolFixture is Test {
                 address(market)
             )
         );
-        return
-            keccak256(
-                abi.encodePacked("\x19\x01", domainSeparator, vm.eip712HashStruct(REPORT_TYPE, abi.encode(report)))
-            );
+        return keccak256(
+            abi.encodePacked("\x19\x01", domainSeparator, vm.eip712HashStruct(REPORT_TYPE, _signedFields(report)))
+        );
+    }
+
+    /// @dev The report as keepers sign it: every field but the executor, which the schedule decides.
+    function _signedFields(IInferenceMarket.AttributionReport memory report) internal pure returns (bytes memory) {
+        return abi.encode(
+            SignedReport(
+                report.requestId,
+                report.round,
+                report.modelId,
+                report.outputHash,
+                report.outputURI,
+                report.attributionVersion,
+                report.attributions
+            )
+        );
     }
 
     function _sign(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
