@@ -357,8 +357,13 @@ export const proposal = onchainTable("proposal", (t) => ({
   forVotes: t.bigint().notNull().default(0n),
   againstVotes: t.bigint().notNull().default(0n),
   abstainVotes: t.bigint().notNull().default(0n),
-  status: t.text().notNull(),
+  // No stored status: pending, active, succeeded and defeated change with the governor's clock
+  // and no event marks them; `GET /proposals/:id` reads the governor's `state` at query time.
+  /** When the timelock may execute it (ProposalQueued). */
   eta: t.bigint(),
+  queuedAt: t.bigint(),
+  executedAt: t.bigint(),
+  canceledAt: t.bigint(),
   createdAt: t.bigint().notNull(),
 }));
 

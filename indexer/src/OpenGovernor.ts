@@ -10,7 +10,6 @@ ponder.on("OpenGovernor:ProposalCreated", async ({ event, context }) => {
     targets: [...targets],
     voteStart,
     voteEnd,
-    status: "pending",
     createdAt: event.block.timestamp,
   });
 });
@@ -40,13 +39,13 @@ ponder.on("OpenGovernor:VoteCastWithParams", async ({ event, context }) => {
 ponder.on("OpenGovernor:ProposalQueued", async ({ event, context }) => {
   await context.db
     .update(proposal, { id: event.args.proposalId })
-    .set({ status: "queued", eta: event.args.etaSeconds });
+    .set({ eta: event.args.etaSeconds, queuedAt: event.block.timestamp });
 });
 
 ponder.on("OpenGovernor:ProposalExecuted", async ({ event, context }) => {
-  await context.db.update(proposal, { id: event.args.proposalId }).set({ status: "executed" });
+  await context.db.update(proposal, { id: event.args.proposalId }).set({ executedAt: event.block.timestamp });
 });
 
 ponder.on("OpenGovernor:ProposalCanceled", async ({ event, context }) => {
-  await context.db.update(proposal, { id: event.args.proposalId }).set({ status: "canceled" });
+  await context.db.update(proposal, { id: event.args.proposalId }).set({ canceledAt: event.block.timestamp });
 });

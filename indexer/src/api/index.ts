@@ -1,9 +1,11 @@
-import { db } from "ponder:api";
+import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
-import { and, client, desc, eq, graphql, gt, sql, sum } from "ponder";
+import { and, client, desc, eq, graphql, isNotNull, sql, sum } from "ponder";
 import { type Address, formatEther, getAddress, isAddress } from "viem";
+import config from "../../ponder.config.js";
 import { answerSourcesFromEnv, readAnswer } from "./answer.js";
+import { readProposalStatus } from "./proposals.js";
 
 const app = new Hono();
 
@@ -12,7 +14,7 @@ app.use("/sql/*", client({ db, schema }));
 
 class HttpError extends Error {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 404 | 502,
     readonly code: string,
     message: string,
   ) {
@@ -53,22 +55,37 @@ function parseLimit(value: string | undefined): number {
   return limit;
 }
 
-/** Contributors ranked by what their data earned (attribution and datanet remainders). */
+/**
+ * Accounts that submitted at least one contribution, ranked by what their contributions earned
+ * by attribution (`contribution.earned`, whoever the payee). A datanet owner's remainders are not
+ * a contribution's earnings, and a payee is not a contributor.
+ */
 app.get("/leaderboard/contributors", async (c) => {
   const limit = parseLimit(c.req.query("limit"));
+  const earnedData = sql<string>`coalesce(sum(${schema.contribution.earned}), 0)`;
   const rows = await db
     .select({
-      address: schema.account.address,
-      earnedData: schema.account.earnedData,
+      address: schema.contribution.contributor,
+      earnedData,
       earnedTotal: schema.account.earnedTotal,
       contributionCount: schema.account.contributionCount,
       acceptedCount: schema.account.acceptedCount,
     })
-    .from(schema.account)
-    .where(gt(schema.account.earnedData, 0n))
-    .orderBy(desc(schema.account.earnedData), schema.account.address)
+    .from(schema.contribution)
+    .innerJoin(schema.account, eq(schema.account.address, schema.contribution.contributor))
+    .groupBy(
+      schema.contribution.contributor,
+      schema.account.earnedTotal,
+      schema.account.contributionCount,
+      schema.account.acceptedCount,
+    )
+    .orderBy(desc(earnedData), schema.contribution.contributor)
     .limit(limit);
-  return c.json(json({ contributors: rows.map((row, i) => ({ rank: i + 1, ...row })) }));
+  return c.json(
+    json({
+      contributors: rows.map((row, i) => ({ rank: i + 1, ...row, earnedData: BigInt(row.earnedData) })),
+    }),
+  );
 });
 
 /** An account's earnings by source, and what it has claimed. */
@@ -157,7 +174,7 @@ app.get("/models/:id/stats", async (c) => {
   );
 });
 
-/** A datanet's contributions, access and the revenue its data earned, with its top contributors. */
+/** A datanet's contributions, access and the revenue its data earned, with the payees its contributions paid most. */
 app.get("/datanets/:id/stats", async (c) => {
   const id = parseId(c.req.param("id"), "datanet");
   const [row] = await db.select().from(schema.datanet).where(eq(schema.datanet.id, id));
@@ -165,9 +182,10 @@ app.get("/datanets/:id/stats", async (c) => {
   const topContributors = await db
     .select({ payee: schema.earning.account, earned: sum(schema.earning.amount) })
     .from(schema.earning)
-    .where(and(eq(schema.earning.datanetId, id), eq(schema.earning.source, "data")))
+    // Attribution payments only: the datanet's remainder (no contribution) goes to its owner.
+    .where(and(eq(schema.earning.datanetId, id), isNotNull(schema.earning.contributionId)))
     .groupBy(schema.earning.account)
-    .orderBy(desc(sum(schema.earning.amount)))
+    .orderBy(desc(sum(schema.earning.amount)), schema.earning.account)
     .limit(parseLimit(c.req.query("limit")));
   return c.json(
     json({
@@ -293,6 +311,51 @@ app.get("/requests/:id", async (c) => {
       ...answer,
     }),
   );
+});
+
+const governor = config.contracts.OpenGovernor.address;
+
+async function withStatus(proposal: typeof schema.proposal.$inferSelect) {
+  try {
+    return { ...proposal, status: await readProposalStatus(publicClients.payable, governor, proposal) };
+  } catch (error) {
+    console.error(error);
+    throw new HttpError(
+      502,
+      "chain_unavailable",
+      `the governor's state of proposal ${proposal.id} could not be read`,
+    );
+  }
+}
+
+/** Proposals, newest first, each with its status as the governor says now. */
+app.get("/proposals", async (c) => {
+  const limit = parseLimit(c.req.query("limit"));
+  const rows = await db
+    .select()
+    .from(schema.proposal)
+    .orderBy(desc(schema.proposal.createdAt), desc(schema.proposal.id))
+    .limit(limit);
+  return c.json(json({ proposals: await Promise.all(rows.map(withStatus)) }));
+});
+
+/** One proposal: the indexed proposal and votes, and its status as the governor says now. */
+app.get("/proposals/:id", async (c) => {
+  const id = parseId(c.req.param("id"), "proposal");
+  const [row] = await db.select().from(schema.proposal).where(eq(schema.proposal.id, id));
+  if (!row) throw new HttpError(404, "proposal_not_found", `proposal ${id} is not indexed`);
+  const votes = await db
+    .select()
+    .from(schema.vote)
+    .where(eq(schema.vote.proposalId, id))
+    .orderBy(schema.vote.timestamp, schema.vote.voter);
+  return c.json(json({ ...(await withStatus(row)), votes }));
+});
+
+// Last: Ponder serves /health, /ready, /status and /metrics before this app, so only a path
+// that nothing serves gets here.
+app.all("*", (c) => {
+  throw new HttpError(404, "route_not_found", `no route ${c.req.method} ${c.req.path}`);
 });
 
 export default app;
