@@ -484,7 +484,7 @@ describe("protocol round trip, indexed", () => {
       challenged: { status: string; reportDigest: string | null };
       refunded: { status: string };
       agent: { owner: string; stake: string; status: string; modelIds: string[] };
-      proposal: { status: string; forVotes: string; proposer: string };
+      proposal: { executedAt: string | null; forVotes: string; proposer: string };
       votes: { items: { voter: string; support: number; weight: string; reason: string }[] };
       model: { requestCount: number; refundedCount: number };
     }>(
@@ -493,7 +493,7 @@ describe("protocol round trip, indexed", () => {
         challenged: inferenceRequest(id: $challenged) { status reportDigest }
         refunded: inferenceRequest(id: $refunded) { status }
         agent(id: $agent) { owner stake status modelIds }
-        proposal(id: $proposal) { status forVotes proposer }
+        proposal(id: $proposal) { executedAt forVotes proposer }
         votes(where: { proposalId: $proposal }) { items { voter support weight reason } }
         model(id: $model) { requestCount refundedCount }
       }`,
@@ -534,7 +534,12 @@ describe("protocol round trip, indexed", () => {
       functionName: "proposalVotes",
       args: [extra.proposalId],
     });
-    expect(data.proposal.status).toBe("executed");
+    expect(data.proposal.executedAt).not.toBeNull();
+    // The governor's state, through the API (it reads time-dependent states from the chain).
+    const proposal = (await (await fetch(`${devnet.indexerUrl}/proposals/${extra.proposalId}`)).json()) as {
+      status: string;
+    };
+    expect(proposal.status).toBe("executed");
     expect(BigInt(data.proposal.forVotes)).toBe(forVotes);
     expect(data.votes.items).toEqual([
       { voter: data.proposal.proposer, support: 1, weight: forVotes.toString(), reason: "faster settlement" },
