@@ -172,7 +172,7 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (block.timestamp > request.deadline) revert MarketRequestExpired(requestId, request.deadline);
         if (report.round != request.round) revert MarketWrongRound(requestId, request.round, report.round);
         if (report.modelId != request.modelId) revert MarketModelMismatch(requestId, request.modelId, report.modelId);
-        _checkExecutor(requestId, request.openedAt, report.executor);
+        _checkExecutor(requestId, request.round, request.openedAt, report.executor);
 
         bool declined = report.outputHash == bytes32(0);
         if (declined && report.attributions.length != 0) {
@@ -340,13 +340,19 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         view
         returns (address executor, uint256 turn, uint64 nextTurnAt)
     {
-        uint64 openedAt = _requestOf(requestId).openedAt;
+        Request storage request = _requestOf(requestId);
+        uint64 openedAt = request.openedAt;
         uint64 length = _parameters.executorTurn;
         turn = (block.timestamp - openedAt) / length;
-        executor = _keepers.scheduledExecutor(requestId, turn);
+        executor = executorAt(requestId, request.round, turn);
         // The turn is at most the seconds since the round opened, far below 2^64.
         // forge-lint: disable-next-line(unsafe-typecast)
         nextTurnAt = openedAt + uint64(turn + 1) * length;
+    }
+
+    /// @inheritdoc IInferenceMarket
+    function executorAt(uint256 requestId, uint16 round, uint256 turn) public view returns (address) {
+        return _keepers.selectExecutor(keccak256(abi.encode(requestId, round, turn)));
     }
 
     /// @inheritdoc IInferenceMarket
@@ -416,11 +422,11 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
 
     /// @dev The executor must be scheduled for the current turn or, so that a report sent at the end of its turn
     /// still lands, the previous one.
-    function _checkExecutor(uint256 requestId, uint64 openedAt, address executor) internal view {
+    function _checkExecutor(uint256 requestId, uint16 round, uint64 openedAt, address executor) internal view {
         uint256 turn = (block.timestamp - openedAt) / _parameters.executorTurn;
-        address scheduled = _keepers.scheduledExecutor(requestId, turn);
+        address scheduled = executorAt(requestId, round, turn);
         if (executor == scheduled) return;
-        if (turn != 0 && executor == _keepers.scheduledExecutor(requestId, turn - 1)) return;
+        if (turn != 0 && executor == executorAt(requestId, round, turn - 1)) return;
         revert MarketNotScheduledExecutor(executor, scheduled);
     }
 

@@ -273,11 +273,19 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     }
 
     /// @inheritdoc IKeeperRegistry
-    function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address) {
+    function selectExecutor(bytes32 seed) external view returns (address) {
+        uint256 total = activeStake;
+        if (total == 0) return address(0);
+        uint256 point = uint256(seed) % total;
         uint256 length = _active.length();
-        if (length == 0) return address(0);
-        // Ids and turns are far below 2^255; the sum cannot overflow.
-        return _active.at((requestId + turn) % length);
+        for (uint256 i; i < length; ++i) {
+            address keeper = _active.at(i);
+            uint256 held = _keepers[keeper].stake;
+            if (point < held) return keeper;
+            point -= held;
+        }
+        // Unreachable: the active stakes sum to `activeStake`.
+        return address(0);
     }
 
     /// @inheritdoc IKeeperRegistry

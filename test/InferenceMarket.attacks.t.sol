@@ -50,7 +50,7 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
         IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
         // The keeper scheduled neither for this turn nor for the previous one names itself.
         (address scheduled, uint256 turn,) = market.scheduledExecutor(requestId);
-        address previous = turn == 0 ? address(0) : keepers.scheduledExecutor(requestId, turn - 1);
+        address previous = turn == 0 ? address(0) : market.executorAt(requestId, 0, turn - 1);
         address outOfTurn;
         for (uint256 i; i < keeperAddrs.length; ++i) {
             if (keeperAddrs[i] != scheduled && keeperAddrs[i] != previous) outOfTurn = keeperAddrs[i];
@@ -73,7 +73,7 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
     function test_attack_lateChallengeCannotRefundDeliveredAnswer() public {
         uint256 requestId = _request();
         IInferenceMarket.Request memory before = market.getRequest(requestId);
-        vm.warp(before.deadline - 1);
+        vm.warp(before.deadline - 30 minutes); // the report lands late, its window runs past the deadline
         IInferenceMarket.AttributionReport memory report = _report(requestId, 1);
         market.submitReport(report, _signatures(report, 2)); // keepers 0 and 1
         vm.warp(before.deadline + 1);
@@ -286,5 +286,26 @@ contract InferenceMarketAttacksTest is ProtocolFixture {
         IInferenceMarket.AttributionReport memory report = _report(honest, 1);
         market.submitReport(report, _signatures(report, 2));
         assertEq(market.reportedFees(), PRICE);
+    }
+
+    /// @dev 4,000 OPEN split over four minimum-stake accounts (40 % of the active stake) would, with turns rotating
+    /// over accounts, execute 4 of 7 requests first. Turns are drawn by stake: about 40 %.
+    function test_attack_splittingStakeEarnsNoMoreExecutorTurns() public {
+        address[] memory sybils = new address[](4);
+        for (uint256 i; i < 4; ++i) {
+            sybils[i] = makeAddr(string.concat("splitSybil", vm.toString(i)));
+            _fund(sybils[i], MIN_STAKE, address(keepers));
+            vm.prank(sybils[i]);
+            keepers.stake(MIN_STAKE);
+        }
+        uint256 requests = 2000;
+        uint256 first;
+        for (uint256 id = 1; id <= requests; ++id) {
+            address executor = market.executorAt(id, 0, 0);
+            for (uint256 j; j < 4; ++j) {
+                if (executor == sybils[j]) ++first;
+            }
+        }
+        assertApproxEqAbs(first * 100 / requests, 40, 4);
     }
 }

@@ -329,12 +329,49 @@ contract KeeperRegistryTest is ProtocolFixture {
         assertEq(keepers.activeStake(), 2 * KEEPER_STAKE);
     }
 
-    function test_scheduledExecutor_rotatesOverActiveSet() public view {
-        address[] memory active = keepers.activeKeepers();
-        for (uint256 id; id < 6; ++id) {
-            assertEq(keepers.scheduledExecutor(id, 0), active[id % 3]);
-            assertEq(keepers.scheduledExecutor(id, 1), active[(id + 1) % 3]);
+    function test_selectExecutor_drawsInProportionToStake() public {
+        // Keeper 0 triples its stake: 6,000 of 10,000.
+        _fund(keeperAddrs[0], 2 * KEEPER_STAKE, address(keepers));
+        vm.prank(keeperAddrs[0]);
+        keepers.stake(2 * KEEPER_STAKE);
+        uint256 draws = 3000;
+        uint256 heavy;
+        for (uint256 i; i < draws; ++i) {
+            address drawn = keepers.selectExecutor(keccak256(abi.encode(i)));
+            assertTrue(keepers.isActive(drawn));
+            if (drawn == keeperAddrs[0]) ++heavy;
         }
+        // 60 % expected; a binomial over 3,000 draws stays within ±3 points far beyond 99.9 % of the time.
+        assertApproxEqAbs(heavy * 100 / draws, 60, 3);
+    }
+
+    /// @dev One stake split over many minimum-stake accounts is drawn as often as the whole stake, no more.
+    function test_selectExecutor_splittingStakeEarnsNoMoreTurns() public {
+        address[] memory sybils = new address[](4);
+        for (uint256 i; i < 4; ++i) {
+            sybils[i] = makeAddr(string.concat("sybil", vm.toString(i)));
+            _fund(sybils[i], MIN_STAKE, address(keepers));
+            vm.prank(sybils[i]);
+            keepers.stake(MIN_STAKE);
+        }
+        // 4,000 of 10,000 active stake in four accounts.
+        uint256 draws = 3000;
+        uint256 won;
+        for (uint256 i; i < draws; ++i) {
+            address drawn = keepers.selectExecutor(keccak256(abi.encode("turn", i)));
+            for (uint256 j; j < 4; ++j) {
+                if (drawn == sybils[j]) ++won;
+            }
+        }
+        assertApproxEqAbs(won * 100 / draws, 40, 3);
+    }
+
+    function test_selectExecutor_noneWhenNobodyIsActive() public {
+        for (uint256 i; i < keeperAddrs.length; ++i) {
+            vm.prank(keeperAddrs[i]);
+            keepers.requestUnbond();
+        }
+        assertEq(keepers.selectExecutor(keccak256("any")), address(0));
     }
 
     function test_freeze_guardianHoldsUnbondingStake() public {

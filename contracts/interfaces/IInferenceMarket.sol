@@ -474,6 +474,15 @@ interface IInferenceMarket {
     /// @return The escrow.
     function totalEscrowed() external view returns (uint256);
 
+    /// @notice The executor of turn `turn` of round `round` of `requestId`, drawn in proportion to active stake
+    /// (`IKeeperRegistry.selectExecutor` of `keccak256(abi.encode(requestId, round, turn))`). Works for requests
+    /// not made yet, with today's active set.
+    /// @param requestId The request.
+    /// @param round The round.
+    /// @param turn Turns since the round opened.
+    /// @return The executor.
+    function executorAt(uint256 requestId, uint16 round, uint256 turn) external view returns (address);
+
     /// @notice Fees of reported and disputed requests, awaiting settlement; bounded by the stake capacity.
     /// @return The fees.
     function reportedFees() external view returns (uint256);
@@ -486,8 +495,8 @@ interface IInferenceMarket {
     /// @return The count.
     function disputesOpen() external view returns (uint256);
 
-    /// @notice The keeper scheduled to execute `requestId` now (`IKeeperRegistry.scheduledExecutor` of the
-    /// current turn), with the turn number and when the next turn starts.
+    /// @notice The keeper scheduled to execute `requestId` now (`executorAt` of its round and the current turn),
+    /// with the turn number and when the next turn starts.
     /// @param requestId An open request.
     /// @return executor The scheduled executor.
     /// @return turn Turns since the round opened.

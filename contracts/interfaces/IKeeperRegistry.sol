@@ -13,8 +13,8 @@ pragma solidity ^0.8.24;
 ///
 /// A report counts when its signers hold at least `quorumStakeBps` of the active stake (`activeStake`) and
 /// number at least `quorum`: Sybil keepers buy nothing by splitting stake, since weight is stake, not count.
-/// The executor of each request is scheduled (`scheduledExecutor`), so signers cannot name themselves to take
-/// the executor's share. Slashing comes from three places: the market (an equivocation that voids an accepted
+/// The executor of each turn of each request is drawn in proportion to stake (`selectExecutor`), so signers cannot
+/// name themselves to take the executor's share, nor earn more turns by splitting a stake. Slashing comes from three places: the market (an equivocation that voids an accepted
 /// report), the report court (`court`: an equivocation proven at any time, or a dispute upheld) and governance.
 /// A stake can be frozen (by the court while a dispute is open, or by the guardian while governance decides a
 /// slash): a frozen keeper cannot withdraw, so unbonding does not escape a pending slash.
@@ -204,12 +204,13 @@ interface IKeeperRegistry {
     /// @return The stake.
     function quorumStake() external view returns (uint256);
 
-    /// @notice The keeper scheduled to execute `requestId` in turn `turn`: active keeper
-    /// `(requestId + turn) mod n` in the order of `activeKeepers`, or zero when none is active.
-    /// @param requestId The request.
-    /// @param turn Turns elapsed since the request (re)opened, counted by the market.
-    /// @return The scheduled executor.
-    function scheduledExecutor(uint256 requestId, uint256 turn) external view returns (address);
+    /// @notice The active keeper at point `seed mod activeStake` of the active stakes laid end to end in the order
+    /// of `activeKeepers`, or zero when none is active: each keeper is drawn in proportion to its stake, so
+    /// splitting one stake over many accounts earns no more turns. The market draws each turn of each request
+    /// with `seed = keccak256(abi.encode(requestId, round, turn))`. Costs two storage reads per active keeper.
+    /// @param seed The draw.
+    /// @return The executor drawn.
+    function selectExecutor(bytes32 seed) external view returns (address);
 
     /// @notice Timestamp until which `keeper`'s stake cannot be withdrawn (zero or past: not frozen).
     /// @param keeper The keeper.
@@ -231,8 +232,8 @@ interface IKeeperRegistry {
     function activeKeeperCount() external view returns (uint256 count);
 
     /// @notice The active keepers.
-    /// @return keepers Active keepers in the order `scheduledExecutor` rotates over (it changes as keepers join
-    /// and leave).
+    /// @return keepers Active keepers in the order `selectExecutor` lays their stakes out (it changes as keepers
+    /// join and leave).
     function activeKeepers() external view returns (address[] memory keepers);
 
     /// @notice A keeper's stake and unbonding state.

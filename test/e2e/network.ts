@@ -2,7 +2,6 @@ import { demoKeys, type KeeperHandle, type LocalNetwork, uploadBlob } from "@pay
 import {
   getRequest,
   inferenceMarketAbi,
-  keeperRegistryAbi,
   type RequestStatus,
   requestInference,
   rewardVaultAbi,
@@ -99,14 +98,14 @@ export function networkActions(network: () => LocalNetwork) {
     });
   }
 
-  /** The keeper the market schedules first for the next request: bonded keeper `id mod n` at turn 0. */
+  /** The keeper the market draws for the next request's first turn (`executorAt(id, 0, 0)`). */
   async function firstExecutorOfNextRequest(): Promise<KeeperHandle> {
-    const bonded = await publicClient().readContract({
-      address: contracts().KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "activeKeepers",
+    const executor = await publicClient().readContract({
+      address: contracts().InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "executorAt",
+      args: [(await requestCount()) + 1n, 0, 0n],
     });
-    const executor = bonded[Number(((await requestCount()) + 1n) % BigInt(bonded.length))];
     return network().keepers.find((k) => k.address === executor) as KeeperHandle;
   }
 

@@ -497,8 +497,9 @@ contract InferenceMarketHandler is Test {
         address[] memory bonded = keepers.activeKeepers();
         if (bonded.length == 0) return (address(0), address(0), address(0));
         uint256 turn = (block.timestamp - openedAt) / ghostExecutorTurn;
-        scheduled = bonded[(requestId + turn) % bonded.length];
-        address previous = turn == 0 ? address(0) : bonded[(requestId + turn - 1) % bonded.length];
+        uint16 round = _ghostRequests[requestId].round;
+        scheduled = market.executorAt(requestId, round, turn);
+        address previous = turn == 0 ? address(0) : market.executorAt(requestId, round, turn - 1);
         bool previousActive = previous != address(0) && keepers.isActive(previous);
         if (previousActive && (seed >> 128) & 1 == 1) executor = previous;
         else if (keepers.isActive(scheduled)) executor = scheduled;

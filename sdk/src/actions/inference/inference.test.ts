@@ -165,15 +165,22 @@ describe("inference actions", () => {
     });
   });
 
-  test("getScheduledExecutor names a bonded keeper and passes the turn to the next one", async () => {
+  const executorAt = (requestId: bigint, round: number, turn: bigint) =>
+    publicClient.readContract({
+      address: contracts.InferenceMarket,
+      abi: inferenceMarketAbi,
+      functionName: "executorAt",
+      args: [requestId, round, turn],
+    });
+
+  test("getScheduledExecutor names the active keeper drawn for the turn, and draws again each turn", async () => {
     const { requestId } = await openRequest("zeta");
     const bonded = await readKeepers<readonly Address[]>("activeKeepers");
     expect([...bonded].sort()).toEqual(keeperAccounts.map((a) => a.address).sort());
     const current = await getScheduledExecutor(publicClient, { contracts, requestId });
-    const index = bonded.indexOf(current.executor);
-    expect(index).toBeGreaterThanOrEqual(0);
-    expect(index).toBe(Number((requestId + current.turn) % BigInt(bonded.length)));
-    const { openedAt } = await getRequest(publicClient, { contracts, requestId });
+    expect(bonded).toContain(current.executor);
+    const { openedAt, round } = await getRequest(publicClient, { contracts, requestId });
+    expect(current.executor).toBe(await executorAt(requestId, round, current.turn));
     const { executorTurn } = await publicClient.readContract({
       address: contracts.InferenceMarket,
       abi: inferenceMarketAbi,
@@ -184,16 +191,17 @@ describe("inference actions", () => {
     await passTime(chain, current.nextTurnAt - (await now()));
     const next = await getScheduledExecutor(publicClient, { contracts, requestId });
     expect(next.turn).toBe(current.turn + 1n);
-    expect(next.executor).toBe(bonded[(index + 1) % bonded.length]);
+    expect(next.executor).toBe(await executorAt(requestId, round, current.turn + 1n));
     expect(next.nextTurnAt).toBe(current.nextTurnAt + executorTurn);
   });
 
   test("a report whose executor is not scheduled is refused with MarketNotScheduledExecutor", async () => {
     const { requestId } = await openRequest("eta");
     const bonded = await readKeepers<readonly Address[]>("activeKeepers");
-    const { executor: scheduled } = await startOfNextTurn(requestId);
-    // Neither this turn's keeper nor the previous turn's (the one before it in the rotation).
-    const unscheduled = bonded[(bonded.indexOf(scheduled) + 1) % bonded.length] as Address;
+    const { executor: scheduled, turn } = await startOfNextTurn(requestId);
+    // Neither this turn's keeper nor the previous turn's.
+    const previous = await executorAt(requestId, 0, turn - 1n);
+    const unscheduled = bonded.find((k) => k !== scheduled && k !== previous) as Address;
     const report = await reportFor(chain, requestId, { executor: unscheduled });
     const refused = await submitReport(wallet(roles.user), {
       contracts,
