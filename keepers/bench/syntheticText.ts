@@ -1,4 +1,6 @@
 /** What both benchmarks share: Zipf-distributed synthetic text from a seed, and how results are printed. */
+
+import { toJson } from "@payable-ai/sdk";
 import { seededRandom } from "../test/support/seededCorpus.js";
 
 const syllables = [
@@ -64,5 +66,4 @@ export const fmt = (n: number, digits = 2): string =>
 export const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** JSON of results that hold bigints, for comparing two of them. */
-export const stableJson = (value: unknown): string =>
-  JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}` : v));
+export const stableJson = (value: unknown): string => toJson(value);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { RunningGateway } from "@payable-ai/keepers/gateway";
-import { contentHash } from "@payable-ai/sdk";
+import { contentHash, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,10 +82,7 @@ describe("job service", () => {
     fetch(`${factory.url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body:
-        body === undefined
-          ? undefined
-          : JSON.stringify(body, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+      body: body === undefined ? undefined : toJson(body),
     });
   const createJob = async (hyperparameters: object, account = developer) => {
     const response = await post("/jobs", {

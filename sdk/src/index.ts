@@ -9,5 +9,6 @@ export * from "./protocolAbi.js";
 export * from "./utils/contentHash.js";
 export * from "./utils/feeSplit.js";
 export * from "./utils/http.js";
+export * from "./utils/json.js";
 export * from "./utils/modelAdapterId.js";
 export * from "./utils/trainingManifest.js";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KeeperHandle, type LocalNetwork, startLocalNetwork } from "@payable-ai/devnet";
 import { inferenceMarketAbi, keeperRegistryAbi } from "@payable-ai/sdk";
-import { freePort, removeDeployment } from "@payable-ai/sdk/testing";
+import { freePort, removeDeployment, until } from "@payable-ai/sdk/testing";
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { networkActions } from "./network.js";
@@ -57,14 +57,6 @@ describe("chaos on the npm start network", () => {
       return (await fetch(`${keeper.url}/health`, { signal: AbortSignal.timeout(5000) })).status;
     } catch {
       return 0;
-    }
-  }
-
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs: number) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

@@ -42,12 +42,11 @@ import {
   registerModel,
   signAttributionReport,
 } from "@payable-ai/sdk";
-import { removeDeployment } from "@payable-ai/sdk/testing";
+import { removeDeployment, until } from "@payable-ai/sdk/testing";
 import { type Address, decodeFunctionData, getAddress, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { networkActions } from "./network.js";
-import { until } from "./processes.js";
 
 const CHAIN_ID = 31_442;
 /** Seconds between blocks, as `npm start` mines them. */

@@ -1,5 +1,6 @@
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
+import { toJson } from "@payable-ai/sdk";
 import { Hono } from "hono";
 import { and, client, desc, eq, graphql, isNotNull, sql, sum } from "ponder";
 import { type Address, formatEther, getAddress, isAddress } from "viem";
@@ -32,7 +33,7 @@ app.onError((error, c) => {
 
 // JSON has no bigint: amounts (OPEN wei) are decimal strings.
 function json<T>(value: T): unknown {
-  return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+  return JSON.parse(toJson(value));
 }
 
 function parseAddress(value: string): Address {

@@ -1,4 +1,4 @@
-import { type AttributionReport, loadTrainingManifest } from "@payable-ai/sdk";
+import { type AttributionReport, loadTrainingManifest, toJson } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import { type Address, type Hex, zeroHash } from "viem";
 import { computeAttribution } from "../attribution/attribute.js";
@@ -183,7 +183,7 @@ export class AnswerBuilder {
     const recomputed = this.attribute(context, output);
     const expected: AttributionReport = { ...report, ...recomputed, attributions: recomputed.attributions };
     if (!sameAnswer(report, expected)) {
-      return `attribution differs: reported ${JSON.stringify(report.attributions, stringifyBigint)} (v${report.attributionVersion}), recomputed ${JSON.stringify(recomputed.attributions, stringifyBigint)} (v${recomputed.attributionVersion})`;
+      return `attribution differs: reported ${toJson(report.attributions)} (v${report.attributionVersion}), recomputed ${toJson(recomputed.attributions)} (v${recomputed.attributionVersion})`;
     }
     return undefined;
   }
@@ -309,8 +309,4 @@ export function promptOf(question: string): string {
 function blobHashOf(uri: string): Hex | undefined {
   const match = /^blob:(?:0x)?([0-9a-fA-F]{64})$/.exec(uri.trim());
   return match ? (`0x${(match[1] as string).toLowerCase()}` as Hex) : undefined;
-}
-
-function stringifyBigint(_: string, value: unknown) {
-  return typeof value === "bigint" ? value.toString() : value;
 }

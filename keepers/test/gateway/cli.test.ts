@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { protocolContractNames } from "@payable-ai/sdk";
-import { freePort } from "@payable-ai/sdk/testing";
+import { freePort, until } from "@payable-ai/sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatanetChain, startDatanetChain } from "../support/datanetChain.js";
 
@@ -131,12 +131,20 @@ describe("gateway CLI", () => {
         }),
         duplex: "half",
       } as RequestInit);
-      await until(async () =>
-        /gateway_requests_in_flight 2/.test(await (await fetch(`${url}/metrics`)).text()),
+      await until(
+        "two requests in flight",
+        async () => /gateway_requests_in_flight 2/.test(await (await fetch(`${url}/metrics`)).text()),
+        10_000,
+        50,
       );
 
       child.kill("SIGTERM");
-      await until(async () => (await fetch(`${url}/blobs/${"0".repeat(64)}`)).status === 503);
+      await until(
+        "the gateway to refuse with 503",
+        async () => (await fetch(`${url}/blobs/${"0".repeat(64)}`)).status === 503,
+        10_000,
+        50,
+      );
       expect(child.exitCode).toBeNull();
       finish();
       const stored = await upload;
@@ -149,11 +157,3 @@ describe("gateway CLI", () => {
     }
   }, 60_000);
 });
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in 10 s");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@payable-ai/sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobIdOf } from "../../src/blobstore/blobStore.js";
 import { LocalBlobStore } from "../../src/blobstore/localBlobStore.js";
@@ -156,19 +157,11 @@ describe("gateway health, RPC timeouts and shutdown", () => {
       return { response, finish: () => finish() };
     }
 
-    async function until(condition: () => boolean | Promise<boolean>) {
-      const deadline = Date.now() + 5_000;
-      while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error("condition not met in 5 s");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-
     it("refuses new requests with 503, lets an in-flight upload finish, then closes", async () => {
       const gateway = await start();
       const content = randomBytes(64 * 1024);
       const upload = slowUpload(gateway, content);
-      await until(() => gateway.inFlight === 1);
+      await until("the upload in flight", () => gateway.inFlight === 1, 5_000, 20);
       const closed = gateway.close({ timeoutMs: 10_000 });
       let done = false;
       void closed.then(() => {
@@ -195,7 +188,7 @@ describe("gateway health, RPC timeouts and shutdown", () => {
     it("cuts what is still in flight after the bound", async () => {
       const gateway = await start();
       const upload = slowUpload(gateway, randomBytes(1024));
-      await until(() => gateway.inFlight === 1);
+      await until("the upload in flight", () => gateway.inFlight === 1, 5_000, 20);
       const started = performance.now();
       await gateway.close({ timeoutMs: 300 });
       const took = performance.now() - started;

@@ -12,7 +12,7 @@ import {
   requestInference,
   signAttributionReport,
 } from "@payable-ai/sdk";
-import { type Anvil, anvilPrivateKeys } from "@payable-ai/sdk/testing";
+import { type Anvil, anvilPrivateKeys, until } from "@payable-ai/sdk/testing";
 import { createPublicClient, createTestClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,6 @@ import {
   stopProtocolChain,
 } from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
-import { until } from "../support/until.js";
 
 const CHAIN_ID = 913_409;
 

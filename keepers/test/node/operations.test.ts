@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contentHash, type Deployment, openTokenAbi, requestInference } from "@payable-ai/sdk";
-import { type Anvil, anvilPrivateKeys, repositoryRoot } from "@payable-ai/sdk/testing";
+import { type Anvil, anvilPrivateKeys, repositoryRoot, until } from "@payable-ai/sdk/testing";
 import { createPublicClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,6 @@ import {
   stopProtocolChain,
 } from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
-import { until } from "../support/until.js";
 
 const CHAIN_ID = 913_412;
 const cli = join(repositoryRoot, "keepers", "src", "node", "cli.ts");

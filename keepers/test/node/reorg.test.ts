@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contentHash, type Deployment, requestInference } from "@payable-ai/sdk";
-import { type Anvil, anvilPrivateKeys } from "@payable-ai/sdk/testing";
+import { type Anvil, anvilPrivateKeys, until } from "@payable-ai/sdk/testing";
 import { createTestClient, createWalletClient, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,6 @@ import {
   stopProtocolChain,
 } from "../support/protocolChain.js";
 import { runOfflineKeeper, stakeMinimum } from "../support/protocolKeeper.js";
-import { until } from "../support/until.js";
 
 const CHAIN_ID = 913_408;
 

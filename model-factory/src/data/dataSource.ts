@@ -4,6 +4,7 @@ import {
   type DataAccessRequest,
   dataAccessRequestTypes,
   dataGatewayDomain,
+  toJson,
 } from "@payable-ai/sdk";
 import type { Address, Hex, LocalAccount } from "viem";
 import { parseContribution, type TrainingExample } from "./examples.js";
@@ -88,7 +89,7 @@ export class GatewayDataSource implements DataSource {
       const session = (await this.call("/sessions", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(signed, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+        body: toJson(signed),
         signal,
       })) as { token: string };
       for (const contributionId of selection.contributionIds) {

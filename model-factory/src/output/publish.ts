@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { toJson } from "@payable-ai/sdk";
 import type { Hex } from "viem";
 import type { TrainResult } from "../train/trainer.js";
 import { buildTrainingManifest, MANIFEST_FILE, writeTrainingManifest } from "./manifest.js";
@@ -39,11 +40,7 @@ export async function publishTrainingResult(
   const { modules: _modules, losses, ...summary } = result;
   await writeFile(
     join(directory, RESULT_FILE),
-    `${JSON.stringify(
-      { ...summary, lossCurve: losses, adapterHash: adapter.packageHash, manifestRoot },
-      (_, v) => (typeof v === "bigint" ? v.toString() : v),
-      2,
-    )}\n`,
+    `${toJson({ ...summary, lossCurve: losses, adapterHash: adapter.packageHash, manifestRoot }, 2)}\n`,
   );
   return {
     directory,

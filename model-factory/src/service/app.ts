@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { answerRecipe } from "@payable-ai/keepers/attribution";
-import { type Deployment, modelAdapterId } from "@payable-ai/sdk";
+import { type Deployment, modelAdapterId, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -35,7 +35,7 @@ export interface ChainInfo {
   local?: boolean;
 }
 
-const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+const json = toJson;
 
 /**
  * The Model Factory job API:

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { toJson } from "@payable-ai/sdk";
 import { readSafetensors, type TensorToWrite, writeSafetensors } from "../base/inferenceNode.js";
 
 export const CHECKPOINT_FILE = "checkpoint.json";
@@ -37,9 +38,7 @@ interface CheckpointHeader {
 }
 
 export function runKey(parts: unknown): string {
-  return createHash("sha256")
-    .update(JSON.stringify(parts, (_, v) => (typeof v === "bigint" ? v.toString() : v)))
-    .digest("hex");
+  return createHash("sha256").update(toJson(parts)).digest("hex");
 }
 
 /**
