@@ -19,6 +19,7 @@ import { getRequest } from "../inference/getRequest.js";
 import { requestInference } from "../inference/requestInference.js";
 import { signAttributionReport } from "../inference/signAttributionReport.js";
 import { submitReport } from "../inference/submitReport.js";
+import { waitForReport } from "../inference/waitForReport.js";
 import { disputeReport } from "./disputeReport.js";
 import { executeDispute } from "./executeDispute.js";
 import { type Dispute, type DisputeStatus, disputeStatusAt, getDispute } from "./getDispute.js";
@@ -106,6 +107,14 @@ describe("court actions", () => {
     });
     expect(await balanceOf(disputer.account.address)).toBe(balanceBefore - bond);
     expect((await getRequest(publicClient, { contracts, requestId })).statusName).toBe("disputed");
+    // The report under dispute is still the request's report.
+    const held = await waitForReport(publicClient, {
+      contracts,
+      requestId,
+      pollingIntervalMs: 50,
+      timeoutMs: 5000,
+    });
+    expect(held.digest).toBe((await getRequest(publicClient, { contracts, requestId })).reportDigest);
     for (const account of keeperAccounts) {
       expect(await readKeepers<bigint>("frozenUntil", [account.address])).toBeGreaterThanOrEqual(
         dispute.resolveBy + dispute.appealWindow,

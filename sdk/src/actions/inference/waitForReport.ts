@@ -29,7 +29,8 @@ export class WaitForReportTimeoutError extends BaseError {
 
 /**
  * Resolves with the report keepers submitted for a request (the latest one, should an earlier
- * one have been voided by a challenge). Rejects when the request is refunded, on timeout or abort.
+ * one have been voided by a challenge), also while it is disputed at the court. Rejects when the
+ * request is refunded, on timeout or abort.
  *
  * @example
  * const { report, challengeEndsAt } = await waitForReport(client, { contracts, requestId, timeoutMs: 60_000 })
@@ -52,7 +53,12 @@ export async function waitForReport(
     if (request.statusName === "refunded") {
       throw new BaseError(`Request ${requestId} was refunded without a report.`);
     }
-    if (request.statusName === "reported" || request.statusName === "finalized") {
+    // A disputed request has an accepted report too: the court is ruling on it.
+    if (
+      request.statusName === "reported" ||
+      request.statusName === "disputed" ||
+      request.statusName === "finalized"
+    ) {
       const events = await getContractEvents(client, {
         address: contracts.InferenceMarket,
         abi: inferenceMarketAbi,
