@@ -20,7 +20,7 @@ import {
 import { AcceptedContributionSet, type AcceptedSnapshot } from "./acceptedSet.js";
 import { sortKeepers } from "./executor.js";
 import type { KeeperMetrics } from "./metrics.js";
-import { type GasPolicy, sendContractTransaction } from "./transactions.js";
+import { type ContractCall, type GasPolicy, sendContractTransaction } from "./transactions.js";
 
 export type KeeperContracts = Pick<
   Deployment["contracts"],
@@ -385,19 +385,11 @@ export class KeeperChain {
   ): Promise<bigint> {
     const court = this.contracts.ReportCourt;
     if (court === undefined) throw new Error("this deployment has no report court");
-    const { receipt } = await sendContractTransaction({
-      publicClient: this.publicClient,
-      wallet: this.wallet,
-      call: {
-        address: court,
-        abi: reportCourtAbi,
-        functionName: "proveEquivocation",
-        args: [a.report, a.signature, b.report, b.signature],
-      },
-      policy: this.options.gas,
-      receipt: (hash) => this.#landed(hash),
-      metrics: this.options.metrics,
-      logger: this.options.logger,
+    const { receipt } = await this.#send({
+      address: court,
+      abi: reportCourtAbi,
+      functionName: "proveEquivocation",
+      args: [a.report, a.signature, b.report, b.signature],
     });
     const [event] = parseEventLogs({
       abi: reportCourtAbi,
@@ -438,10 +430,18 @@ export class KeeperChain {
     args: readonly unknown[],
     onSent?: (hash: Hex) => Promise<void>,
   ) {
+    return this.#send(
+      { address: this.contracts.InferenceMarket, abi: inferenceMarketAbi, functionName, args },
+      onSent,
+    );
+  }
+
+  /** Sends one of this keeper's transactions with its gas policy, waiting for the confirmed receipt. */
+  async #send(call: ContractCall, onSent?: (hash: Hex) => Promise<void>) {
     return sendContractTransaction({
       publicClient: this.publicClient,
       wallet: this.wallet,
-      call: { address: this.contracts.InferenceMarket, abi: inferenceMarketAbi, functionName, args },
+      call,
       policy: this.options.gas,
       receipt: (hash) => this.#landed(hash),
       onSent,
