@@ -342,12 +342,11 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
     {
         Request storage request = _requestOf(requestId);
         uint64 openedAt = request.openedAt;
-        uint64 length = _parameters.executorTurn;
-        turn = (block.timestamp - openedAt) / length;
+        turn = _turn(openedAt);
         executor = executorAt(requestId, request.round, turn);
         // The turn is at most the seconds since the round opened, far below 2^64.
         // forge-lint: disable-next-line(unsafe-typecast)
-        nextTurnAt = openedAt + uint64(turn + 1) * length;
+        nextTurnAt = openedAt + uint64(turn + 1) * _parameters.executorTurn;
     }
 
     /// @inheritdoc IInferenceMarket
@@ -420,10 +419,15 @@ contract InferenceMarket is IInferenceMarket, Ownable, EIP712, ReentrancyGuardTr
         if (request.status == RequestStatus.None) revert MarketUnknownRequest(requestId);
     }
 
+    /// @dev Turns of `executorTurn` seconds elapsed since a round opened at `openedAt`.
+    function _turn(uint64 openedAt) internal view returns (uint256) {
+        return (block.timestamp - openedAt) / _parameters.executorTurn;
+    }
+
     /// @dev The executor must be scheduled for the current turn or, so that a report sent at the end of its turn
     /// still lands, the previous one.
     function _checkExecutor(uint256 requestId, uint16 round, uint64 openedAt, address executor) internal view {
-        uint256 turn = (block.timestamp - openedAt) / _parameters.executorTurn;
+        uint256 turn = _turn(openedAt);
         address scheduled = executorAt(requestId, round, turn);
         if (executor == scheduled) return;
         if (turn != 0 && executor == executorAt(requestId, round, turn - 1)) return;
