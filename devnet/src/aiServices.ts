@@ -73,7 +73,7 @@ export function aiServices(
     name: "gateway",
     ports: [ports.gateway],
     async start({ rpcUrl, dataDir, deploymentsDir, log }) {
-      const child = startProcess("keepers/src/gateway/cli.ts", [
+      const child = startProcess("gateway/src/cli.ts", [
         "--rpc-url",
         rpcUrl,
         "--deployments-dir",
@@ -176,7 +176,7 @@ export function aiServices(
           "warn",
         ];
         keeperHandles.push({
-          ...serviceHandle("keepers/src/node/cli.ts", args, keeperUrls[i] as string),
+          ...serviceHandle("keepers/src/cli.ts", args, keeperUrls[i] as string),
           key,
           address: privateKeyToAccount(key).address,
           stateDir,

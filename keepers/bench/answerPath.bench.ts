@@ -14,18 +14,18 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { Bm25Index } from "@payable-ai/attribution";
+import { answerRecipe, computeAttribution } from "@payable-ai/attribution";
+import { zipfText } from "@payable-ai/attribution/testing";
+import { toJson } from "@payable-ai/sdk";
 import { iDatanetRegistryAbi } from "@payable-ai/sdk/abis";
+import { fmt, gc, percentile, startDatanetChain } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
 import { createWalletClient, type Hex, http, numberToHex, sha256 } from "viem";
-import { computeAttribution } from "../src/attribution/attribute.js";
-import type { Bm25Index } from "../src/attribution/bm25.js";
-import { AcceptedContributionSet, scanAcceptedContributions } from "../src/node/acceptedSet.js";
-import { AnswerBuilder } from "../src/node/answer.js";
-import type { KeeperChain, RequestEvent } from "../src/node/chain.js";
-import { answerRecipe } from "../src/node/protocol.js";
-import type { GatewayClient, InferenceClient } from "../src/node/services.js";
-import { startDatanetChain } from "../test/support/datanetChain.js";
-import { fmt, gc, percentile, stableJson, zipfText } from "./syntheticText.js";
+import { AcceptedContributionSet, scanAcceptedContributions } from "../src/acceptedSet.js";
+import { AnswerBuilder } from "../src/answer.js";
+import type { KeeperChain, RequestEvent } from "../src/chain.js";
+import type { GatewayClient, InferenceClient } from "../src/services.js";
 
 const { values } = parseArgs({
   options: {
@@ -90,7 +90,7 @@ async function chainReads(count: number) {
       checks.push(performance.now() - t);
     }
     checks.sort((a, b) => a - b);
-    const agrees = stableJson((await set.at([datanet], block)).contributions()) === stableJson(scanned);
+    const agrees = toJson((await set.at([datanet], block)).contributions()) === toJson(scanned);
     return { count, usPerContribution: (scanMs * 1000) / count, checkP50Ms: percentile(checks, 50), agrees };
   } finally {
     await chain.stop();
@@ -247,7 +247,7 @@ async function measure(n: number, usPerContribution: number, checkMs: number) {
       oldParts.hash += t2 - t1;
       oldParts.bm25 += t3 - t2;
       oldParts.count++;
-      agree &&= stableJson(old) === stableJson(result);
+      agree &&= toJson(old) === toJson(result);
     }
   }
   newTimes.sort((a, b) => a - b);

@@ -6,7 +6,7 @@
  * n-gram model fit on the same data are measured in the same run.
  */
 import { join } from "node:path";
-import { computeAttribution, decodeText, SpanIndexBuilder } from "@payable-ai/keepers";
+import { computeAttribution, decodeText, SpanIndexBuilder } from "@payable-ai/attribution";
 import {
   ByteTokenizer,
   countParameters,

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { LocalBlobStore } from "@payable-ai/keepers/blobstore";
 import {
   type AccessChecker,
   ContributionNotFoundError,
@@ -7,7 +6,8 @@ import {
   FileNonceStore,
   LocalBlobVisibility,
   startGateway,
-} from "@payable-ai/keepers/gateway";
+} from "@payable-ai/gateway";
+import { LocalBlobStore } from "@payable-ai/gateway/blobstore";
 import type { Address } from "viem";
 import type { SyntheticContribution } from "../src/data/synthetic.js";
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { RunningGateway } from "@payable-ai/keepers/gateway";
+import type { RunningGateway } from "@payable-ai/gateway";
 import { contentHash, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";

@@ -9,6 +9,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  answerRecipe,
+  Bm25Index,
+  computeAttribution,
+  type Passage,
+  SpanIndexBuilder,
+  tokenize,
+} from "@payable-ai/attribution";
+import {
   DEMO_BASE_MODEL,
   demoFacts,
   demoKeys,
@@ -19,14 +27,7 @@ import {
   startLocalNetwork,
   uploadBlob,
 } from "@payable-ai/devnet";
-import {
-  Bm25Index,
-  computeAttribution,
-  type Passage,
-  SpanIndexBuilder,
-  tokenize,
-} from "@payable-ai/keepers/attribution";
-import { answerRecipe, KeeperStateStore, reportToJson } from "@payable-ai/keepers/node";
+import { KeeperStateStore, reportToJson } from "@payable-ai/keepers";
 import {
   type AttributionReport,
   acceptContribution,

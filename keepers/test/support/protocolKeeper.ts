@@ -3,7 +3,7 @@ import { anvilPrivateKeys } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
 import { type Chain, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type KeeperConfig, type RunningKeeper, runKeeper } from "../../src/node/run.js";
+import { type KeeperConfig, type RunningKeeper, runKeeper } from "../../src/run.js";
 
 /** Gives each key the minimum stake in OPEN from anvil's first account and stakes it. */
 export async function stakeMinimum(

@@ -47,7 +47,7 @@ export class DataAccessError extends Error {
 }
 
 /**
- * The data gateway of the keepers (`keepers/src/gateway`): one session per datanet opened with the
+ * The data gateway of the keepers (`gateway/`): one session per datanet opened with the
  * developer's signed request (`POST /sessions`), then each contribution downloaded with the session
  * token. The gateway checks `hasAccess` on-chain for every download; its refusals surface as
  * {@link DataAccessError} with the gateway's code.

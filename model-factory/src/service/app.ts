@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
-import { answerRecipe } from "@payable-ai/keepers/attribution";
+import { answerRecipe } from "@payable-ai/attribution";
 import { type Deployment, modelAdapterId, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";

@@ -1,9 +1,4 @@
-import {
-  Bm25Index,
-  parseCitations,
-  prepareRag,
-  type RetrievedPassage,
-} from "@payable-ai/keepers/attribution";
+import { Bm25Index, parseCitations, prepareRag, type RetrievedPassage } from "@payable-ai/attribution";
 import type { TrainingExample } from "../data/examples.js";
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * Data gateway CLI: `npm run gateway -w gateway -- --help` lists the options.
+ *
+ * Without --datanet-registry both registries come from deployments/<chainId>.json;
+ * without a KeeperRegistry, keepers get no blanket read access.
+ */
+import { resolve } from "node:path";
+import { readDeployment } from "@payable-ai/sdk";
+import { pino } from "pino";
+import { getAddress, isAddress } from "viem";
+import { LocalBlobStore } from "./blobstore/localBlobStore.js";
+import { type GatewayOptions, gatewayUsage, parseGatewayCommandLine, UsageError } from "./cliOptions.js";
+import { ContributionSync } from "./contributionSync.js";
+import { FileNonceStore } from "./nonceStore.js";
+import { startGateway } from "./server.js";
+import { ViemAccessChecker } from "./viemAccessChecker.js";
+import { LocalBlobVisibility } from "./visibility.js";
+
+let options: GatewayOptions;
+try {
+  const parsed = parseGatewayCommandLine(process.argv.slice(2));
+  if (parsed.help) {
+    process.stdout.write(gatewayUsage());
+    process.exit(0);
+  }
+  options = parsed.options;
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`gateway: ${error.message}\n\n${gatewayUsage()}`);
+  process.exit(2);
+}
+
+const logger = pino({ level: options["log-level"] });
+
+async function main(): Promise<void> {
+  const rpcUrl = options["rpc-url"];
+  const rpcTimeoutMs = options["rpc-timeout-ms"];
+  let registry = options["datanet-registry"];
+  let keeperRegistry = options["keeper-registry"];
+  let fromBlock = 0n;
+  if (registry === undefined) {
+    const probe = await ViemAccessChecker.chainIdOf(rpcUrl, rpcTimeoutMs);
+    const deployment = await readDeployment({ chainId: probe, dir: options["deployments-dir"] });
+    registry = deployment.contracts.DatanetRegistry;
+    keeperRegistry ??= deployment.contracts.KeeperRegistry;
+    fromBlock = BigInt(deployment.startBlock);
+  }
+  if (options["from-block"] !== undefined) fromBlock = BigInt(options["from-block"]);
+  if (!isAddress(registry)) throw new Error(`--datanet-registry "${registry}" is not an address`);
+  if (keeperRegistry !== undefined && !isAddress(keeperRegistry)) {
+    throw new Error(`--keeper-registry "${keeperRegistry}" is not an address`);
+  }
+  const access = await ViemAccessChecker.connect({
+    rpcUrl,
+    datanetRegistry: getAddress(registry),
+    keeperRegistry: keeperRegistry === undefined ? undefined : getAddress(keeperRegistry),
+    rpcTimeoutMs,
+    fromBlock,
+  });
+  const dataDir = resolve(options["data-dir"]);
+  const visibility = new LocalBlobVisibility(resolve(dataDir, "datanet-content"));
+  const sync = new ContributionSync({
+    client: access.client,
+    datanetRegistry: access.datanetRegistry,
+    visibility,
+    stateFile: resolve(dataDir, "contribution-sync.block"),
+    fromBlock,
+    logger,
+  });
+  // Catch up before serving, so no registered contribution is ever served publicly.
+  await sync.syncOnce();
+  sync.start(options["sync-interval-ms"]);
+  const gateway = await startGateway(
+    {
+      blobs: new LocalBlobStore(resolve(dataDir, "blobs")),
+      visibility,
+      access,
+      nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
+      logger,
+      maxUploadBytes: options["max-upload-bytes"],
+      maxPublicUploadBytes: options["max-public-upload-bytes"],
+      maxSessionSeconds: options["max-session-seconds"],
+      maxSessionsPerAccount: options["max-sessions-per-account"],
+      maxSessions: options["max-sessions"],
+    },
+    { port: options.port, host: options.host, shutdownTimeoutMs: options["shutdown-timeout-ms"] },
+  );
+  logger.info(
+    { url: gateway.url, chainId: access.chainId, datanetRegistry: access.datanetRegistry, dataDir },
+    "data gateway listening",
+  );
+  const stop = async (signal: string) => {
+    // A second signal stops at once, without waiting for the drain.
+    process.once(signal, () => {
+      logger.warn({ signal, inFlight: gateway.inFlight }, "stopping now, without draining");
+      process.exit(1);
+    });
+    logger.info(
+      { signal, inFlight: gateway.inFlight, timeoutMs: options["shutdown-timeout-ms"] },
+      "draining",
+    );
+    await sync.stop();
+    await gateway.close();
+    logger.info({ signal, cut: gateway.inFlight }, "stopped");
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, (error as Error).message);
+  process.exit(1);
+});
