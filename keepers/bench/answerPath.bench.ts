@@ -5,7 +5,7 @@
  * The baseline, measured in the same run, is the path before the event-kept set: a pass over
  * every contribution to gather texts, a sha256 over all of them to key the index cache, and
  * exhaustive BM25. Its chain reads (one `getContribution` per contribution ever made) are timed
- * on anvil at a small count and extrapolated. Adds `answer_path` to bench/results.json.
+ * on anvil at a small count and extrapolated. Writes `answer_path` into bench/results.json.
  *
  *   node --expose-gc --max-old-space-size=12288 --import tsx bench/answerPath.bench.ts [-- --sizes 10000,100000,1000000]
  */
