@@ -1,6 +1,7 @@
 import {
   type AttributionReport,
   attributionReportTypes,
+  type GatewayClient,
   hashAttributionReport,
   inferenceMarketDomain,
   signAttributionReport,
@@ -14,7 +15,7 @@ import { sameAddress } from "./executor.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
-import type { GatewayClient, InferenceClient } from "./services.js";
+import type { InferenceClient } from "./services.js";
 import type { KeeperStateStore, RequestRecord, SignedReportRecord } from "./stateStore.js";
 
 export type KeeperNodeOptions = {
