@@ -284,7 +284,9 @@ export class AnswerBuilder {
       const key = c.contentHash.toLowerCase();
       let text = this.#texts.get(key);
       if (text === undefined) {
-        text = decodeText((await this.gateway.readContribution(c.datanetId, c.contributionId, c.contentHash)).bytes);
+        text = decodeText(
+          (await this.gateway.readContribution(c.datanetId, c.contributionId, c.contentHash)).bytes,
+        );
         this.#texts.set(key, text);
       }
       passages.push({ contributionId: c.contributionId, text, uri: c.uri });
