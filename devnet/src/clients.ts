@@ -1,10 +1,10 @@
+import { defineRpcChain } from "@payable-ai/sdk";
 import {
   type Account,
   type Chain,
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   type PublicClient,
@@ -25,12 +25,7 @@ export type DevnetClients = {
 
 /** viem clients for a local chain. */
 export function devnetClients(rpcUrl: string, chainId: number): DevnetClients {
-  const chain = defineChain({
-    id: chainId,
-    name: `Payable AI local (${chainId})`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain = defineRpcChain({ id: chainId, name: `Payable AI local (${chainId})`, rpcUrl });
   const transport = http(rpcUrl, { retryCount: 0 });
   return {
     chain,

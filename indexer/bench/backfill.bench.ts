@@ -12,6 +12,7 @@ import {
   contributionVotesAbi,
   type Deployment,
   datanetRegistryAbi,
+  defineRpcChain,
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
@@ -34,7 +35,6 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   encodeFunctionData,
   type Hex,
   http,
@@ -248,12 +248,7 @@ function percentile(values: number[], p: number): number {
 
 async function generateActivity(rpcUrl: string, chainId: number, deployment: Deployment) {
   const { contracts } = deployment;
-  const chain = defineChain({
-    id: chainId,
-    name: "bench",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain = defineRpcChain({ id: chainId, name: "bench", rpcUrl });
   const transport = http(rpcUrl);
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
   const testClient = createTestClient({ chain, transport, mode: "anvil" });

@@ -9,6 +9,7 @@ import {
   contribute,
   createDatanet,
   createTrainingManifest,
+  defineRpcChain,
   delegateVotes,
   executeProposal,
   finalizeRequests,
@@ -46,7 +47,6 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   encodeFunctionData,
   type Hex,
   http,
@@ -85,12 +85,7 @@ let contracts: Awaited<ReturnType<typeof deployProtocol>>["contracts"];
 let world: Awaited<ReturnType<typeof makeActivity>>;
 
 function createClients(rpcUrl: string) {
-  const chain = defineChain({
-    id: chainId,
-    name: "indexer-test",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain = defineRpcChain({ id: chainId, name: "indexer-test", rpcUrl });
   const transport = http(rpcUrl, { retryCount: 0 });
   return {
     publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),

@@ -2,7 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contentHash, createDatanet, type Deployment, registerModel, retireModel } from "@payable-ai/sdk";
+import {
+  contentHash,
+  createDatanet,
+  type Deployment,
+  defineRpcChain,
+  registerModel,
+  retireModel,
+} from "@payable-ai/sdk";
 import {
   type Anvil,
   anvilPrivateKeys,
@@ -11,7 +18,7 @@ import {
   removeDeployment,
   startAnvil,
 } from "@payable-ai/sdk/testing";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import { createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BLOBS_DIR } from "../src/adapters/adapterDir.js";
@@ -41,12 +48,7 @@ describe("adapters verified against the on-chain ModelRegistry", () => {
   let retire: (modelId: bigint) => Promise<unknown>;
   const { logger, logs } = capturedLogger();
 
-  const chain = defineChain({
-    id: CHAIN_ID,
-    name: "adapters",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
-  });
+  const chain = defineRpcChain({ id: CHAIN_ID, name: "adapters", rpcUrl: "http://127.0.0.1" });
 
   beforeAll(async () => {
     modelDir = await mkdtemp(join(tmpdir(), "inference-node-chain-model-"));

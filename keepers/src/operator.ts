@@ -1,5 +1,6 @@
 import {
   claimRewards,
+  defineRpcChain,
   getRewards,
   keeperRegistryAbi,
   requestKeeperUnbond,
@@ -8,15 +9,7 @@ import {
 } from "@payable-ai/sdk";
 import { readDeployment } from "@payable-ai/sdk/node";
 
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  formatEther,
-  type Hex,
-  http,
-  parseEther,
-} from "viem";
+import { createPublicClient, createWalletClient, formatEther, type Hex, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { KeeperCommand } from "./options.js";
 
@@ -34,12 +27,7 @@ export async function runOperatorCommand(
   const transport = http(parameters.rpcUrl);
   const chainId = await createPublicClient({ transport }).getChainId();
   const { contracts } = await readDeployment({ chainId, dir: parameters.deploymentsDir });
-  const chain = defineChain({
-    id: chainId,
-    name: `chain ${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [parameters.rpcUrl] } },
-  });
+  const chain = defineRpcChain({ id: chainId, name: `chain ${chainId}`, rpcUrl: parameters.rpcUrl });
   const account = privateKeyToAccount(parameters.privateKey);
   const publicClient = createPublicClient({ chain, transport });
   const wallet = createWalletClient({ chain, transport, account });

@@ -1,7 +1,7 @@
-import { createGatewayClient } from "@payable-ai/sdk";
+import { createGatewayClient, defineRpcChain } from "@payable-ai/sdk";
 import { readDeployment } from "@payable-ai/sdk/node";
 import type { Logger } from "pino";
-import { createPublicClient, createWalletClient, defineChain, getAddress, type Hex, http } from "viem";
+import { createPublicClient, createWalletClient, getAddress, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { KeeperChain, type KeeperContracts } from "./chain.js";
 import type { HealthOptions } from "./health.js";
@@ -66,12 +66,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     contracts = deployment.contracts;
     startBlock = config.startBlock ?? BigInt(deployment.startBlock);
   }
-  const chain = defineChain({
-    id: chainId,
-    name: `chain ${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [config.rpcUrl] } },
-  });
+  const chain = defineRpcChain({ id: chainId, name: `chain ${chainId}`, rpcUrl: config.rpcUrl });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
   const wallet = createWalletClient({ chain, transport, account, pollingInterval: 250 });
   const keeperChain = new KeeperChain(

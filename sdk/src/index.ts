@@ -6,6 +6,7 @@ export * from "./errors/contract.js";
 export * from "./generated/abis.js";
 export * from "./indexer/client.js";
 export * from "./protocolAbi.js";
+export * from "./utils/chain.js";
 export * from "./utils/contentHash.js";
 export * from "./utils/feeSplit.js";
 export * from "./utils/http.js";

@@ -4,7 +4,6 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   type PublicClient,
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import type { Deployment } from "../src/deployments.js";
 import { openTokenAbi } from "../src/generated/abis.js";
 import { anvilPrivateKeys } from "../src/testing/anvil.js";
+import { defineRpcChain } from "../src/utils/chain.js";
 
 export type SharedChain = {
   rpcUrl: string;
@@ -37,12 +37,7 @@ export function sharedChain(): SharedChain {
   const rpcUrl = inject("rpcUrl");
   const chainId = inject("chainId");
   const deployment = inject("deployment");
-  const chain: Chain = defineChain({
-    id: chainId,
-    name: "sdk-test",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain: Chain = defineRpcChain({ id: chainId, name: "sdk-test", rpcUrl });
   const transport = http(rpcUrl);
   const publicClient: PublicClient<Transport, Chain> = createPublicClient({
     chain,

@@ -1,18 +1,13 @@
-import { contentHash, createDatanet, type Deployment, registerModel } from "@payable-ai/sdk";
+import { contentHash, createDatanet, type Deployment, defineRpcChain, registerModel } from "@payable-ai/sdk";
 import { type Anvil, deployProtocol, removeDeployment, startAnvil } from "@payable-ai/sdk/testing";
-import { type Chain, defineChain, parseEther } from "viem";
+import { type Chain, parseEther } from "viem";
 
 /**
  * A viem chain for a test's anvil. Clients are given the RPC URL in their transport, so the
  * chain can exist before anvil has started.
  */
 export function localChain(id: number, name: string): Chain {
-  return defineChain({
-    id,
-    name,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: ["http://127.0.0.1"] } },
-  });
+  return defineRpcChain({ id, name, rpcUrl: "http://127.0.0.1" });
 }
 
 /** anvil with the protocol deployed as for a local network; anvil is stopped if the deployment fails. */

@@ -6,7 +6,6 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
-  defineChain,
   getAddress,
   type Hex,
   http,
@@ -19,6 +18,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { iDatanetRegistryAbi, iKeeperRegistryAbi } from "../generated/abis.js";
+import { defineRpcChain } from "../utils/chain.js";
 import { type Anvil, anvilPrivateKeys, startAnvil } from "./anvil.js";
 import { repositoryRoot } from "./foundry.js";
 
@@ -54,12 +54,7 @@ export type DatanetChain = {
 export async function startDatanetChain(): Promise<DatanetChain> {
   const anvil: Anvil = await startAnvil({ chainId: 31_3370 });
   try {
-    const chain = defineChain({
-      id: anvil.chainId,
-      name: "anvil",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [anvil.rpcUrl] } },
-    });
+    const chain = defineRpcChain({ id: anvil.chainId, name: "anvil", rpcUrl: anvil.rpcUrl });
     const publicClient: PublicClient<Transport, Chain> = createPublicClient({
       chain,
       transport: http(anvil.rpcUrl),
