@@ -11,13 +11,20 @@ import { type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
-import { readModelDir } from "./model/modelDir.js";
-import { ByteTokenizer } from "./model/tokenizer.js";
+import type { LoraTarget } from "./model/config.js";
+import { loadModelDir } from "./model/loadModel.js";
 import { createApp } from "./server/app.js";
 
 export interface InferenceNodeOptions {
-  /** Directory with `model.onnx` and `config.json`. */
+  /**
+   * A generated model (`config.json` + `model.onnx`) or a Hugging Face checkpoint (`config.json`,
+   * safetensors, tokenizer files).
+   */
   modelDir: string;
+  /** Projections of a Hugging Face checkpoint given LoRA inputs (default: all seven). */
+  loraTargets?: readonly LoraTarget[];
+  /** Cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own). */
+  maxContext?: number;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
   /** Registry file to use instead of `<adaptersDir>/registry.json`. */
@@ -51,8 +58,11 @@ export interface InferenceNodeOptions {
 /** Wires model, adapters, scheduler and HTTP app together. */
 export async function createInferenceNode(options: InferenceNodeOptions) {
   const logger = options.logger ?? pino({ name: "inference-node" });
-  const modelDir = await readModelDir(options.modelDir);
-  const config = modelDir.config.llama;
+  const loaded = await loadModelDir(options.modelDir, {
+    loraTargets: options.loraTargets,
+    maxContext: options.maxContext,
+  });
+  const { config, tokenizer } = loaded;
   const registryFile =
     options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
   const registry =
@@ -83,8 +93,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     },
     onEvict: (adapter) => logger.debug({ adapter: adapter.id }, "adapter evicted"),
   });
-  const session = await LlamaSession.create(modelDir.modelPath, config, { intraOpThreads: options.threads });
-  const tokenizer = new ByteTokenizer();
+  const session = await LlamaSession.create(loaded.model, config, { intraOpThreads: options.threads });
   const scheduler = new Scheduler({
     session,
     tokenizer,
@@ -104,13 +113,16 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     cache,
     metrics,
     logger,
-    baseModelName: modelDir.config.name,
+    baseModelName: loaded.name,
     maxContextTokens: config.maxPositions,
     defaultMaxTokens: options.defaultMaxTokens,
   });
   logger.info(
     {
-      model: modelDir.config.name,
+      model: loaded.name,
+      format: loaded.format,
+      family: loaded.family,
+      vocab: config.vocabSize,
       layers: config.numLayers,
       hidden: config.hiddenSize,
       loraModules: session.modules.length,

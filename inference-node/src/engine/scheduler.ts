@@ -10,7 +10,7 @@ import {
   ShuttingDownError,
 } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { ByteTokenizer } from "../model/tokenizer.js";
+import type { StreamDecoder, TextTokenizer } from "../model/tokenizer.js";
 import { type FinishReason, Generation } from "./generation.js";
 import { concatCaches, emptyCache, type KvCache, selectRows } from "./kvCache.js";
 import { type LlamaSession, lastLogits } from "./llamaSession.js";
@@ -44,7 +44,7 @@ export interface AdapterProvider {
 
 export interface SchedulerOptions {
   session: LlamaSession;
-  tokenizer: ByteTokenizer;
+  tokenizer: TextTokenizer;
   adapters: AdapterProvider;
   /** Rows decoded together (default 32). */
   maxBatch?: number;
@@ -79,7 +79,7 @@ interface Row {
   slot: number;
   key: string | null;
   rng: () => number;
-  decoder: ReturnType<ByteTokenizer["createDecoder"]>;
+  decoder: StreamDecoder;
   stops: string[];
   longestStop: number;
   lastToken: number;
@@ -453,7 +453,7 @@ export class Scheduler {
     row.completionTokens += 1;
     this.tokensGenerated += 1;
     this.options.metrics?.generatedTokens.inc();
-    if (token === this.options.tokenizer.eos && !row.request.ignoreEos) {
+    if (this.options.tokenizer.eosIds.has(token) && !row.request.ignoreEos) {
       this.finishRow(row, "stop");
       return;
     }

@@ -14,7 +14,7 @@ import {
   ShuttingDownError,
 } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { ByteTokenizer } from "../model/tokenizer.js";
+import type { TextTokenizer } from "../model/tokenizer.js";
 import { bodyLimit } from "./bodyLimit.js";
 import { type ErrorBody, toErrorResponse } from "./errorResponse.js";
 import {
@@ -26,7 +26,7 @@ import {
 
 export interface AppDependencies {
   scheduler: Scheduler;
-  tokenizer: ByteTokenizer;
+  tokenizer: TextTokenizer;
   registry: AdapterRegistry;
   cache: AdapterCache;
   metrics: NodeMetrics;
@@ -133,11 +133,10 @@ export function createApp(deps: AppDependencies): Hono<Env> {
   function submit(
     body: CompletionRequest | ChatCompletionRequest,
     adapter: AdapterSpec,
-    prompt: string,
+    tokens: number[],
     signal: AbortSignal,
     requestId: string,
   ) {
-    const tokens = deps.tokenizer.encode(prompt);
     const room = deps.maxContextTokens - tokens.length;
     if (room < 1) {
       throw new ContextLengthError(
@@ -251,7 +250,8 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     const body = await parseBody(() => c.req.json(), completionRequestSchema);
     const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
-    const generation = submit(body, adapter, body.prompt, controller.signal, c.get("requestId"));
+    const prompt = deps.tokenizer.encode(body.prompt);
+    const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "text");
   });
 
@@ -259,7 +259,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     const body = await parseBody(() => c.req.json(), chatCompletionRequestSchema);
     const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
-    const prompt = deps.tokenizer.applyChatTemplate(body.messages);
+    const prompt = deps.tokenizer.encodeChat(body.messages);
     const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "chat");
   });

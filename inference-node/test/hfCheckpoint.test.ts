@@ -1,0 +1,269 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emptyCache } from "../src/engine/kvCache.js";
+import { LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
+import { ModelFormatError } from "../src/errors.js";
+import { LLAMA_ARCHITECTURE, ropeInverseFrequencies } from "../src/model/architecture.js";
+import { readHfCheckpoint } from "../src/model/hfCheckpoint.js";
+import { type LoadedModel, loadModelDir } from "../src/model/loadModel.js";
+import { decodeModel } from "../src/model/onnxGraph.js";
+import { referenceForward } from "../src/model/reference.js";
+import { maxAbs, maxAbsDiff } from "./helpers.js";
+import { FAMILIES, type FamilyName, type WrittenCheckpoint, writeHfCheckpoint } from "./hfFixtures.js";
+
+const TOL = 2e-3;
+const TEXT = "The quick brown fox, naïve café 日本";
+const LAST = { lastOnly: true };
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "hf-checkpoint-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Each family once, in the dtype and file layout given, against the reference forward pass. */
+const CASES: { family: FamilyName; dtype: "F32" | "F16" | "BF16"; shards: number }[] = [
+  { family: "llama3", dtype: "BF16", shards: 3 },
+  { family: "smollm2", dtype: "F32", shards: 1 },
+  { family: "mistral", dtype: "F16", shards: 1 },
+  { family: "qwen2", dtype: "BF16", shards: 2 },
+  { family: "qwen3", dtype: "F32", shards: 1 },
+  { family: "gemma", dtype: "BF16", shards: 1 },
+];
+
+describe.each(CASES)(
+  "Hugging Face checkpoint: $family ($dtype, $shards shard(s))",
+  ({ family, dtype, shards }) => {
+    let written: WrittenCheckpoint;
+    let loaded: LoadedModel;
+    let session: LlamaSession;
+    let prompt: number[];
+
+    beforeAll(async () => {
+      written = await writeHfCheckpoint(join(root, family), family, { dtype, shards });
+      loaded = await loadModelDir(written.dir);
+      session = await LlamaSession.create(loaded.model, loaded.config);
+      prompt = loaded.tokenizer.encode(TEXT).slice(0, 10);
+    }, 60_000);
+    afterAll(async () => {
+      await session.release();
+    });
+
+    it("reads the family's shape and builds a LoRA graph with last-position logits", () => {
+      expect(loaded.format).toBe("huggingface");
+      expect(loaded.family).toBe(FAMILIES[family].config.model_type);
+      expect(loaded.config).toEqual(written.llama);
+      expect(session.hasLora).toBe(true);
+      expect(session.modules).toHaveLength(7 * written.llama.numLayers);
+    });
+
+    it("gives the reference forward pass's logits, prefill and cached decode", async () => {
+      const V = written.llama.vocabSize;
+      const expected = referenceForward(written.llama, written.weights, prompt, written.architecture, LAST);
+      let step = await session.forward({
+        cache: emptyCache(loaded.config, 1),
+        tokens: [prompt],
+        positions: [0],
+      });
+      expect(step.logitSteps).toBe(1);
+      expect(step.logits.length).toBe(V);
+      expect(maxAbs(step.logits)).toBeGreaterThan(0.5);
+      expect(
+        maxAbsDiff(lastLogits(step, V)[0] as Float32Array, expected.at(-1) as Float32Array),
+      ).toBeLessThan(TOL);
+      const continued = [...prompt];
+      for (const next of [17, 1000]) {
+        continued.push(next);
+        step = await session.forward({
+          cache: step.cache,
+          tokens: [[next]],
+          positions: [continued.length - 1],
+        });
+        const reference = referenceForward(
+          written.llama,
+          written.weights,
+          continued,
+          written.architecture,
+          LAST,
+        );
+        expect(
+          maxAbsDiff(lastLogits(step, V)[0] as Float32Array, reference.at(-1) as Float32Array),
+        ).toBeLessThan(TOL);
+      }
+    });
+
+    it("depends on the family's differences (the plain Llama reference disagrees)", () => {
+      // Mistral's decoder is Llama's, SmolLM2's differs only by its tied output (checked below).
+      if (family === "mistral" || family === "smollm2") return;
+      const plainArchitecture = {
+        ...LLAMA_ARCHITECTURE,
+        tiedEmbeddings: written.architecture.tiedEmbeddings,
+      };
+      const plain = referenceForward(written.llama, written.weights, prompt, plainArchitecture, LAST);
+      const real = referenceForward(written.llama, written.weights, prompt, written.architecture, LAST);
+      expect(maxAbsDiff(plain.at(-1) as Float32Array, real.at(-1) as Float32Array)).toBeGreaterThan(0.05);
+    });
+
+    it("keeps one vocabulary-sized tensor per use: tied embeddings are shared, not copied", () => {
+      const graph = decodeModel(loaded.model as Uint8Array).graph;
+      const big = (graph?.initializer ?? []).filter((t) =>
+        t.dims?.map(Number).includes(written.llama.vocabSize),
+      );
+      expect(big.map((t) => t.name).sort()).toEqual(
+        written.architecture.tiedEmbeddings
+          ? ["model.embed_tokens.weight"]
+          : ["lm_head.weight", "model.embed_tokens.weight"],
+      );
+      expect(graph?.node?.some((n) => n.opType === "OneHot")).toBe(false);
+    });
+  },
+);
+
+describe("Llama 3 RoPE scaling", () => {
+  it("keeps high frequencies, divides low ones by the factor and blends between", () => {
+    const config = { ...FAMILIES.llama3.architecture };
+    const llama = {
+      vocabSize: 8,
+      hiddenSize: 64,
+      intermediateSize: 8,
+      numLayers: 1,
+      numHeads: 4,
+      numKvHeads: 4,
+      rmsNormEps: 1e-6,
+      ropeTheta: 10000,
+      maxPositions: 64,
+    };
+    const plain = ropeInverseFrequencies(llama, null);
+    const scaled = ropeInverseFrequencies(llama, config.ropeScaling);
+    // head_dim 16: wavelengths 2π·10000^(2i/16); high-frequency band below 32/4 = 8, low above 32.
+    expect(scaled[0]).toBe(plain[0]); // wavelength 6.3
+    expect(scaled[2]).toBeCloseTo((plain[2] as number) / 8, 15); // wavelength 62.8
+    const smooth = (32 / ((2 * Math.PI) / (plain[1] as number)) - 1) / 3; // wavelength 19.9
+    expect(scaled[1]).toBeCloseTo(
+      (1 - smooth) * ((plain[1] as number) / 8) + smooth * (plain[1] as number),
+      15,
+    );
+  });
+});
+
+describe("refusals name what is unsupported", () => {
+  let base: string;
+  beforeAll(async () => {
+    base = (await writeHfCheckpoint(join(root, "refusals"), "mistral", { vocabSize: 512 })).dir;
+  });
+
+  // The config is read first, so a directory with only config.json shows its refusals.
+  const withConfig = async (name: string, change: (c: Record<string, unknown>) => void) => {
+    const dir = join(root, name);
+    await mkdir(dir);
+    const config = JSON.parse(await readFile(join(base, "config.json"), "utf8"));
+    change(config);
+    await writeFile(join(dir, "config.json"), JSON.stringify(config));
+    return dir;
+  };
+
+  it.each([
+    [
+      "gpt2",
+      (c: Record<string, unknown>) =>
+        Object.assign(c, { model_type: "gpt2", architectures: ["GPT2LMHeadModel"] }),
+      /model_type "gpt2" \(GPT2LMHeadModel\) is not supported/,
+    ],
+    [
+      "gemma2",
+      (c: Record<string, unknown>) => Object.assign(c, { model_type: "gemma2" }),
+      /model_type "gemma2"/,
+    ],
+    [
+      "yarn",
+      (c: Record<string, unknown>) => Object.assign(c, { rope_scaling: { rope_type: "yarn", factor: 4 } }),
+      /rope_scaling type "yarn"/,
+    ],
+    [
+      "gptq",
+      (c: Record<string, unknown>) => Object.assign(c, { quantization_config: { quant_method: "gptq" } }),
+      /quantized checkpoint/,
+    ],
+    ["act", (c: Record<string, unknown>) => Object.assign(c, { hidden_act: "relu" }), /hidden_act "relu"/],
+    [
+      "class",
+      (c: Record<string, unknown>) =>
+        Object.assign(c, { architectures: ["MistralForSequenceClassification"] }),
+      /architecture MistralForSequenceClassification/,
+    ],
+    ["mlp-bias", (c: Record<string, unknown>) => Object.assign(c, { mlp_bias: true }), /mlp_bias/],
+    [
+      "no-hidden",
+      (c: Record<string, unknown>) => {
+        delete c.hidden_size;
+      },
+      /hidden_size/,
+    ],
+  ])("config %s", async (name, change, message) => {
+    const dir = await withConfig(`config-${name}`, change);
+    const error = await loadModelDir(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("refuses a missing, misshapen or unknown tensor", async () => {
+    const cases: [
+      string,
+      (t: Record<string, { shape: number[]; data: Float32Array; dtype: "F32" }>) => void,
+      RegExp,
+    ][] = [
+      [
+        "missing",
+        (t) => delete t["model.layers.1.mlp.down_proj.weight"],
+        /tensor model\.layers\.1\.mlp\.down_proj\.weight is missing/,
+      ],
+      [
+        "shape",
+        (t) => {
+          const w = t["model.layers.0.self_attn.k_proj.weight"] as { shape: number[] };
+          w.shape = [w.shape[1] as number, w.shape[0] as number];
+        },
+        /k_proj\.weight has shape \[32,16\], expected \[16,32\]/,
+      ],
+      [
+        "extra",
+        (t) => {
+          t["model.layers.0.self_attn.o_proj.bias"] = {
+            dtype: "F32",
+            shape: [32],
+            data: new Float32Array(32),
+          };
+        },
+        /tensor model\.layers\.0\.self_attn\.o_proj\.bias is not part of a mistral decoder/,
+      ],
+    ];
+    for (const [name, mutate, message] of cases) {
+      const dir = join(root, `tensor-${name}`);
+      await writeHfCheckpoint(dir, "mistral", { vocabSize: 512, mutate: mutate as never });
+      await expect(readHfCheckpoint(dir)).rejects.toThrow(message);
+    }
+  });
+
+  it("refuses an index naming a shard outside the directory, and a shard it does not have", async () => {
+    const dir = join(root, "bad-index");
+    await writeHfCheckpoint(dir, "mistral", { shards: 2, vocabSize: 512 });
+    const index = JSON.parse(await readFile(join(dir, "model.safetensors.index.json"), "utf8"));
+    const first = Object.keys(index.weight_map)[0] as string;
+    await writeFile(
+      join(dir, "model.safetensors.index.json"),
+      JSON.stringify({ weight_map: { ...index.weight_map, [first]: "../elsewhere.safetensors" } }),
+    );
+    await expect(readHfCheckpoint(dir)).rejects.toThrow(/not a \.safetensors file beside it/);
+    await writeFile(
+      join(dir, "model.safetensors.index.json"),
+      JSON.stringify({
+        weight_map: { ...index.weight_map, "model.extra.weight": "model-00003-of-00003.safetensors" },
+      }),
+    );
+    await expect(readHfCheckpoint(dir)).rejects.toThrow(/model-00003-of-00003\.safetensors is missing/);
+  });
+});
