@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emptyCache } from "../src/engine/kvCache.js";
 import { LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
-import { ModelFormatError } from "../src/errors.js";
+import { InvalidRequestError, ModelFormatError } from "../src/errors.js";
 import { LLAMA_ARCHITECTURE, ropeInverseFrequencies } from "../src/model/architecture.js";
 import { readHfCheckpoint } from "../src/model/hfCheckpoint.js";
+import type { HfTokenizer } from "../src/model/hfTokenizer.js";
 import { type LoadedModel, loadModelDir } from "../src/model/loadModel.js";
 import { decodeModel } from "../src/model/onnxGraph.js";
 import { referenceForward } from "../src/model/reference.js";
@@ -24,6 +25,58 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+const CHAT = [
+  { role: "system" as const, content: "Be brief." },
+  { role: "user" as const, content: "Hi" },
+];
+
+/**
+ * What each vocabulary and template must give: ids of "Hello world" as the vocabulary numbers them
+ * (with the BOS its tokenizer.json adds), its two pieces, the EOS ids, and the chat above written
+ * by hand as the family's real template writes it (null: the checkpoint has no template).
+ */
+const EXPECTED: Record<
+  FamilyName,
+  { hello: number[]; pieces: string[]; eos: number[]; chat: string | null; chatStart?: number }
+> = {
+  llama3: {
+    hello: [9906, 1917],
+    pieces: ["Hello", "Ġworld"],
+    eos: [128001, 128009],
+    chatStart: 128000,
+    chat: "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+  },
+  smollm2: { hello: [1, 22557, 1526], pieces: ["▁Hello", "▁world"], eos: [2], chat: null },
+  mistral: {
+    hello: [1, 22557, 1526],
+    pieces: ["▁Hello", "▁world"],
+    eos: [2],
+    chatStart: 1,
+    chat: "<s>[INST] Be brief.\n\nHi [/INST]",
+  },
+  qwen2: {
+    hello: [9707, 1879],
+    pieces: ["Hello", "Ġworld"],
+    eos: [151643, 151645],
+    chatStart: 151644,
+    chat: "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+  },
+  qwen3: {
+    hello: [9707, 1879],
+    pieces: ["Hello", "Ġworld"],
+    eos: [151645],
+    chatStart: 151644,
+    chat: "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+  },
+  gemma: {
+    hello: [2, 9259, 1902],
+    pieces: ["Hello", "▁world"],
+    eos: [1, 106],
+    chatStart: 2,
+    chat: "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\n",
+  },
+};
 
 /** Each family once, in the dtype and file layout given, against the reference forward pass. */
 const CASES: { family: FamilyName; dtype: "F32" | "F16" | "BF16"; shards: number }[] = [
@@ -106,6 +159,38 @@ describe.each(CASES)(
       const plain = referenceForward(written.llama, written.weights, prompt, plainArchitecture, LAST);
       const real = referenceForward(written.llama, written.weights, prompt, written.architecture, LAST);
       expect(maxAbsDiff(plain.at(-1) as Float32Array, real.at(-1) as Float32Array)).toBeGreaterThan(0.05);
+    });
+
+    it("tokenizes with the vocabulary's own ids and round-trips text", async () => {
+      const tokenizer = loaded.tokenizer as HfTokenizer;
+      const expected = EXPECTED[family];
+      const vocab = JSON.parse(await readFile(join(written.dir, "tokenizer.json"), "utf8")).model.vocab;
+      expect(tokenizer.encode("Hello world")).toEqual(expected.hello);
+      expect(expected.hello.slice(-2)).toEqual(expected.pieces.map((piece) => vocab[piece]));
+      for (const text of [TEXT, "  two spaces\nand a newline", "emoji 🦊 and ümlauts"]) {
+        const ids = tokenizer.encode(text);
+        expect(tokenizer.decode(ids)).toBe(text);
+        const decoder = tokenizer.createDecoder();
+        const streamed = ids.map((id) => decoder.push(id)).join("") + decoder.flush();
+        expect(streamed).toBe(text);
+      }
+      expect([...tokenizer.eosIds].sort((a, b) => a - b)).toEqual(expected.eos);
+    });
+
+    it("renders the chat with the family's template", () => {
+      const tokenizer = loaded.tokenizer as HfTokenizer;
+      const expected = EXPECTED[family].chat;
+      if (expected === null) {
+        expect(() => tokenizer.encodeChat(CHAT)).toThrow(/no chat template/);
+        return;
+      }
+      expect(tokenizer.renderChat(CHAT)).toBe(expected);
+      // The template writes the special tokens; encoding adds none (no doubled BOS).
+      const ids = tokenizer.encodeChat(CHAT);
+      const first = EXPECTED[family].chatStart;
+      expect(ids[0]).toBe(first);
+      expect(ids.filter((id) => id === first)).toHaveLength(first === 151644 ? 3 : 1);
+      expect(tokenizer.decode(ids)).toBe(tokenizer.decode(tokenizer.encode(expected)));
     });
 
     it("keeps one vocabulary-sized tensor per use: tied embeddings are shared, not copied", () => {
@@ -266,4 +351,25 @@ describe("refusals name what is unsupported", () => {
     );
     await expect(readHfCheckpoint(dir)).rejects.toThrow(/model-00003-of-00003\.safetensors is missing/);
   });
+});
+
+describe("chat templates refuse what they cannot write", () => {
+  it("answers a template's raise_exception as a 400 naming the template's reason", async () => {
+    const dir = join(root, "gemma");
+    const { HfTokenizer } = await import("../src/model/hfTokenizer.js");
+    const tokenizer = await HfTokenizer.fromDirectory(dir, { vocabSize: 262208 });
+    const error = (() => {
+      try {
+        tokenizer.renderChat([
+          { role: "user", content: "a" },
+          { role: "user", content: "b" },
+        ]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).status).toBe(400);
+    expect((error as Error).message).toMatch(/roles must alternate/);
+  }, 30_000);
 });

@@ -151,13 +151,13 @@ export class HfTokenizer implements TextTokenizer {
         ...this.specialTokens,
         messages,
         add_generation_prompt: true,
-        raise_exception: (message: string) => {
-          throw new InvalidRequestError(`the chat template refused the messages: ${message}`, "messages");
-        },
       });
     } catch (error) {
-      if (error instanceof InvalidRequestError) throw error;
-      throw new InvalidRequestError(`the chat template failed: ${(error as Error).message}`, "messages");
+      // Templates refuse conversations they cannot write (raise_exception): the client's mistake.
+      throw new InvalidRequestError(
+        `the chat template refused the messages: ${(error as Error).message}`,
+        "messages",
+      );
     }
   }
 
@@ -167,7 +167,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   decode(tokens: number[]): string {
-    return this.tokenizer.decode(this.known(tokens), { skip_special_tokens: true });
+    const ids = this.known(tokens);
+    return ids.length === 0 ? "" : this.tokenizer.decode(ids, { skip_special_tokens: true });
   }
 
   /**
