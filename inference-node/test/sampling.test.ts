@@ -74,7 +74,10 @@ describe("sampleToken", () => {
     const rng = createRng(3);
     const counts = new Array<number>(logits.length).fill(0);
     const n = 20_000;
-    for (let i = 0; i < n; i++) counts[sampleToken(logits, params(1.5), rng)] += 1;
+    for (let i = 0; i < n; i++) {
+      const token = sampleToken(logits, params(1.5), rng);
+      counts[token] = (counts[token] as number) + 1;
+    }
     const weights = Array.from(logits, (l) => Math.exp(l / 1.5));
     const total = weights.reduce((a, b) => a + b, 0);
     counts.forEach((count, token) => {
