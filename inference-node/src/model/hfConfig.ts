@@ -85,13 +85,18 @@ const unsupported = (what: string) =>
  * is not supported. `maxContext` caps the positions the node accepts (default: the checkpoint's).
  */
 export function parseHfConfig(json: unknown, options: { maxContext?: number } = {}): HfModelSpec {
+  // The family first: another family's config lacks these fields for its own reasons.
+  const kind = z
+    .object({ model_type: z.string(), architectures: z.array(z.string()).optional() })
+    .safeParse(json);
+  if (!kind.success) throw new ModelFormatError(`config.json: ${z.prettifyError(kind.error)}`);
+  if (!(kind.data.model_type in SUPPORTED_MODEL_TYPES)) {
+    const architecture = kind.data.architectures?.join(", ") ?? "no architectures listed";
+    throw unsupported(`model_type "${kind.data.model_type}" (${architecture})`);
+  }
   const parsed = hfConfigSchema.safeParse(json);
   if (!parsed.success) throw new ModelFormatError(`config.json: ${z.prettifyError(parsed.error)}`);
   const c = parsed.data;
-  if (!(c.model_type in SUPPORTED_MODEL_TYPES)) {
-    const architecture = c.architectures?.join(", ") ?? "no architectures listed";
-    throw unsupported(`model_type "${c.model_type}" (${architecture})`);
-  }
   const family = c.model_type as ModelFamily;
   const expectedClass = SUPPORTED_MODEL_TYPES[family];
   for (const name of c.architectures ?? []) {
