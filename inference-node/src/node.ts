@@ -25,6 +25,8 @@ export interface InferenceNodeOptions {
   loraTargets?: readonly LoraTarget[];
   /** Cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own). */
   maxContext?: number;
+  /** Keep converted Hugging Face graphs here (see `LoadModelOptions.graphCacheDir`). */
+  graphCacheDir?: string;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
   /** Registry file to use instead of `<adaptersDir>/registry.json`. */
@@ -61,6 +63,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
   const loaded = await loadModelDir(options.modelDir, {
     loraTargets: options.loraTargets,
     maxContext: options.maxContext,
+    graphCacheDir: options.graphCacheDir,
   });
   const { config, tokenizer } = loaded;
   const registryFile =
@@ -122,6 +125,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
       model: loaded.name,
       format: loaded.format,
       family: loaded.family,
+      graph: loaded.graph,
       vocab: config.vocabSize,
       layers: config.numLayers,
       hidden: config.hiddenSize,

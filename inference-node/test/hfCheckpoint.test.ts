@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,12 +7,18 @@ import { LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
 import { InvalidRequestError, ModelFormatError } from "../src/errors.js";
 import { LLAMA_ARCHITECTURE, ropeInverseFrequencies } from "../src/model/architecture.js";
 import { readHfCheckpoint } from "../src/model/hfCheckpoint.js";
-import type { HfTokenizer } from "../src/model/hfTokenizer.js";
+import { HfTokenizer } from "../src/model/hfTokenizer.js";
 import { type LoadedModel, loadModelDir } from "../src/model/loadModel.js";
 import { decodeModel } from "../src/model/onnxGraph.js";
 import { referenceForward } from "../src/model/reference.js";
 import { maxAbs, maxAbsDiff } from "./helpers.js";
-import { FAMILIES, type FamilyName, type WrittenCheckpoint, writeHfCheckpoint } from "./hfFixtures.js";
+import {
+  FAMILIES,
+  type FamilyName,
+  vocabularyFiles,
+  type WrittenCheckpoint,
+  writeHfCheckpoint,
+} from "./hfFixtures.js";
 
 const TOL = 2e-3;
 const TEXT = "The quick brown fox, naïve café 日本";
@@ -295,6 +301,31 @@ describe("refusals name what is unsupported", () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it("refuses to build a graph above 2 GiB in memory, pointing at the graph cache (Llama 3 8B's shape)", async () => {
+    const dir = await withConfig("llama3-8b", (c) =>
+      Object.assign(c, {
+        model_type: "llama",
+        architectures: ["LlamaForCausalLM"],
+        vocab_size: 128256,
+        hidden_size: 4096,
+        intermediate_size: 14336,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        max_position_embeddings: 131072,
+        rope_theta: 500000,
+        rope_scaling: {
+          rope_type: "llama3",
+          factor: 8,
+          low_freq_factor: 1,
+          high_freq_factor: 4,
+          original_max_position_embeddings: 8192,
+        },
+      }),
+    );
+    await expect(loadModelDir(dir)).rejects.toThrow(/29\.9 GiB of float32 weights.*--graph-cache-dir/);
+  });
+
   it("refuses a missing, misshapen or unknown tensor", async () => {
     const cases: [
       string,
@@ -355,9 +386,8 @@ describe("refusals name what is unsupported", () => {
 
 describe("chat templates refuse what they cannot write", () => {
   it("answers a template's raise_exception as a 400 naming the template's reason", async () => {
-    const dir = join(root, "gemma");
-    const { HfTokenizer } = await import("../src/model/hfTokenizer.js");
-    const tokenizer = await HfTokenizer.fromDirectory(dir, { vocabSize: 262208 });
+    const files = vocabularyFiles("gemma3");
+    const tokenizer = new HfTokenizer(JSON.parse(files.tokenizer), files.config, { vocabSize: 262208 });
     const error = (() => {
       try {
         tokenizer.renderChat([
@@ -372,4 +402,43 @@ describe("chat templates refuse what they cannot write", () => {
     expect((error as InvalidRequestError).status).toBe(400);
     expect((error as Error).message).toMatch(/roles must alternate/);
   }, 30_000);
+});
+
+describe("graph cache", () => {
+  it("converts a checkpoint once, keyed by its files' hashes, with the weights as external data", async () => {
+    const dir = join(root, "cached-mistral");
+    await writeHfCheckpoint(dir, "mistral", { dtype: "BF16", shards: 2 });
+    const cacheDir = join(root, "graph-cache");
+    const inMemory = await loadModelDir(dir);
+    const built = await loadModelDir(dir, { graphCacheDir: cacheDir });
+    const again = await loadModelDir(dir, { graphCacheDir: cacheDir });
+    expect([inMemory.graph, built.graph, again.graph]).toEqual(["memory", "built", "cache"]);
+    expect(again.model).toBe(built.model);
+    const path = built.model as string;
+    // The graph file is structure; the weights (about 4 bytes per parameter) sit beside it.
+    expect((await stat(path)).size).toBeLessThan(200_000);
+    expect((await stat(`${path}.data`)).size).toBeGreaterThan(4 * 32000 * 32 * 2);
+
+    const prompt = inMemory.tokenizer.encode(TEXT);
+    const logits = async (model: string | Uint8Array) => {
+      const session = await LlamaSession.create(model, inMemory.config);
+      const step = await session.forward({
+        cache: emptyCache(inMemory.config, 1),
+        tokens: [prompt],
+        positions: [0],
+      });
+      await session.release();
+      return step.logits;
+    };
+    expect(maxAbsDiff(await logits(path), await logits(inMemory.model))).toBe(0);
+
+    // Other weights (a new seed), or other LoRA targets: another key, a new conversion.
+    await writeHfCheckpoint(dir, "mistral", { dtype: "BF16", shards: 2, seed: 12 });
+    const changed = await loadModelDir(dir, { graphCacheDir: cacheDir });
+    expect(changed.graph).toBe("built");
+    expect(changed.model).not.toBe(path);
+    const fewer = await loadModelDir(dir, { graphCacheDir: cacheDir, loraTargets: ["q_proj", "v_proj"] });
+    expect(fewer.graph).toBe("built");
+    expect(new Set([path, changed.model, fewer.model]).size).toBe(3);
+  }, 120_000);
 });

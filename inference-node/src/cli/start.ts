@@ -23,6 +23,10 @@ const options = {
     default: LORA_TARGETS.join(","),
     help: "projections of a Hugging Face checkpoint that take adapters (comma-separated)",
   },
+  "graph-cache-dir": {
+    type: "string",
+    help: "keep converted Hugging Face graphs here (needed above 2 GiB of float32 weights)",
+  },
   "max-context": {
     type: "string",
     help: "cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own)",
@@ -164,6 +168,7 @@ const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
   modelDir: values["model-dir"] as string,
   loraTargets: loraTargets(),
+  graphCacheDir: values["graph-cache-dir"],
   maxContext: values["max-context"] === undefined ? undefined : int("max-context"),
   adaptersDir: values["adapters-dir"] as string,
   registryFile: values.registry,

@@ -29,10 +29,24 @@ export async function readHfCheckpoint(
   directory: string,
   options: { maxContext?: number } = {},
 ): Promise<HfCheckpoint> {
-  const configText = await readFile(join(directory, HF_CONFIG_FILE), "utf8");
-  const spec = parseHfConfig(parseJson(configText, HF_CONFIG_FILE), options);
+  const spec = await readHfSpec(directory, options);
   const tensors = await readTensors(directory);
   return { name: basename(directory), spec, weights: assembleWeights(spec, tensors) };
+}
+
+/** `config.json` alone: the family and shape, without reading a weight. */
+export async function readHfSpec(
+  directory: string,
+  options: { maxContext?: number } = {},
+): Promise<HfModelSpec> {
+  const configText = await readFile(join(directory, HF_CONFIG_FILE), "utf8");
+  return parseHfConfig(parseJson(configText, HF_CONFIG_FILE), options);
+}
+
+/** The files the decoder is built from: config.json and the weights (index and shards, or one file). */
+export async function checkpointFiles(directory: string): Promise<string[]> {
+  const { files, indexed } = await weightFiles(directory);
+  return [HF_CONFIG_FILE, ...(indexed ? [HF_WEIGHTS_INDEX_FILE] : []), ...files];
 }
 
 function parseJson(text: string, file: string): unknown {
@@ -43,7 +57,9 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-async function readTensors(directory: string): Promise<Map<string, SafetensorsTensor>> {
+async function weightFiles(
+  directory: string,
+): Promise<{ files: string[]; indexed: boolean; weightMap: Record<string, string> | null }> {
   const indexText = await readFile(join(directory, HF_WEIGHTS_INDEX_FILE), "utf8").catch((error) => {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
@@ -63,6 +79,11 @@ async function readTensors(directory: string): Promise<Map<string, SafetensorsTe
         );
     }
   }
+  return { files, indexed: indexText !== null, weightMap };
+}
+
+async function readTensors(directory: string): Promise<Map<string, SafetensorsTensor>> {
+  const { files, weightMap } = await weightFiles(directory);
   const tensors = new Map<string, SafetensorsTensor>();
   for (const file of files) {
     const bytes = await readFile(join(directory, file)).catch((error) => {
