@@ -7,7 +7,7 @@ import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
 import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
-import { type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry.js";
+import { type AdapterRegistry, FileAdapterRegistry } from "./adapters/registry.js";
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
@@ -29,8 +29,10 @@ export interface InferenceNodeOptions {
   graphCacheDir?: string;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
-  /** Registry file to use instead of `<adaptersDir>/registry.json`. */
+  /** Registry file to use instead of `<adaptersDir>/registry.json`; followed as it changes. */
   registryFile?: string;
+  /** How often a changed registry file is noticed, ms (default 1000). */
+  registryCheckMs?: number;
   /** Fetch blobs over HTTP (`GET <blobUrl>/<sha256>`) instead of from `<adaptersDir>/blobs`. */
   blobUrl?: string;
   /** Where expected adapter hashes come from (e.g. an on-chain ModelRegistry lookup). */
@@ -69,7 +71,10 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
   const registryFile =
     options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
   const registry =
-    options.registry ?? (registryFile ? await StaticAdapterRegistry.fromFile(registryFile) : undefined);
+    options.registry ??
+    (registryFile
+      ? await FileAdapterRegistry.open(registryFile, { checkMs: options.registryCheckMs, logger })
+      : undefined);
   if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
   const source =
     options.source ??

@@ -30,8 +30,14 @@ export function vocabularyFiles(vocabulary: Vocabulary): {
   return { tokenizer: readFileSync(join(dir, "tokenizer.json"), "utf8"), config };
 }
 
-/** A chat template written like Mistral Instruct's: `[INST] … [/INST]`, system text before the first user turn. */
+/**
+ * A chat template written like Mistral Instruct's: `[INST] … [/INST]`, system text before the
+ * first user turn, and user and assistant turns must alternate.
+ */
 export const MISTRAL_STYLE_TEMPLATE =
+  "{% set turns = messages | rejectattr('role', 'equalto', 'system') | list %}" +
+  "{% for message in turns %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}" +
+  "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% endfor %}" +
   "{{ bos_token }}{% for message in messages %}" +
   "{% if message['role'] == 'system' %}{% set system = message['content'] + '\\n\\n' %}" +
   "{% elif message['role'] == 'user' %}{{ '[INST] ' + (system if system is defined and loop.index0 == 1 else '') + message['content'] + ' [/INST]' }}" +

@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { createPublicClient, getAddress, http, isAddress } from "viem";
 import { REGISTRY_FILE } from "../adapters/adapterDir.js";
 import { ChainedAdapterRegistry, ModelRegistryAdapterRegistry } from "../adapters/chainRegistry.js";
-import { type AdapterRegistry, StaticAdapterRegistry } from "../adapters/registry.js";
+import { type AdapterRegistry, FileAdapterRegistry } from "../adapters/registry.js";
 import { ModelFormatError } from "../errors.js";
 import { isLoraTarget, LORA_TARGETS, type LoraTarget } from "../model/config.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, startInferenceServer } from "../node.js";
@@ -151,7 +151,7 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
   );
   if (values.registry && !hasStatic) fail(`--registry ${staticFile} does not exist`);
   return hasStatic
-    ? new ChainedAdapterRegistry([await StaticAdapterRegistry.fromFile(staticFile), onChain])
+    ? new ChainedAdapterRegistry([await FileAdapterRegistry.open(staticFile, { logger }), onChain])
     : onChain;
 }
 

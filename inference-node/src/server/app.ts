@@ -124,9 +124,17 @@ export function createApp(deps: AppDependencies): Hono<Env> {
    */
   async function registeredAdapter(body: CompletionRequest | ChatCompletionRequest): Promise<AdapterSpec> {
     const spec = adapterSpec(body);
-    const ids =
-      spec.kind === "adapter" ? [spec.id] : spec.kind === "merge" ? spec.parts.map((p) => p.id) : [];
-    for (const id of ids) if (!(await deps.registry.lookup(id))) throw new AdapterNotFoundError(id);
+    const hashOf = async (id: string) => {
+      const record = await deps.registry.lookup(id);
+      if (!record) throw new AdapterNotFoundError(id);
+      return record.sha256;
+    };
+    if (spec.kind === "adapter") return { ...spec, sha256: await hashOf(spec.id) };
+    if (spec.kind === "merge") {
+      const parts = [];
+      for (const part of spec.parts) parts.push({ ...part, sha256: await hashOf(part.id) });
+      return { kind: "merge", parts };
+    }
     return spec;
   }
 
