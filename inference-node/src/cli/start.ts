@@ -33,6 +33,11 @@ const options = {
   },
   "adapters-dir": { type: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
   registry: { type: "string", help: "registry file (default <adapters-dir>/registry.json)" },
+  "registry-check-ms": {
+    type: "string",
+    default: "1000",
+    help: "how often a changed registry file is noticed (it is read again without a restart)",
+  },
   "rpc-url": { type: "string", help: "resolve model-<id> through the on-chain ModelRegistry" },
   "model-registry": { type: "string", help: "ModelRegistry address (with --rpc-url)" },
   deployment: { type: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
@@ -151,7 +156,10 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
   );
   if (values.registry && !hasStatic) fail(`--registry ${staticFile} does not exist`);
   return hasStatic
-    ? new ChainedAdapterRegistry([await FileAdapterRegistry.open(staticFile, { logger }), onChain])
+    ? new ChainedAdapterRegistry([
+        await FileAdapterRegistry.open(staticFile, { checkMs: int("registry-check-ms"), logger }),
+        onChain,
+      ])
     : onChain;
 }
 
@@ -172,6 +180,7 @@ const server = await startInferenceServer({
   maxContext: values["max-context"] === undefined ? undefined : int("max-context"),
   adaptersDir: values["adapters-dir"] as string,
   registryFile: values.registry,
+  registryCheckMs: int("registry-check-ms"),
   registry: await chainRegistry(),
   blobUrl: values["blob-url"],
   port: int("port"),
