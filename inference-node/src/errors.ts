@@ -125,3 +125,8 @@ export class NonFiniteLogitsError extends InferenceNodeError {
     super("the model produced non-finite logits for this request (adapter weights out of range?)");
   }
 }
+
+/** A model directory the node cannot load (unsupported family or option, missing or misshapen tensor). */
+export class ModelFormatError extends Error {
+  override name = "ModelFormatError";
+}

@@ -12,14 +12,24 @@ export {
 } from "./adapters/chainRegistry.js";
 export { type LoraAdapter, mergeAdaptersLinear } from "./adapters/lora.js";
 export { packPeftAdapter, readAdapterPackage } from "./adapters/peft.js";
-export { type AdapterRecord, type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry.js";
+export {
+  type AdapterRecord,
+  type AdapterRegistry,
+  FileAdapterRegistry,
+  StaticAdapterRegistry,
+} from "./adapters/registry.js";
 export { readSafetensors, writeSafetensors } from "./adapters/safetensors.js";
 export { type AdapterSpec, type GenerationRequest, Scheduler } from "./engine/scheduler.js";
 export * from "./errors.js";
 export { addLoraInputs } from "./model/addLora.js";
+export { type DecoderArchitecture, LLAMA_ARCHITECTURE } from "./model/architecture.js";
 export { DEMO_CONFIG, type LlamaConfig, SMALL_CONFIG } from "./model/config.js";
+export { readHfCheckpoint } from "./model/hfCheckpoint.js";
+export { type HfModelSpec, parseHfConfig, SUPPORTED_MODEL_TYPES } from "./model/hfConfig.js";
+export { HfTokenizer } from "./model/hfTokenizer.js";
 export { buildLlamaGraph } from "./model/llamaGraph.js";
+export { buildHfGraph, type LoadedModel, type LoadModelOptions, loadModelDir } from "./model/loadModel.js";
 export { readModelDir, writeGeneratedModel } from "./model/modelDir.js";
-export { ByteTokenizer } from "./model/tokenizer.js";
+export { ByteTokenizer, type TextTokenizer } from "./model/tokenizer.js";
 export { createInferenceNode, type InferenceNodeOptions, startInferenceServer } from "./node.js";
 export { createApp } from "./server/app.js";

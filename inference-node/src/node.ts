@@ -7,21 +7,32 @@ import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
 import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
-import { type AdapterRegistry, StaticAdapterRegistry } from "./adapters/registry.js";
+import { type AdapterRegistry, FileAdapterRegistry } from "./adapters/registry.js";
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
-import { readModelDir } from "./model/modelDir.js";
-import { ByteTokenizer } from "./model/tokenizer.js";
+import type { LoraTarget } from "./model/config.js";
+import { loadModelDir } from "./model/loadModel.js";
 import { createApp } from "./server/app.js";
 
 export interface InferenceNodeOptions {
-  /** Directory with `model.onnx` and `config.json`. */
+  /**
+   * A generated model (`config.json` + `model.onnx`) or a Hugging Face checkpoint (`config.json`,
+   * safetensors, tokenizer files).
+   */
   modelDir: string;
+  /** Projections of a Hugging Face checkpoint given LoRA inputs (default: all seven). */
+  loraTargets?: readonly LoraTarget[];
+  /** Cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own). */
+  maxContext?: number;
+  /** Keep converted Hugging Face graphs here (see `LoadModelOptions.graphCacheDir`). */
+  graphCacheDir?: string;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
-  /** Registry file to use instead of `<adaptersDir>/registry.json`. */
+  /** Registry file to use instead of `<adaptersDir>/registry.json`; followed as it changes. */
   registryFile?: string;
+  /** How often a changed registry file is noticed, ms (default 1000). */
+  registryCheckMs?: number;
   /** Fetch blobs over HTTP (`GET <blobUrl>/<sha256>`) instead of from `<adaptersDir>/blobs`. */
   blobUrl?: string;
   /** Where expected adapter hashes come from (e.g. an on-chain ModelRegistry lookup). */
@@ -51,12 +62,19 @@ export interface InferenceNodeOptions {
 /** Wires model, adapters, scheduler and HTTP app together. */
 export async function createInferenceNode(options: InferenceNodeOptions) {
   const logger = options.logger ?? pino({ name: "inference-node" });
-  const modelDir = await readModelDir(options.modelDir);
-  const config = modelDir.config.llama;
+  const loaded = await loadModelDir(options.modelDir, {
+    loraTargets: options.loraTargets,
+    maxContext: options.maxContext,
+    graphCacheDir: options.graphCacheDir,
+  });
+  const { config, tokenizer } = loaded;
   const registryFile =
     options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
   const registry =
-    options.registry ?? (registryFile ? await StaticAdapterRegistry.fromFile(registryFile) : undefined);
+    options.registry ??
+    (registryFile
+      ? await FileAdapterRegistry.open(registryFile, { checkMs: options.registryCheckMs, logger })
+      : undefined);
   if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
   const source =
     options.source ??
@@ -83,8 +101,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     },
     onEvict: (adapter) => logger.debug({ adapter: adapter.id }, "adapter evicted"),
   });
-  const session = await LlamaSession.create(modelDir.modelPath, config, { intraOpThreads: options.threads });
-  const tokenizer = new ByteTokenizer();
+  const session = await LlamaSession.create(loaded.model, config, { intraOpThreads: options.threads });
   const scheduler = new Scheduler({
     session,
     tokenizer,
@@ -104,13 +121,17 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     cache,
     metrics,
     logger,
-    baseModelName: modelDir.config.name,
+    baseModelName: loaded.name,
     maxContextTokens: config.maxPositions,
     defaultMaxTokens: options.defaultMaxTokens,
   });
   logger.info(
     {
-      model: modelDir.config.name,
+      model: loaded.name,
+      format: loaded.format,
+      family: loaded.family,
+      graph: loaded.graph,
+      vocab: config.vocabSize,
       layers: config.numLayers,
       hidden: config.hiddenSize,
       loraModules: session.modules.length,

@@ -43,20 +43,29 @@ export class AdapterCache {
     return [...this.resident.keys()];
   }
 
-  /** Returns the adapter, loading it if needed, and marks it most recently used. */
-  get(id: string): Promise<LoraAdapter> {
+  /**
+   * Returns the adapter, loading it if needed, and marks it most recently used. With `sha256` (the
+   * hash the registry names now), a resident copy read from another blob is dropped and reloaded:
+   * an id repointed in the registry never serves its old weights.
+   */
+  get(id: string, sha256?: string): Promise<LoraAdapter> {
     const hit = this.resident.get(id);
-    if (hit) {
+    if (hit && (sha256 === undefined || hit.sha256 === undefined || hit.sha256 === sha256)) {
       this.hits += 1;
       this.resident.delete(id);
       this.resident.set(id, hit);
       return Promise.resolve(hit);
     }
-    const inFlight = this.loading.get(id);
+    if (hit) {
+      this.resident.delete(id);
+      this.residentBytes -= hit.bytes;
+    }
+    const key = sha256 === undefined ? id : `${id}@${sha256}`;
+    const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
     this.misses += 1;
-    const promise = this.loadBounded(id).finally(() => this.loading.delete(id));
-    this.loading.set(id, promise);
+    const promise = this.loadBounded(id).finally(() => this.loading.delete(key));
+    this.loading.set(key, promise);
     return promise;
   }
 

@@ -37,6 +37,6 @@ export function createAdapterLoader(options: AdapterLoaderOptions): (id: string)
       options.onIntegrityFailure?.(id);
       throw new AdapterIntegrityError(id, record.sha256, actual);
     }
-    return readAdapterPackage(id, bytes, options.model);
+    return { ...readAdapterPackage(id, bytes, options.model), sha256: record.sha256 };
   };
 }

@@ -20,6 +20,8 @@ export interface LoraAdapter {
   modules: LoraModule[];
   /** Bytes held by the tensors, counted against the cache budget. */
   bytes: number;
+  /** sha256 of the package it was read from, when it came through the registry. */
+  sha256?: string;
 }
 
 export function moduleKey(layer: number, target: LoraTarget): string {

@@ -98,7 +98,8 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: Safeten
   const out = new Float32Array(count);
   switch (dtype) {
     case "F32":
-      if (LITTLE_ENDIAN) out.set(new Float32Array(bytes.slice(offset, offset + count * 4).buffer));
+      // A byte copy into the result: `bytes` may be a Node Buffer, whose slice() is a view.
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 4));
       else for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
       break;
     case "F64":
@@ -108,10 +109,11 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: Safeten
       for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
       break;
     case "BF16": {
-      const scratch = new DataView(new ArrayBuffer(4));
+      // bfloat16 is the upper half of a float32: its bits shifted into place (native order on both views).
+      const bits = new Uint32Array(out.buffer);
       for (let i = 0; i < count; i++) {
-        scratch.setUint32(0, view.getUint16(i * 2, true) << 16);
-        out[i] = scratch.getFloat32(0);
+        const at = offset + 2 * i;
+        bits[i] = ((bytes[at] as number) | ((bytes[at + 1] as number) << 8)) << 16;
       }
       break;
     }
@@ -206,6 +208,18 @@ export function writeSafetensors(
     if (t.dtype === "F32" && LITTLE_ENDIAN) {
       out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), position);
       position += t.data.byteLength;
+      continue;
+    }
+    if (t.dtype === "BF16" && LITTLE_ENDIAN) {
+      // Round to nearest even on the float32 bits, as floatToBfloat16, without a call per value.
+      const bits = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length);
+      const half = new Uint16Array(t.data.length);
+      for (let i = 0; i < bits.length; i++) {
+        const x = bits[i] as number;
+        half[i] = (x & 0x7fffffff) > 0x7f800000 ? 0x7fc0 : ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+      }
+      out.set(new Uint8Array(half.buffer), position);
+      position += half.byteLength;
       continue;
     }
     for (const value of t.data) {

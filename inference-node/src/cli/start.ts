@@ -5,15 +5,39 @@ import { pino } from "pino";
 import { createPublicClient, getAddress, http, isAddress } from "viem";
 import { REGISTRY_FILE } from "../adapters/adapterDir.js";
 import { ChainedAdapterRegistry, ModelRegistryAdapterRegistry } from "../adapters/chainRegistry.js";
-import { type AdapterRegistry, StaticAdapterRegistry } from "../adapters/registry.js";
+import { type AdapterRegistry, FileAdapterRegistry } from "../adapters/registry.js";
+import { ModelFormatError } from "../errors.js";
+import { isLoraTarget, LORA_TARGETS, type LoraTarget } from "../model/config.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, startInferenceServer } from "../node.js";
 import { type OptionSpec, type OptionSpecs, parseCommandLine, usageError } from "./args.js";
 
 const options = {
   config: { type: "string", value: "<file.json>", help: 'settings file: { "<flag name>": value, ... }' },
-  "model-dir": { type: "string", default: ".data/model", help: "model directory (config.json, model.onnx)" },
+  "model-dir": {
+    type: "string",
+    default: ".data/model",
+    help: "model directory: generated (config.json, model.onnx) or a Hugging Face checkpoint",
+  },
+  "lora-targets": {
+    type: "string",
+    default: LORA_TARGETS.join(","),
+    help: "projections of a Hugging Face checkpoint that take adapters (comma-separated)",
+  },
+  "graph-cache-dir": {
+    type: "string",
+    help: "keep converted Hugging Face graphs here (needed above 2 GiB of float32 weights)",
+  },
+  "max-context": {
+    type: "string",
+    help: "cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own)",
+  },
   "adapters-dir": { type: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
   registry: { type: "string", help: "registry file (default <adapters-dir>/registry.json)" },
+  "registry-check-ms": {
+    type: "string",
+    default: "1000",
+    help: "how often a changed registry file is noticed (it is read again without a restart)",
+  },
   "rpc-url": { type: "string", help: "resolve model-<id> through the on-chain ModelRegistry" },
   "model-registry": { type: "string", help: "ModelRegistry address (with --rpc-url)" },
   deployment: { type: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
@@ -132,15 +156,31 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
   );
   if (values.registry && !hasStatic) fail(`--registry ${staticFile} does not exist`);
   return hasStatic
-    ? new ChainedAdapterRegistry([await StaticAdapterRegistry.fromFile(staticFile), onChain])
+    ? new ChainedAdapterRegistry([
+        await FileAdapterRegistry.open(staticFile, { checkMs: int("registry-check-ms"), logger }),
+        onChain,
+      ])
     : onChain;
+}
+
+function loraTargets(): LoraTarget[] {
+  const names = (values["lora-targets"] as string).split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (!isLoraTarget(name))
+      usageError(`${origin["lora-targets"]}: "${name}" is not one of ${LORA_TARGETS.join(", ")}`, cli.usage);
+  }
+  return names as LoraTarget[];
 }
 
 const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
   modelDir: values["model-dir"] as string,
+  loraTargets: loraTargets(),
+  graphCacheDir: values["graph-cache-dir"],
+  maxContext: values["max-context"] === undefined ? undefined : int("max-context"),
   adaptersDir: values["adapters-dir"] as string,
   registryFile: values.registry,
+  registryCheckMs: int("registry-check-ms"),
   registry: await chainRegistry(),
   blobUrl: values["blob-url"],
   port: int("port"),
@@ -154,6 +194,10 @@ const server = await startInferenceServer({
   cacheBytes: int("cache-mb") * 1024 * 1024,
   threads: values.threads ? int("threads") : undefined,
   logger,
+}).catch((error: unknown) => {
+  // A model this node cannot run is the operator's input, not a crash: say what is wrong.
+  if (error instanceof ModelFormatError) fail(`--model-dir ${values["model-dir"]}: ${error.message}`);
+  throw error;
 });
 logger.info({ url: server.url }, "inference node listening");
 

@@ -29,9 +29,11 @@ export interface ForwardStep {
 }
 
 export interface ForwardResult {
-  /** [rows, steps, vocab] */
+  /** [rows, logitSteps, vocab] */
   logits: Float32Array;
   steps: number;
+  /** Positions with logits per row: `steps`, or 1 for a graph that computes only the last one. */
+  logitSteps: number;
   cache: KvCache;
 }
 
@@ -137,9 +139,11 @@ export class LlamaSession {
       keys.push(out[`present.${l}.key`]?.data as Float32Array);
       values.push(out[`present.${l}.value`]?.data as Float32Array);
     }
+    const logits = out.logits as ort.Tensor;
     return {
-      logits: out.logits?.data as Float32Array,
+      logits: logits.data as Float32Array,
       steps,
+      logitSteps: Number(logits.dims[1]),
       cache: { rows, length: total, mask: newMask, keys, values },
     };
   }
@@ -153,7 +157,7 @@ export class LlamaSession {
 export function lastLogits(result: ForwardResult, vocab: number): Float32Array[] {
   const rows = result.cache.rows;
   return Array.from({ length: rows }, (_, r) => {
-    const start = (r * result.steps + result.steps - 1) * vocab;
+    const start = (r * result.logitSteps + result.logitSteps - 1) * vocab;
     return result.logits.subarray(start, start + vocab);
   });
 }

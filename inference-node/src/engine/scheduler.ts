@@ -10,7 +10,7 @@ import {
   ShuttingDownError,
 } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { ByteTokenizer } from "../model/tokenizer.js";
+import type { StreamDecoder, TextTokenizer } from "../model/tokenizer.js";
 import { type FinishReason, Generation } from "./generation.js";
 import { concatCaches, emptyCache, type KvCache, selectRows } from "./kvCache.js";
 import { type LlamaSession, lastLogits } from "./llamaSession.js";
@@ -21,9 +21,10 @@ import { SlotTable } from "./slotTable.js";
 /** Which weights a request runs on. */
 export type AdapterSpec =
   | { kind: "base" }
-  | { kind: "adapter"; id: string }
+  /** `sha256`: the blob the registry names now (a repointed id gets its new weights and slot). */
+  | { kind: "adapter"; id: string; sha256?: string }
   /** Linear merge: Σ weightᵢ · adapterᵢ, served as one composite adapter. */
-  | { kind: "merge"; parts: { id: string; weight: number }[] };
+  | { kind: "merge"; parts: { id: string; weight: number; sha256?: string }[] };
 
 export interface GenerationRequest {
   id?: string;
@@ -39,12 +40,12 @@ export interface GenerationRequest {
 }
 
 export interface AdapterProvider {
-  get(id: string): Promise<LoraAdapter>;
+  get(id: string, sha256?: string): Promise<LoraAdapter>;
 }
 
 export interface SchedulerOptions {
   session: LlamaSession;
-  tokenizer: ByteTokenizer;
+  tokenizer: TextTokenizer;
   adapters: AdapterProvider;
   /** Rows decoded together (default 32). */
   maxBatch?: number;
@@ -79,7 +80,7 @@ interface Row {
   slot: number;
   key: string | null;
   rng: () => number;
-  decoder: ReturnType<ByteTokenizer["createDecoder"]>;
+  decoder: StreamDecoder;
   stops: string[];
   longestStop: number;
   lastToken: number;
@@ -203,18 +204,18 @@ export class Scheduler {
       case "base":
         return { adapter: null, key: null };
       case "adapter": {
-        const adapter = await this.options.adapters.get(spec.id);
+        const adapter = await this.options.adapters.get(spec.id, spec.sha256);
         if (adapter.rank > bankRank) {
           throw new InvalidRequestError(
             `adapter ${spec.id} has rank ${adapter.rank}, above the node's bank rank ${bankRank}`,
           );
         }
-        return { adapter, key: `adapter:${spec.id}` };
+        return { adapter, key: `adapter:${spec.id}:${adapter.sha256 ?? ""}` };
       }
       case "merge": {
         if (spec.parts.length === 0) throw new InvalidRequestError("a merge needs at least one adapter");
-        const adapters = await Promise.all(spec.parts.map((p) => this.options.adapters.get(p.id)));
-        const key = `merge:${JSON.stringify(spec.parts.map((p) => [p.id, p.weight]))}`;
+        const adapters = await Promise.all(spec.parts.map((p) => this.options.adapters.get(p.id, p.sha256)));
+        const key = `merge:${JSON.stringify(spec.parts.map((p, i) => [p.id, p.weight, adapters[i]?.sha256 ?? ""]))}`;
         const merged = mergeAdaptersLinear(
           key,
           adapters.map((adapter, i) => ({ adapter, weight: (spec.parts[i] as { weight: number }).weight })),
@@ -453,7 +454,7 @@ export class Scheduler {
     row.completionTokens += 1;
     this.tokensGenerated += 1;
     this.options.metrics?.generatedTokens.inc();
-    if (token === this.options.tokenizer.eos && !row.request.ignoreEos) {
+    if (this.options.tokenizer.eosIds.has(token) && !row.request.ignoreEos) {
       this.finishRow(row, "stop");
       return;
     }

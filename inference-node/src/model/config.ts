@@ -28,24 +28,27 @@ export interface LlamaConfig {
   ropeTheta: number;
   /** Longest sequence (prompt + generated tokens) the node accepts. */
   maxPositions: number;
+  /** Width of one attention head when it is not hiddenSize / numHeads (Qwen3, Gemma 7B). */
+  headDim?: number;
 }
 
 export function headDim(config: LlamaConfig): number {
-  return config.hiddenSize / config.numHeads;
+  return config.headDim ?? config.hiddenSize / config.numHeads;
 }
 
 /** Input and output width of a projection, in the [in, out] orientation the graph multiplies by. */
 export function projectionShape(config: LlamaConfig, target: LoraTarget): [number, number] {
   const h = config.hiddenSize;
+  const q = config.numHeads * headDim(config);
   const kv = config.numKvHeads * headDim(config);
   switch (target) {
     case "q_proj":
-      return [h, h];
+      return [h, q];
     case "k_proj":
     case "v_proj":
       return [h, kv];
     case "o_proj":
-      return [h, h];
+      return [q, h];
     case "gate_proj":
     case "up_proj":
       return [h, config.intermediateSize];
@@ -69,11 +72,16 @@ export function validateLlamaConfig(config: LlamaConfig): void {
     "maxPositions",
   ];
   for (const key of ints) {
-    const value = config[key];
+    const value = config[key] as number;
     if (!Number.isInteger(value) || value <= 0)
       throw new Error(`LlamaConfig.${key} must be a positive integer`);
   }
-  if (config.hiddenSize % config.numHeads !== 0) throw new Error("hiddenSize must be divisible by numHeads");
+  if (config.headDim !== undefined) {
+    if (!Number.isInteger(config.headDim) || config.headDim <= 0)
+      throw new Error("LlamaConfig.headDim must be a positive integer");
+  } else if (config.hiddenSize % config.numHeads !== 0) {
+    throw new Error("hiddenSize must be divisible by numHeads (or headDim given)");
+  }
   if (config.numHeads % config.numKvHeads !== 0) throw new Error("numHeads must be divisible by numKvHeads");
   if (headDim(config) % 2 !== 0) throw new Error("head dimension must be even for rotary embeddings");
 }

@@ -1,3 +1,4 @@
+import { type DecoderArchitecture, LLAMA_ARCHITECTURE, ropeInverseFrequencies } from "./architecture.js";
 import {
   headDim,
   type LlamaConfig,
@@ -7,7 +8,7 @@ import {
   validateLlamaConfig,
 } from "./config.js";
 import { attr, ElemType, floatTensor, GraphBuilder, type ModelProto, valueInfo } from "./onnxGraph.js";
-import type { LlamaWeights } from "./weights.js";
+import type { DecoderWeights } from "./weights.js";
 
 export interface BuildLlamaGraphOptions {
   /**
@@ -15,6 +16,14 @@ export interface BuildLlamaGraphOptions {
    * The naive baseline uses it to swap merged weights per request without rebuilding the session.
    */
   weightInputs?: readonly LoraTarget[];
+  /** Family differences from plain Llama (default: plain Llama). */
+  architecture?: DecoderArchitecture;
+  /**
+   * Compute logits for the last position of each row only (`logits` is [batch, 1, vocab]): with
+   * vocabularies of 50k-260k tokens the prompt's other positions would cost far more than they are
+   * worth, since only the last one is sampled.
+   */
+  lastTokenLogits?: boolean;
 }
 
 /** Name of the MatMul node of a projection, as the Hugging Face Optimum exporter names it. */
@@ -34,13 +43,15 @@ export function projectionWeightName(layer: number, target: LoraTarget): string 
  */
 export function buildLlamaGraph(
   config: LlamaConfig,
-  weights: LlamaWeights,
+  weights: DecoderWeights,
   options: BuildLlamaGraphOptions = {},
 ): ModelProto {
   validateLlamaConfig(config);
+  const arch = options.architecture ?? LLAMA_ARCHITECTURE;
   const g = new GraphBuilder();
   const h = config.hiddenSize;
   const d = headDim(config);
+  const qWidth = config.numHeads * d;
   const groups = config.numHeads / config.numKvHeads;
   const weightInputs = new Set(options.weightInputs ?? []);
 
@@ -61,7 +72,13 @@ export function buildLlamaGraph(
       );
     }
   }
-  g.outputs.push(valueInfo("logits", ElemType.FLOAT, ["batch_size", "sequence_length", config.vocabSize]));
+  g.outputs.push(
+    valueInfo("logits", ElemType.FLOAT, [
+      "batch_size",
+      options.lastTokenLogits ? 1 : "sequence_length",
+      config.vocabSize,
+    ]),
+  );
 
   const weight = (name: string, data: Float32Array, dims: number[]): string => {
     g.initializers.push(floatTensor(name, data, dims));
@@ -71,6 +88,7 @@ export function buildLlamaGraph(
   // Embedding lookup.
   const embed = weight("model.embed_tokens.weight", weights.embedTokens, [config.vocabSize, h]);
   let hidden = g.op("Gather", [embed, "input_ids"], [attr.int("axis", 0)], "/model/embed_tokens/Gather");
+  if (arch.embeddingScale !== 1) hidden = g.op("Mul", [hidden, g.constFloat(arch.embeddingScale)]);
 
   // Additive attention bias [batch, 1, 1, seq, total]: causal over absolute columns and the padding mask.
   const seqLen = g.op("Shape", ["input_ids"], [attr.int("start", 1), attr.int("end", 2)]);
@@ -94,7 +112,7 @@ export function buildLlamaGraph(
   const attentionBias = g.op("Unsqueeze", [bias, g.constInt64([1, 2])], [], "/model/attention_bias");
 
   // Rotary tables [batch, 1, seq, head_dim] from position_ids.
-  const invFreq = Float32Array.from({ length: d / 2 }, (_, i) => 1 / config.ropeTheta ** ((2 * i) / d));
+  const invFreq = Float32Array.from(ropeInverseFrequencies(config, arch.ropeScaling));
   const invFreqName = weight("model.rotary_emb.inv_freq", invFreq, [d / 2]);
   const positions = g.op("Unsqueeze", [
     g.op("Cast", ["position_ids"], [attr.int("to", ElemType.FLOAT)]),
@@ -119,6 +137,7 @@ export function buildLlamaGraph(
   };
 
   const rmsNorm = (x: string, w: Float32Array, name: string): string => {
+    const scaleWeights = arch.normOffset === 0 ? w : w.map((value) => value + arch.normOffset);
     const variance = g.op(
       "ReduceMean",
       [g.op("Mul", [x, x])],
@@ -129,7 +148,7 @@ export function buildLlamaGraph(
     ]);
     return g.op(
       "Mul",
-      [g.op("Mul", [x, inv]), weight(`${name}.weight`, w, [h])],
+      [g.op("Mul", [x, inv]), weight(`${name}.weight`, scaleWeights, [w.length])],
       [],
       `/${name.replaceAll(".", "/")}/Mul`,
     );
@@ -146,7 +165,37 @@ export function buildLlamaGraph(
     } else {
       w = weight(projectionWeightName(layer, target), data, dims);
     }
-    return g.op("MatMul", [x, w], [], projectionNodeName(layer, target));
+    const y = g.op("MatMul", [x, w], [], projectionNodeName(layer, target));
+    if (!(arch.biases as readonly LoraTarget[]).includes(target)) return y;
+    const bias = weights.layers[layer]?.bias?.[target];
+    if (!bias) throw new Error(`missing bias for layer ${layer} ${target}`);
+    return g.op("Add", [
+      y,
+      weight(`model.layers.${layer}.${moduleGroup(target)}.${target}.bias`, bias, [dims[1]]),
+    ]);
+  };
+
+  const activate = (x: string): string => {
+    switch (arch.activation) {
+      case "silu":
+        return g.op("Mul", [x, g.op("Sigmoid", [x])]);
+      case "gelu":
+        return g.op("Mul", [
+          g.op("Mul", [x, g.constFloat(0.5)]),
+          g.op("Add", [g.op("Erf", [g.op("Mul", [x, g.constFloat(Math.SQRT1_2)])]), g.constFloat(1)]),
+        ]);
+      case "gelu_tanh": {
+        const cube = g.op("Mul", [g.op("Mul", [x, x]), x]);
+        const inner = g.op("Mul", [
+          g.op("Add", [x, g.op("Mul", [cube, g.constFloat(0.044715)])]),
+          g.constFloat(Math.sqrt(2 / Math.PI)),
+        ]);
+        return g.op("Mul", [
+          g.op("Mul", [x, g.constFloat(0.5)]),
+          g.op("Add", [g.op("Tanh", [inner]), g.constFloat(1)]),
+        ]);
+      }
+    }
   };
 
   const scale = g.constFloat(1 / Math.sqrt(d));
@@ -154,7 +203,7 @@ export function buildLlamaGraph(
   const toKvHeads = g.constInt64([0, 0, config.numKvHeads, d]);
   const toGroups = g.constInt64([0, config.numKvHeads, groups, -1, d]);
   const fromGroups = g.constInt64([0, config.numHeads, -1, d]);
-  const toHidden = g.constInt64([0, 0, h]);
+  const toHidden = g.constInt64([0, 0, qWidth]);
   const headsFirst = [attr.ints("perm", [0, 2, 1, 3])];
 
   for (let l = 0; l < config.numLayers; l++) {
@@ -162,12 +211,23 @@ export function buildLlamaGraph(
     if (!layer) throw new Error(`missing weights for layer ${l}`);
     const prefix = `model.layers.${l}`;
     const normed = rmsNorm(hidden, layer.inputNorm, `${prefix}.input_layernorm`);
-    const q = applyRope(
-      g.op("Transpose", [g.op("Reshape", [projection(normed, l, "q_proj"), toHeads])], headsFirst),
+    const headNorm = (x: string, w: Float32Array | undefined, name: string): string => {
+      if (!arch.qkNorm) return x;
+      if (!w) throw new Error(`missing weights for ${prefix}.self_attn.${name}`);
+      return rmsNorm(x, w, `${prefix}.self_attn.${name}`);
+    };
+    const qHeads = headNorm(
+      g.op("Reshape", [projection(normed, l, "q_proj"), toHeads]),
+      layer.qNorm,
+      "q_norm",
     );
-    const k = applyRope(
-      g.op("Transpose", [g.op("Reshape", [projection(normed, l, "k_proj"), toKvHeads])], headsFirst),
+    const kHeads = headNorm(
+      g.op("Reshape", [projection(normed, l, "k_proj"), toKvHeads]),
+      layer.kNorm,
+      "k_norm",
     );
+    const q = applyRope(g.op("Transpose", [qHeads], headsFirst));
+    const k = applyRope(g.op("Transpose", [kHeads], headsFirst));
     const v = g.op("Transpose", [g.op("Reshape", [projection(normed, l, "v_proj"), toKvHeads])], headsFirst);
     const presentKey = `present.${l}.key`;
     const presentValue = `present.${l}.value`;
@@ -203,12 +263,31 @@ export function buildLlamaGraph(
     const normed2 = rmsNorm(hidden, layer.postAttentionNorm, `${prefix}.post_attention_layernorm`);
     const gate = projection(normed2, l, "gate_proj");
     const up = projection(normed2, l, "up_proj");
-    const activated = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up]);
+    const activated = g.op("Mul", [activate(gate), up]);
     hidden = g.op("Add", [hidden, projection(activated, l, "down_proj")]);
   }
 
+  if (options.lastTokenLogits) {
+    hidden = g.op("Slice", [hidden, g.constInt64([-1]), g.constInt64([2 ** 62]), g.constInt64([1])]);
+  }
   const finalNorm = rmsNorm(hidden, weights.finalNorm, "model.norm");
-  const lmHead = weight("lm_head.weight", weights.lmHead, [h, config.vocabSize]);
-  g.node("MatMul", [finalNorm, lmHead], { name: "/lm_head/MatMul", outputs: ["logits"] });
+  if (weights.lmHead) {
+    const lmHead = weight("lm_head.weight", weights.lmHead, [h, config.vocabSize]);
+    g.node("MatMul", [finalNorm, lmHead], { name: "/lm_head/MatMul", outputs: ["logits"] });
+  } else {
+    if (!arch.tiedEmbeddings) throw new Error("lm_head weights are missing and embeddings are not tied");
+    // Tied: the embedding initializer itself, read transposed by Gemm, so there is one copy.
+    const rows = g.op("Reshape", [finalNorm, g.constInt64([-1, h])]);
+    const flat = g.op("Gemm", [rows, embed], [attr.int("transB", 1)], "/lm_head/Gemm");
+    const outShape = g.op(
+      "Concat",
+      [
+        g.op("Shape", [finalNorm], [attr.int("start", 0), attr.int("end", 2)]),
+        g.constInt64([config.vocabSize]),
+      ],
+      [attr.int("axis", 0)],
+    );
+    g.node("Reshape", [flat, outShape], { name: "/lm_head/Reshape", outputs: ["logits"] });
+  }
   return g.toModel("llama");
 }

@@ -12,16 +12,40 @@ export interface ChatMessage {
   content: string;
 }
 
-export class ByteTokenizer {
+/** Streams text out of generated ids: a piece is released once it cannot change. */
+export interface StreamDecoder {
+  push(token: number): string;
+  flush(): string;
+}
+
+/** What the scheduler and the HTTP app need of a tokenizer: the byte one or a model's own. */
+export interface TextTokenizer {
+  readonly vocabSize: number;
+  /** Generation stops on any of these. */
+  readonly eosIds: ReadonlySet<number>;
+  /** A completion prompt, with the special tokens the model expects (BOS). */
+  encode(text: string): number[];
+  /** A chat rendered with the model's template, ready to continue as the assistant. */
+  encodeChat(messages: ChatMessage[]): number[];
+  createDecoder(): StreamDecoder;
+  decode(tokens: number[]): string;
+}
+
+export class ByteTokenizer implements TextTokenizer {
   readonly bos = BOS_TOKEN;
   readonly eos = EOS_TOKEN;
   readonly pad = PAD_TOKEN;
   readonly vocabSize = BYTE_VOCAB_SIZE;
+  readonly eosIds: ReadonlySet<number> = new Set([EOS_TOKEN]);
   private readonly encoder = new TextEncoder();
 
   /** Encodes a prompt, prefixed with BOS. */
   encode(text: string): number[] {
     return [BOS_TOKEN, ...this.encoder.encode(text)];
+  }
+
+  encodeChat(messages: ChatMessage[]): number[] {
+    return this.encode(this.applyChatTemplate(messages));
   }
 
   /** Chat template: `<bos>` then `<role>: <content>\n` per message, then `assistant: `. */
@@ -30,7 +54,7 @@ export class ByteTokenizer {
   }
 
   /** A streaming decoder: bytes of a multi-byte character are held until the character is complete. */
-  createDecoder(): { push(token: number): string; flush(): string } {
+  createDecoder(): StreamDecoder {
     const decoder = new TextDecoder("utf-8");
     return {
       push: (token: number) => (token < 256 ? decoder.decode(Uint8Array.of(token), { stream: true }) : ""),

@@ -17,6 +17,23 @@ export interface LlamaWeights {
   lmHead: Float32Array;
 }
 
+/** A layer of a Llama-lineage decoder: Llama's tensors plus what other families add. */
+export interface DecoderLayerWeights extends LlamaLayerWeights {
+  /** [out] biases of the projections that have one (see `DecoderArchitecture.biases`). */
+  bias?: Partial<Record<LoraTarget, Float32Array>>;
+  /** [head_dim] weights of the per-head query and key RMSNorms (Qwen3). */
+  qNorm?: Float32Array;
+  kNorm?: Float32Array;
+}
+
+/** Weights of any supported decoder; `lmHead` is null when it is tied to `embedTokens`. */
+export interface DecoderWeights {
+  embedTokens: Float32Array;
+  layers: DecoderLayerWeights[];
+  finalNorm: Float32Array;
+  lmHead: Float32Array | null;
+}
+
 const PROJECTIONS: LoraTarget[] = [
   "q_proj",
   "k_proj",

@@ -14,7 +14,7 @@ import {
   ShuttingDownError,
 } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { ByteTokenizer } from "../model/tokenizer.js";
+import type { TextTokenizer } from "../model/tokenizer.js";
 import { bodyLimit } from "./bodyLimit.js";
 import { type ErrorBody, toErrorResponse } from "./errorResponse.js";
 import {
@@ -26,7 +26,7 @@ import {
 
 export interface AppDependencies {
   scheduler: Scheduler;
-  tokenizer: ByteTokenizer;
+  tokenizer: TextTokenizer;
   registry: AdapterRegistry;
   cache: AdapterCache;
   metrics: NodeMetrics;
@@ -124,20 +124,27 @@ export function createApp(deps: AppDependencies): Hono<Env> {
    */
   async function registeredAdapter(body: CompletionRequest | ChatCompletionRequest): Promise<AdapterSpec> {
     const spec = adapterSpec(body);
-    const ids =
-      spec.kind === "adapter" ? [spec.id] : spec.kind === "merge" ? spec.parts.map((p) => p.id) : [];
-    for (const id of ids) if (!(await deps.registry.lookup(id))) throw new AdapterNotFoundError(id);
+    const hashOf = async (id: string) => {
+      const record = await deps.registry.lookup(id);
+      if (!record) throw new AdapterNotFoundError(id);
+      return record.sha256;
+    };
+    if (spec.kind === "adapter") return { ...spec, sha256: await hashOf(spec.id) };
+    if (spec.kind === "merge") {
+      const parts = [];
+      for (const part of spec.parts) parts.push({ ...part, sha256: await hashOf(part.id) });
+      return { kind: "merge", parts };
+    }
     return spec;
   }
 
   function submit(
     body: CompletionRequest | ChatCompletionRequest,
     adapter: AdapterSpec,
-    prompt: string,
+    tokens: number[],
     signal: AbortSignal,
     requestId: string,
   ) {
-    const tokens = deps.tokenizer.encode(prompt);
     const room = deps.maxContextTokens - tokens.length;
     if (room < 1) {
       throw new ContextLengthError(
@@ -251,7 +258,8 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     const body = await parseBody(() => c.req.json(), completionRequestSchema);
     const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
-    const generation = submit(body, adapter, body.prompt, controller.signal, c.get("requestId"));
+    const prompt = deps.tokenizer.encode(body.prompt);
+    const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "text");
   });
 
@@ -259,7 +267,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     const body = await parseBody(() => c.req.json(), chatCompletionRequestSchema);
     const adapter = await registeredAdapter(body);
     const controller = connectionSignal(c.req.raw);
-    const prompt = deps.tokenizer.applyChatTemplate(body.messages);
+    const prompt = deps.tokenizer.encodeChat(body.messages);
     const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "chat");
   });
