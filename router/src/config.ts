@@ -28,7 +28,7 @@ export const nodeConfigSchema = z
     for (const [hash, name] of Object.entries(node.adapters ?? {})) {
       const parsed = sha256Hex.safeParse(hash);
       if (!parsed.success) {
-        ctx.addIssue({ code: "custom", message: `adapters: "${hash}" is not a sha256`, path: ["adapters"] });
+        ctx.addIssue({ code: "custom", message: `"${hash}" is not a sha256`, path: ["adapters"] });
         return z.NEVER;
       }
       adapters.set(parsed.data, name);

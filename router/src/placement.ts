@@ -15,9 +15,7 @@ export type RouteReason =
   /** The adapter's first node in rendezvous order (where a cold adapter belongs). */
   | "placement"
   /** A later node in rendezvous order: the ones before it were over the load bound. */
-  | "spill"
-  /** Every node was over the bound: the least loaded one. */
-  | "least_loaded";
+  | "spill";
 
 export interface RouteDecision {
   /** Nodes to try, in order: the chosen one, then the others in rendezvous order (failover). */
@@ -55,6 +53,7 @@ export function loadBound(totalLoad: number, nodes: number, factor: number): num
  */
 export function chooseNode(key: string, candidates: readonly Candidate[], factor: number): RouteDecision {
   if (candidates.length === 0) throw new Error("chooseNode needs at least one candidate");
+  if (!(factor >= 1)) throw new Error(`the load factor must be at least 1, not ${factor}`);
   const byName = new Map(candidates.map((c) => [c.name, c]));
   const ranked = rendezvousOrder(key, [...byName.keys()]);
   const total = candidates.reduce((sum, c) => sum + c.load, 0);
@@ -71,8 +70,7 @@ export function chooseNode(key: string, candidates: readonly Candidate[], factor
     const best = resident.reduce((a, b) => (at(b).load < at(a).load ? b : a));
     return withFirst(best, "resident");
   }
-  const placed = ranked.find(under);
-  if (placed !== undefined) return withFirst(placed, placed === ranked[0] ? "placement" : "spill");
-  const least = ranked.reduce((a, b) => (at(b).load < at(a).load ? b : a));
-  return withFirst(least, "least_loaded");
+  // With factor >= 1 the bound exceeds the mean load, so the least loaded node is always under it.
+  const placed = ranked.find(under) as string;
+  return withFirst(placed, placed === ranked[0] ? "placement" : "spill");
 }

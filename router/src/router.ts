@@ -34,11 +34,13 @@ export function createRouter(options: RouterOptions) {
   const metrics = new RouterMetrics();
   const pollMs = options.pollMs ?? 1000;
   const checkTimeoutMs = options.checkTimeoutMs ?? 2000;
+  const loadFactor = options.loadFactor ?? 1.25;
+  if (!(loadFactor >= 1)) throw new Error(`loadFactor must be at least 1, not ${loadFactor}`);
   const app = createApp({
     nodes,
     metrics,
     logger,
-    loadFactor: options.loadFactor ?? 1.25,
+    loadFactor,
     connectTimeoutMs: options.connectTimeoutMs ?? 1000,
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
   });
