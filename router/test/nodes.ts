@@ -8,8 +8,25 @@ const repositoryRoot = resolve(import.meta.dirname, "../..");
 const inferenceNodeCli = (name: string) => join(repositoryRoot, "inference-node/src/cli", name);
 const tsx = ["--import", "tsx"];
 
-/** A generated tiny Llama and `count` PEFT adapters `demo-0…`, written by the node's own CLI. */
-export async function generateModel(count: number) {
+/** The one-layer, hidden-32 Llama of the tests (milliseconds per token). */
+export const TINY_SHAPE = [
+  "--layers",
+  "1",
+  "--hidden",
+  "32",
+  "--heads",
+  "2",
+  "--kv-heads",
+  "1",
+  "--intermediate",
+  "64",
+];
+
+/**
+ * A generated Llama (`shape`: `generate-model` flags; the tiny one by default, `[]` for the
+ * node's small model) and `count` PEFT adapters `demo-0…`, written by the node's own CLI.
+ */
+export async function generateModel(count: number, shape: string[] = TINY_SHAPE) {
   const directory = await mkdtemp(join(tmpdir(), "router-model-"));
   const modelDir = join(directory, "model");
   const adaptersDir = join(directory, "adapters");
@@ -19,7 +36,7 @@ export async function generateModel(count: number) {
       ...tsx,
       inferenceNodeCli("generateModel.ts"),
       ...["--model-dir", modelDir, "--adapters-dir", adaptersDir, "--adapters", String(count)],
-      ...["--layers", "1", "--hidden", "32", "--heads", "2", "--kv-heads", "1", "--intermediate", "64"],
+      ...shape,
     ],
     { cwd: repositoryRoot },
   );
@@ -75,15 +92,20 @@ export async function startNodeProcess(
   let recent = "";
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", function findUrl(chunk: Buffer) {
       buffered += chunk.toString();
       let newline = buffered.indexOf("\n");
       while (newline >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         recent = `${recent}${line}\n`.slice(-2000);
-        if (line.includes('"inference node listening"'))
+        if (line.includes('"inference node listening"')) {
+          // From here on the node's access lines are drained, not read.
+          child.stdout.off("data", findUrl);
+          child.stdout.resume();
           resolveUrl((JSON.parse(line) as { url: string }).url);
+          return;
+        }
         newline = buffered.indexOf("\n");
       }
     });
