@@ -13,7 +13,7 @@ import {
 } from "./errors.js";
 import type { RouterMetrics } from "./metrics.js";
 import type { NodeState } from "./nodes.js";
-import { chooseNode } from "./placement.js";
+import { chooseNode, rendezvousOrder } from "./placement.js";
 import { renameModelInEvent, SseEvents } from "./sse.js";
 import { postUpstream, ReachedError, readAll, UnreachableError } from "./upstream.js";
 
@@ -105,7 +105,17 @@ export function createApp(deps: AppDependencies): Hono<Env> {
       })),
       deps.loadFactor,
     );
-    const reason = target.kind === "adapter" ? decision.reason : target.kind;
+    // A cold adapter whose own node is down is placed on the next one: a failover, not a placement.
+    const home = rendezvousOrder(
+      target.key,
+      target.servers.map((s) => s.node.name),
+    )[0];
+    const reason =
+      target.kind !== "adapter"
+        ? target.kind
+        : decision.reason === "placement" && decision.order[0] !== home
+          ? "failover"
+          : decision.reason;
     deps.metrics.decisions.inc({ reason });
     const byName = new Map(live.map((s) => [s.node.name, s]));
     const requestId = c.get("requestId");

@@ -11,7 +11,7 @@ export class RouterMetrics {
   });
   readonly decisions = new Counter({
     name: "router_route_decisions_total",
-    help: "Routing decisions by reason (resident, placement, spill, base, merge, unlisted)",
+    help: "Routing decisions by reason (resident, placement, spill, failover, base, merge, unlisted)",
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });

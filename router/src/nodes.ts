@@ -14,6 +14,9 @@ export interface ListedAdapter {
 
 export type NodeStatus = "up" | "draining" | "down";
 
+/** Consecutive timed-out checks after which a node that was up counts as down. */
+const SLOW_CHECKS_TO_DOWN = 3;
+
 /** What the router knows of one backend: reachability, its adapters and its requests in flight. */
 export class NodeState {
   status: NodeStatus = "down";
@@ -28,6 +31,7 @@ export class NodeState {
   readonly routedSinceListing = new Set<string>();
   /** The mapping's reverse for openai backends: backend name → sha256. */
   readonly hashOfName: Map<string, string>;
+  #slowChecks = 0;
 
   constructor(readonly config: NodeConfig) {
     this.hashOfName = new Map([...config.adapters].map(([hash, name]) => [name, hash]));
@@ -67,8 +71,9 @@ export class NodeState {
   }
 
   /**
-   * Asks `/health`, then `/v1/models`. A 503 from `/health` is a draining node (no new work);
-   * no answer within `timeoutMs` is a down node.
+   * Asks `/health`, then `/v1/models`. A 503 from `/health` is a draining node (no new work); a
+   * refused connection or another status is a down node, and so are three checks in a row that
+   * got no answer within `timeoutMs`.
    */
   async check(timeoutMs: number, logger: Logger): Promise<void> {
     const before = this.status;
@@ -96,9 +101,13 @@ export class NodeState {
         this.status = "up";
         this.lastError = undefined;
       }
+      this.#slowChecks = 0;
     } catch (error) {
-      this.status = "down";
       this.lastError = (error as Error).message;
+      // A node busy with a large batch can be slow to answer a check; it is alive while it still
+      // accepts connections, so only repeated timeouts take it out (a refused connection at once).
+      const timedOut = (error as Error).name === "TimeoutError";
+      if (!timedOut || before !== "up" || ++this.#slowChecks >= SLOW_CHECKS_TO_DOWN) this.status = "down";
     }
     if (this.status !== before) {
       const line = { node: this.name, url: this.url, from: before, to: this.status, reason: this.lastError };
