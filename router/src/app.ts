@@ -146,7 +146,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
           deps.metrics.retries.inc({ reason: "unreachable" });
           continue;
         }
-        release("failed");
+        release(c.req.raw.signal.aborted ? "client_closed" : "failed");
         throw new UpstreamFailedError(node.name, (error as Error).message);
       }
       const status = res.statusCode ?? 502;
@@ -171,16 +171,19 @@ export function createApp(deps: AppDependencies): Hono<Env> {
     throw new NoNodeAvailableError(fields.model);
   }
 
+  let attempts = 0;
+
   /** Counts a request in flight on `node`; the returned function ends it once, with its outcome. */
   function track(node: NodeState, requestId: string) {
     const started = performance.now();
-    node.inFlight.add(requestId);
+    const attempt = ++attempts;
+    node.inFlight.set(attempt, requestId);
     deps.metrics.nodeInFlight.set({ node: node.name }, node.inFlight.size);
     let done = false;
     return (outcome: string) => {
       if (done) return;
       done = true;
-      node.inFlight.delete(requestId);
+      node.inFlight.delete(attempt);
       deps.metrics.nodeInFlight.set({ node: node.name }, node.inFlight.size);
       deps.metrics.upstream.inc({ node: node.name, outcome });
       deps.metrics.upstreamSeconds.observe({ node: node.name }, (performance.now() - started) / 1000);
@@ -202,7 +205,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
       try {
         body = await readAll(res);
       } catch (error) {
-        release("failed");
+        release(error instanceof ReachedError ? "client_closed" : "failed");
         throw new UpstreamFailedError(server.node.name, (error as Error).message);
       }
       release(outcome);
@@ -231,8 +234,11 @@ export function createApp(deps: AppDependencies): Hono<Env> {
             return;
           }
         } catch (error) {
+          if (error instanceof ReachedError) {
+            release("client_closed");
+            return controller.close();
+          }
           release("failed");
-          if (error instanceof ReachedError) return controller.close();
           // The node died mid-stream: the inference node's convention for a failure after the
           // stream started is one error event, then [DONE].
           const failure = toErrorResponse(
@@ -244,7 +250,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
       },
       cancel() {
         res.destroy();
-        release("failed");
+        release("client_closed");
       },
     });
     return new Response(stream, { status, headers });

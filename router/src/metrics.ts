@@ -17,7 +17,7 @@ export class RouterMetrics {
   });
   readonly upstream = new Counter({
     name: "router_upstream_requests_total",
-    help: "Requests sent to nodes, by node and outcome (ok, error_status, unreachable, failed, refused)",
+    help: "Requests sent to nodes, by node and outcome (ok, error_status, refused, unreachable, failed, client_closed)",
     labelNames: ["node", "outcome"] as const,
     registers: [this.registry],
   });

@@ -25,8 +25,11 @@ export class NodeState {
   adapters = new Map<string, ListedAdapter>();
   /** The base model's entry of a payable node's `/v1/models` (echoed in the router's list). */
   base: Record<string, unknown> | undefined;
-  /** Request ids the router has sent here and not yet finished. */
-  readonly inFlight = new Set<string>();
+  /**
+   * Requests the router has sent here and not yet finished, by attempt (request ids come from
+   * clients and may repeat), each with its request id.
+   */
+  readonly inFlight = new Map<number, string>();
   /** Adapter names routed here since the last listing began: loaded by now, or being loaded. */
   readonly routedSinceListing = new Set<string>();
   /** The mapping's reverse for openai backends: backend name → sha256. */
