@@ -27,6 +27,11 @@ export type StartIndexerParameters = {
    * unanswerable (`PAYABLE_KEEPER_URLS`); without them those fields are null.
    */
   keeperUrls?: readonly string[] | undefined;
+  /**
+   * `start` indexes and serves; `serve` only serves (GraphQL and the routes) from the tables a
+   * `ponder start` on the same Postgres database and schema writes: a read replica.
+   */
+  command?: "start" | "serve" | undefined;
   /** Where Ponder's log lines go; dropped by default. */
   onLog?: ((line: string) => void) | undefined;
   timeoutMs?: number | undefined;
@@ -46,8 +51,8 @@ export class IndexerStartError extends Error {
 }
 
 /**
- * Runs `ponder start` for the protocol's deployment on `chainId` and resolves when its
- * historical backfill is done (`/ready`).
+ * Runs `ponder start` (or `ponder serve`) for the protocol's deployment on `chainId` and resolves
+ * when its historical backfill is done (`/ready`).
  */
 export async function startIndexer(parameters: StartIndexerParameters): Promise<Indexer> {
   const temporaryDir =
@@ -73,7 +78,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
   const ponderBin = resolve(indexerRoot, "../node_modules/ponder/dist/esm/bin/ponder.js");
   const args = [
     ponderBin,
-    "start",
+    parameters.command ?? "start",
     "--schema",
     parameters.schema ?? "public",
     "--port",

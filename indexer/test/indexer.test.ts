@@ -55,10 +55,17 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Indexer, startIndexer } from "../runner/index.js";
+import { type Postgres, postgresBinaries, startPostgres } from "./postgres.js";
 
-// The real indexer (`ponder start` on PGlite, through the runner the local network uses) against
-// anvil with the protocol deployed: events are made with the SDK's actions, then the API routes
-// and GraphQL are asked for exact values. One chain and one indexer for the file.
+// The real indexer (`ponder start`, through the runner the local network uses) against anvil
+// with the protocol deployed: events are made with the SDK's actions, then the API routes and
+// GraphQL are asked for exact values. One chain and one indexer for the file. The file runs twice
+// (vitest.config.ts): on PGlite, and on a Postgres cluster of its own when the binaries exist.
+
+const database = process.env.INDEXER_TEST_DATABASE === "postgres" ? "postgres" : "pglite";
+const binaries = database === "postgres" ? postgresBinaries() : undefined;
+const skip = database === "postgres" && binaries === undefined;
+if (skip) console.warn("indexer on Postgres: skipped, no initdb/pg_ctl found (apt-get install postgresql)");
 
 const chainId = 914_370 + Math.floor(Math.random() * 1000);
 // A voting delay long enough to see a proposal pending while the test moves on in real time.
@@ -80,6 +87,7 @@ const wei = (open: string) => parseEther(open).toString();
 
 let anvil: Anvil;
 let indexer: Indexer;
+let postgres: Postgres | undefined;
 let clients: ReturnType<typeof createClients>;
 let contracts: Awaited<ReturnType<typeof deployProtocol>>["contracts"];
 let world: Awaited<ReturnType<typeof makeActivity>>;
@@ -245,6 +253,8 @@ async function makeActivity() {
 }
 
 beforeAll(async () => {
+  if (skip) return;
+  if (binaries) postgres = await startPostgres(binaries);
   anvil = await startAnvil({ chainId });
   clients = createClients(anvil.rpcUrl);
   contracts = (
@@ -261,6 +271,7 @@ beforeAll(async () => {
     chainId,
     port: await freePort(),
     deploymentsDir: resolve(repositoryRoot, "deployments"),
+    databaseUrl: postgres?.url,
   });
   const [started, activity] = await Promise.allSettled([starting, makeActivity()]);
   if (started.status === "fulfilled") indexer = started.value;
@@ -273,10 +284,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await indexer?.stop();
   await anvil?.stop();
-  await removeDeployment(chainId);
+  await postgres?.stop();
+  if (!skip) await removeDeployment(chainId);
 });
 
-describe("datanets and contributions", () => {
+describe.skipIf(skip)("datanets and contributions", () => {
   test("the datanet's and contributions' rows follow the registry's events", async () => {
     const { datanetId, contributions: ids } = world;
     const data = await graphql<{
@@ -415,7 +427,7 @@ describe("datanets and contributions", () => {
   });
 });
 
-describe("a finalized request", () => {
+describe.skipIf(skip)("a finalized request", () => {
   test("GET /accounts/:address/earnings: each account's share of the 2 OPEN fee, in wei", async () => {
     const earnings = (fields: Record<string, unknown>) => ({
       data: "0",
@@ -578,7 +590,7 @@ describe("a finalized request", () => {
   });
 });
 
-describe("governance", () => {
+describe.skipIf(skip)("governance", () => {
   test("a proposal's status follows the governor: pending, active, succeeded or defeated, queued, executed; canceled", async () => {
     const { publicClient, wallet } = clients;
     const developer = wallet(keys.developer);
@@ -683,7 +695,50 @@ describe("governance", () => {
   }, 90_000);
 });
 
-describe("errors", () => {
+describe.skipIf(database !== "postgres" || skip)("on Postgres", () => {
+  test("Ponder wrote the indexed rows to the cluster, not to PGlite", async () => {
+    const tables = await postgres?.query(
+      "select count(*) from information_schema.tables where table_schema = 'public' and table_name = 'datanet'",
+    );
+    expect(tables).toBe("1");
+    expect(await postgres?.query("select count(*) from public.datanet")).toBe("1");
+  });
+
+  test("a `ponder serve` replica over the same database answers as the indexer does", async () => {
+    const replica = await startIndexer({
+      command: "serve",
+      rpcUrl: anvil.rpcUrl,
+      chainId,
+      port: await freePort(),
+      deploymentsDir: resolve(repositoryRoot, "deployments"),
+      databaseUrl: postgres?.url,
+    });
+    try {
+      for (const path of [
+        `/accounts/${addressOf(keys.contributorB)}/earnings`,
+        `/datanets/${world.datanetId}/stats`,
+        "/leaderboard/contributors",
+      ]) {
+        const [fromIndexer, fromReplica] = await Promise.all(
+          [indexer.url, replica.url].map(async (url) => (await fetch(`${url}${path}`)).json()),
+        );
+        expect(fromReplica).toEqual(fromIndexer);
+      }
+      const query = "{ datanets { items { id owner } } }";
+      const [a, b] = await Promise.all(
+        [indexer, replica].map((i) =>
+          queryIndexer<{ datanets: { items: unknown[] } }>({ url: i.url }, { query, variables: {} }),
+        ),
+      );
+      expect(a?.datanets.items).toHaveLength(1);
+      expect(b).toEqual(a);
+    } finally {
+      await replica.stop();
+    }
+  });
+});
+
+describe.skipIf(skip)("errors", () => {
   test("400 and 404 answer { error: { code, message } }", async () => {
     const cases: [string, number, string, string][] = [
       ["/accounts/0x1234/earnings", 400, "invalid_address", '"0x1234" is not an address'],
