@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
-
 import {UsageLedger} from "../../contracts/UsageLedger.sol";
 import {IUsageLedger} from "../../contracts/interfaces/IUsageLedger.sol";
+import {CumulativeTree} from "./CumulativeTree.sol";
 import {ProtocolFixture} from "./ProtocolFixture.sol";
 
 /// @notice The protocol fixture plus a UsageLedger wired to its keeper registry (as Deploy.s.sol wires it), two
@@ -158,54 +157,18 @@ abstract contract LedgerFixture is ProtocolFixture {
         _submitEpoch(report);
     }
 
-    // ─── Merkle tree (sorted-pair hashing, as StandardMerkleTree and MerkleProof) ─
-
-    function _leaf(address account, uint256 amount) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(account, amount))));
-    }
-
-    function _leaves(address[] memory accounts, uint256[] memory amounts) internal pure returns (bytes32[] memory l) {
-        l = new bytes32[](accounts.length);
-        for (uint256 i; i < accounts.length; ++i) {
-            l[i] = _leaf(accounts[i], amounts[i]);
-        }
-    }
+    // ─── Merkle tree ──────────────────────────────────────────────────────────
 
     function _root(address[] memory accounts, uint256[] memory amounts) internal pure returns (bytes32) {
-        bytes32[] memory layer = _leaves(accounts, amounts);
-        while (layer.length > 1) {
-            layer = _up(layer);
-        }
-        return layer[0];
+        return CumulativeTree.root(accounts, amounts);
     }
 
     function _proof(address[] memory accounts, uint256[] memory amounts, uint256 index)
         internal
         pure
-        returns (bytes32[] memory proof)
+        returns (bytes32[] memory)
     {
-        bytes32[] memory layer = _leaves(accounts, amounts);
-        bytes32[] memory path = new bytes32[](64);
-        uint256 depth;
-        while (layer.length > 1) {
-            uint256 sibling = index ^ 1;
-            // The last node of an odd layer has no sibling and moves up unchanged.
-            if (sibling < layer.length) path[depth++] = layer[sibling];
-            layer = _up(layer);
-            index /= 2;
-        }
-        proof = new bytes32[](depth);
-        for (uint256 i; i < depth; ++i) {
-            proof[i] = path[i];
-        }
-    }
-
-    function _up(bytes32[] memory layer) internal pure returns (bytes32[] memory next) {
-        next = new bytes32[]((layer.length + 1) / 2);
-        for (uint256 i; i < next.length; ++i) {
-            next[i] =
-                2 * i + 1 < layer.length ? Hashes.commutativeKeccak256(layer[2 * i], layer[2 * i + 1]) : layer[2 * i];
-        }
+        return CumulativeTree.proof(accounts, amounts, index);
     }
 
     function _pair(address a, uint256 x, address b, uint256 y)
