@@ -47,10 +47,10 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
     uint64 public epochCount;
     /// @dev The latest epoch made final when the next was submitted or its dispute was rejected.
     uint64 internal _finalEpoch;
+    /// @dev Beside the epoch counters, which every claim reads too: one storage slot for the three.
+    uint128 internal _totalClaimed;
     /// @inheritdoc IUsageLedger
     uint256 public totalSpent;
-    /// @inheritdoc IUsageLedger
-    uint256 public totalClaimed;
     /// @inheritdoc IUsageLedger
     uint256 public totalBalances;
 
@@ -187,11 +187,14 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
         uint256 claimed = claimedBy[account];
         if (cumulative <= claimed) revert LedgerNothingToClaim(account, cumulative, claimed);
         amount = cumulative - claimed;
-        uint256 total = totalClaimed;
+        uint256 total = _totalClaimed;
+        uint256 cap = e.cumulativeTotal;
         // A root whose leaves sum past its total can never pay out more than requesters were debited.
-        if (total + amount > e.cumulativeTotal) revert LedgerClaimExceedsTotal(amount, total, e.cumulativeTotal);
+        if (total + amount > cap) revert LedgerClaimExceedsTotal(amount, total, cap);
         claimedBy[account] = cumulative;
-        totalClaimed = total + amount;
+        // At most `cap`, a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _totalClaimed = uint128(total + amount);
         emit Claimed(account, epoch, amount, cumulative);
         IERC20(token).safeTransfer(account, amount);
     }
@@ -349,6 +352,11 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IUsageLedger
+    function totalClaimed() external view returns (uint256) {
+        return _totalClaimed;
+    }
+
+    /// @inheritdoc IUsageLedger
     function parameters() external view returns (Parameters memory) {
         return _parameters;
     }
@@ -466,7 +474,9 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
         uint64 epoch = report.epoch;
         uint64 challengeEndsAt = uint64(block.timestamp) + _parameters.challengeWindow;
         epochCount = epoch;
-        _epochs[epoch] = Epoch(report.root, report.cumulativeTotal, msg.sender, challengeEndsAt, EpochStatus.Pending);
+        _epochs[epoch] = Epoch(
+            report.root, SafeCast.toUint128(report.cumulativeTotal), challengeEndsAt, EpochStatus.Pending, msg.sender
+        );
         _signers[epoch] = signers;
         emit EpochSubmitted(
             epoch,

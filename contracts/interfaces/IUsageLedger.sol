@@ -72,10 +72,10 @@ interface IUsageLedger {
     /// @notice A submitted epoch. `Pending` turns claimable once `challengeEndsAt` has passed.
     struct Epoch {
         bytes32 root;
-        uint256 cumulativeTotal;
-        address submitter;
+        uint128 cumulativeTotal;
         uint64 challengeEndsAt;
         EpochStatus status;
+        address submitter;
     }
 
     /// @notice A dispute's ruling; `None` while nobody ruled.
