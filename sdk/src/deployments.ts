@@ -14,6 +14,7 @@ export const protocolContractNames = [
   "RewardVault",
   "InferenceMarket",
   "ReportCourt",
+  "UsageLedger",
   "AgentRegistry",
   "OpenGovernor",
   "TimelockController",
