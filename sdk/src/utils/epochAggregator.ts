@@ -88,14 +88,17 @@ export function aggregateEpoch(parameters: AggregateEpochParameters): AggregateE
 
   const balances = new Map<string, bigint>();
   for (const [account, balance] of parameters.balances) balances.set(account.toLowerCase(), balance);
-  const earnings = new Map<Address, bigint>();
-  for (const entry of parameters.previous?.entries ?? []) earnings.set(entry.account, entry.cumulative);
+  // Keyed by lower-case address: checksumming every credit would hash the address each time.
+  const earnings = new Map<string, bigint>();
+  for (const entry of parameters.previous?.entries ?? []) {
+    earnings.set(entry.account.toLowerCase(), entry.cumulative);
+  }
   const credit = (call: MeteredCall, paid: bigint) => {
     if (paid === 0n) return;
     const parts = splitFee({ ...split, fee: paid, executor: call.keeper, ...call });
     const add = (account: Address, amount: bigint) => {
       if (amount === 0n) return;
-      const key = getAddress(account);
+      const key = account.toLowerCase();
       earnings.set(key, (earnings.get(key) ?? 0n) + amount);
     };
     add(parts.treasury.account, parts.treasury.amount);
@@ -155,7 +158,9 @@ export function aggregateEpoch(parameters: AggregateEpochParameters): AggregateE
     if (!seen.has(key)) throw new EpochAggregationError(`Calls on channel ${key} have no voucher.`);
   }
 
-  const tree = createEpochTree(earnings);
+  const tree = createEpochTree(
+    new Map([...earnings].map(([account, amount]) => [getAddress(account), amount])),
+  );
   const cumulativeTotal = parameters.totalSpent + spend;
   if (tree.cumulativeTotal !== cumulativeTotal) {
     throw new EpochAggregationError(
