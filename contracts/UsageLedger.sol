@@ -127,6 +127,9 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
         if (w.amount == 0) revert LedgerNoWithdrawal(msg.sender);
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < w.unlockAt) revert LedgerWithdrawalLocked(msg.sender, w.unlockAt);
+        // A dispute stops settlement until it is decided; the delay must not run out under vouchers it holds up.
+        uint64 latest = epochCount;
+        if (_epochs[latest].status == EpochStatus.Disputed) revert LedgerEpochDisputed(latest);
         delete _withdrawals[msg.sender];
         uint256 balance = balanceOf[msg.sender];
         amount = w.amount < balance ? w.amount : balance;

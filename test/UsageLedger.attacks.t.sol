@@ -148,6 +148,32 @@ contract UsageLedgerAttacksTest is LedgerFixture {
         assertEq(ledger.claim(alice, 300 ether, _proof(accounts, amounts, 0)), 300 ether);
     }
 
+    /// @dev A requester served calls disputes the pending epoch (or waits for someone to) so that settlement stalls,
+    /// hoping its withdrawal unlocks first: no withdrawal completes while an epoch is disputed.
+    function test_attack_withdrawWhileDisputeStallsSettlement() public {
+        (address[] memory accounts, uint256[] memory amounts) = _pair(alice, 10 ether, bob, 0);
+        _settle(accounts, amounts, _one(_voucher(requester, keeperAddrs[0], 10 ether)));
+        vm.prank(requester);
+        uint64 unlockAt = ledger.requestWithdrawal(DEPOSIT);
+        _fund(requester, DISPUTE_BOND, address(ledger));
+        vm.prank(requester);
+        ledger.dispute(1, "blob://stall");
+        vm.warp(unlockAt);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IUsageLedger.LedgerEpochDisputed.selector, 1));
+        ledger.withdraw();
+
+        // Rejected: the vouchers served meanwhile settle first, then the withdrawal pays what is left.
+        vm.prank(guardian);
+        ledger.rule(1, false);
+        vm.warp(block.timestamp + APPEAL_WINDOW);
+        ledger.execute(1);
+        (accounts, amounts) = _pair(alice, 30 ether, bob, 0);
+        _settle(accounts, amounts, _one(_voucher(requester, keeperAddrs[0], 30 ether)));
+        vm.prank(requester);
+        assertEq(ledger.withdraw(), DEPOSIT - 30 ether);
+    }
+
     function test_attack_doubleClaim() public {
         (address[] memory accounts, uint256[] memory amounts) = _pair(alice, 7 ether, bob, 3 ether);
         _settle(accounts, amounts, _one(_voucher(requester, keeperAddrs[0], 10 ether)));

@@ -29,7 +29,8 @@ pragma solidity ^0.8.24;
 ///
 /// A withdrawal waits `withdrawalDelay`, during which the balance still pays settled vouchers, so a requester
 /// cannot pull funds from under keepers that served it; keepers stop serving against a balance once a withdrawal
-/// is requested (`availableBalance` leaves it out).
+/// is requested (`availableBalance` leaves it out). No withdrawal completes while an epoch is disputed: the
+/// dispute holds up settlement, so the delay alone would not cover the vouchers served meanwhile.
 interface IUsageLedger {
     /// @notice A requester's signed spend with one keeper: the channel `(requester, keeper)` has spent
     /// `cumulativeSpend` OPEN wei in total. The cumulative amount is the voucher's nonce: a settled voucher, or any
@@ -254,7 +255,8 @@ interface IUsageLedger {
     /// @return unlockAt When `withdraw` may be called.
     function requestWithdrawal(uint256 amount) external returns (uint64 unlockAt);
 
-    /// @notice Withdraws the requested amount, capped at the balance left after settled vouchers, to the caller.
+    /// @notice Withdraws the requested amount, capped at the balance left after settled vouchers, to the caller;
+    /// refused while the latest epoch is disputed (`LedgerEpochDisputed`).
     /// @return amount OPEN wei sent.
     function withdraw() external returns (uint256 amount);
 
