@@ -18,14 +18,17 @@ import {
   usageLedgerAbi,
 } from "../../generated/abis.js";
 import { aggregateEpoch, type EpochChannel, type MeteredCall } from "../../utils/epochAggregator.js";
-import { type EpochTree, loadEpochTree } from "../../utils/epochTree.js";
+import { createEpochTree, type EpochTree, loadEpochTree } from "../../utils/epochTree.js";
 import { sortSignatures } from "../inference/signAttributionReport.js";
 import { claimEarnings } from "./claimEarnings.js";
 import { depositToLedger } from "./depositToLedger.js";
+import { disputeEpoch } from "./disputeEpoch.js";
+import { executeEpochDispute } from "./executeEpochDispute.js";
 import { getClaimableRoot } from "./getClaimableRoot.js";
 import { getLedgerAccount } from "./getLedgerAccount.js";
 import { quoteCall } from "./quoteCall.js";
 import { requestLedgerWithdrawal } from "./requestLedgerWithdrawal.js";
+import { ruleEpochDispute } from "./ruleEpochDispute.js";
 import { setLedgerPrice } from "./setLedgerPrice.js";
 import { hashEpochReport, signEpochReport } from "./signEpochReport.js";
 import { hashVoucher, signVoucher } from "./signVoucher.js";
@@ -139,6 +142,7 @@ async function settle(
   calls: MeteredCall[],
   previous: EpochTree | undefined,
   dataURI: string,
+  options: { carriedCalls?: MeteredCall[]; root?: Hex } = {},
 ) {
   const balances = new Map<Address, bigint>();
   for (const { voucher } of channels)
@@ -152,7 +156,10 @@ async function settle(
     balances,
     split: await split(),
     dataURI,
+    carriedCalls: options.carriedCalls,
   });
+  // A colluding quorum signs another root with the same totals.
+  if (options.root) epoch.report = { ...epoch.report, root: options.root };
   expect(await read<Hex>("hashEpochReport", [epoch.report])).toBe(
     hashEpochReport({ chainId, ledger, report: epoch.report }),
   );
@@ -189,6 +196,9 @@ async function claimAll(tree: EpochTree) {
   }
   return paid;
 }
+
+/** Carried from the first test to the second: the latest accepted tree and one call's context. */
+let accepted: { tree: EpochTree; modelId: bigint; context: Awaited<ReturnType<typeof attributionContext>> };
 
 describe("UsageLedger: metered calls settled in epochs", () => {
   test("deposit, per-token price, vouchers, two epochs, cumulative claims, a shortfall and a withdrawal", async () => {
@@ -339,6 +349,72 @@ describe("UsageLedger: metered calls settled in epochs", () => {
     const { amount } = await withdrawFromLedger(user, { contracts });
     expect(amount).toBe(left);
     expect(await openBalance(user.account.address)).toBe(before + left);
+    accepted = { tree: second.tree, modelId, context };
+  });
+
+  test("a wrong root is disputed and voided, never pays, and the next report carries its calls", async () => {
+    const { tree, modelId, context } = accepted;
+    await depositToLedger(user, { contracts, amount: parseEther("5") });
+    const { cost } = await quoteCall(publicClient, {
+      contracts,
+      modelId,
+      inputTokens: 30n,
+      outputTokens: 30n,
+    });
+    const userChannel = channelOf(user);
+    const { settledSpend } = await getLedgerAccount(publicClient, {
+      contracts,
+      account: user.account.address,
+      keeper: keeper.account.address,
+    });
+    await userChannel.pay(cost, settledSpend);
+    const served = [{ requester: user.account.address, keeper: keeper.account.address, cost, ...context }];
+
+    // The quorum moves every earning to the requester, keeping the totals right.
+    const thief = user.account.address;
+    const total = (await read<bigint>("totalSpent")) + cost;
+    const unclaimed = new Map([[thief, total]]);
+    const wrong = await settle([await userChannel.channel()], served, tree, "blob:wrong", {
+      root: createEpochTree(unclaimed).root,
+    });
+    const disputer = wallet(roles.contributor);
+    const { bond } = await disputeEpoch(disputer, {
+      contracts,
+      epoch: wrong.report.epoch,
+      evidenceURI: "blob:evidence",
+    });
+    expect(bond).toBe((await read<{ disputeBond: bigint }>("parameters")).disputeBond);
+    const window = (await read<{ challengeWindow: bigint }>("parameters")).challengeWindow;
+    await passTime(chain, BigInt(window));
+    expect(await getClaimableRoot(publicClient, { contracts })).toMatchObject({
+      epoch: wrong.report.epoch - 1n,
+      latest: { epoch: wrong.report.epoch, statusName: "disputed" },
+    });
+    const stolen = createEpochTree(unclaimed);
+    await expect(
+      claimEarnings(wallet(0), { contracts, account: thief, cumulative: total, proof: stolen.proof(thief) }),
+    ).rejects.toMatchObject({ errorName: "LedgerInvalidProof" });
+
+    // The local guardian is the deployer; its ruling waits for the appeal window.
+    const { executableAt } = await ruleEpochDispute(wallet(0), {
+      contracts,
+      epoch: wrong.report.epoch,
+      upheld: true,
+    });
+    await passTime(chain, executableAt - (await publicClient.getBlock()).timestamp);
+    const executed = await executeEpochDispute(wallet(0), { contracts, epoch: wrong.report.epoch });
+    expect(executed.upheld).toBe(true);
+    expect(executed.slashed > 0n).toBe(true);
+    expect((await getClaimableRoot(publicClient, { contracts })).latest.statusName).toBe("voided");
+
+    // The slashed keepers stake again; the next report pays the voided epoch's call, without a voucher.
+    await stakeKeepers(chain);
+    const next = await settle([], [], tree, "blob:epoch-after-void", { carriedCalls: served });
+    expect(next.report.cumulativeTotal).toBe(total);
+    await passTime(chain, BigInt(window));
+    const paid = await claimAll(next.tree);
+    expect([...paid.values()].reduce((a, b) => a + b, 0n)).toBe(cost);
+    expect(paid.has(thief)).toBe(false);
   });
 });
 
