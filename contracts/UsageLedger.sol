@@ -37,18 +37,18 @@ contract UsageLedger is IUsageLedger, Ownable, EIP712, ReentrancyGuardTransient 
     /// @inheritdoc IUsageLedger
     address public immutable modelRegistry;
 
+    /// @dev The epoch counters and the claimed total share one slot, which every claim reads and writes.
+    /// @inheritdoc IUsageLedger
+    uint64 public epochCount;
+    /// @dev The latest epoch made final when the next was submitted or its dispute was rejected.
+    uint64 internal _finalEpoch;
+    uint128 internal _totalClaimed;
+
     Parameters internal _parameters;
     /// @inheritdoc IUsageLedger
     address public guardian;
     /// @inheritdoc IUsageLedger
     address public treasury;
-
-    /// @inheritdoc IUsageLedger
-    uint64 public epochCount;
-    /// @dev The latest epoch made final when the next was submitted or its dispute was rejected.
-    uint64 internal _finalEpoch;
-    /// @dev Beside the epoch counters, which every claim reads too: one storage slot for the three.
-    uint128 internal _totalClaimed;
     /// @inheritdoc IUsageLedger
     uint256 public totalSpent;
     /// @inheritdoc IUsageLedger
