@@ -64,6 +64,8 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     address public guardian;
     /// @inheritdoc IKeeperRegistry
     mapping(address keeper => uint64) public frozenUntil;
+    /// @inheritdoc IKeeperRegistry
+    address public ledger;
     /// @dev Equivocation evidence a keeper was already slashed for (request and round).
     mapping(address keeper => mapping(bytes32 evidence => bool)) internal _slashedFor;
 
@@ -167,7 +169,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
 
     /// @inheritdoc IKeeperRegistry
     function slashDisputed(address keeper, address disputer) external returns (uint256 slashed) {
-        if (msg.sender != court || court == address(0)) revert KeeperCallerNotSlasher(msg.sender);
+        if (!_isJudge(msg.sender)) revert KeeperCallerNotSlasher(msg.sender);
         slashed = uint256(_keepers[keeper].stake) * disputeSlashBps / BPS;
         _slash(keeper, slashed, disputer, _reward(slashed, disputer));
     }
@@ -175,7 +177,7 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     /// @inheritdoc IKeeperRegistry
     function freeze(address keeper, uint64 until) external {
         uint64 latest;
-        if (msg.sender == court && court != address(0)) {
+        if (_isJudge(msg.sender)) {
             latest = type(uint64).max;
         } else if (msg.sender == guardian && guardian != address(0)) {
             latest = uint64(block.timestamp) + MAX_GUARDIAN_FREEZE;
@@ -255,6 +257,12 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     }
 
     /// @inheritdoc IKeeperRegistry
+    function setLedger(address ledger_) external onlyOwner {
+        ledger = ledger_;
+        emit LedgerSet(ledger_);
+    }
+
+    /// @inheritdoc IKeeperRegistry
     function setGuardian(address guardian_) external onlyOwner {
         guardian = guardian_;
         emit GuardianSet(guardian_);
@@ -320,6 +328,11 @@ contract KeeperRegistry is IKeeperRegistry, Ownable {
     }
 
     // ─── Internal ─────────────────────────────────────────────────────────────
+
+    /// @dev The court and the ledger decide disputes, so both slash their signers and freeze stake meanwhile.
+    function _isJudge(address caller) internal view returns (bool) {
+        return caller != address(0) && (caller == court || caller == ledger);
+    }
 
     function _slash(address keeper, uint256 amount, address challenger, uint256 reward) internal {
         if (amount == 0) return;

@@ -16,9 +16,11 @@ import {OpenGovernor} from "../contracts/OpenGovernor.sol";
 import {OpenToken} from "../contracts/OpenToken.sol";
 import {ReportCourt} from "../contracts/ReportCourt.sol";
 import {RewardVault} from "../contracts/RewardVault.sol";
+import {UsageLedger} from "../contracts/UsageLedger.sol";
 import {IInferenceMarket} from "../contracts/interfaces/IInferenceMarket.sol";
 import {IOpenGovernor} from "../contracts/interfaces/IOpenGovernor.sol";
 import {IReportCourt} from "../contracts/interfaces/IReportCourt.sol";
+import {IUsageLedger} from "../contracts/interfaces/IUsageLedger.sol";
 
 /// @notice Deploys the whole protocol, wires it, hands every parameter to the governance timelock and, when
 /// broadcasting, writes `deployments/<chainId>.json`:
@@ -74,6 +76,7 @@ contract Deploy is Script {
         uint64 agentUnbondingDelay;
         IInferenceMarket.Parameters market;
         IReportCourt.Parameters court;
+        IUsageLedger.Parameters ledger;
     }
 
     struct Deployment {
@@ -88,6 +91,7 @@ contract Deploy is Script {
         InferenceMarket market;
         AgentRegistry agentRegistry;
         ReportCourt court;
+        UsageLedger ledger;
         address deployer;
         address guardian;
         uint256 startBlock;
@@ -154,6 +158,7 @@ contract Deploy is Script {
         d.rewardVault.setMarket(address(d.market));
         if (d.guardian != address(0)) d.agentRegistry.setGuardian(d.guardian);
         _deployCourt(c, d);
+        _deployLedger(c, d);
         d.market.transferOwnership(timelock);
         d.contributionVotes.transferOwnership(timelock);
         d.keeperRegistry.transferOwnership(timelock);
@@ -213,6 +218,14 @@ contract Deploy is Script {
             // guardian's ruling before it takes effect.
             appealWindow: uint64(vm.envOr("COURT_APPEAL_WINDOW", c.local ? uint256(2 minutes) : 16 days))
         });
+        c.ledger = IUsageLedger.Parameters({
+            challengeWindow: uint64(vm.envOr("LEDGER_CHALLENGE_WINDOW", c.local ? uint256(30 seconds) : 1 hours)),
+            // Longer than an epoch plus its challenge window, so a withdrawal cannot outrun a served voucher.
+            withdrawalDelay: uint64(vm.envOr("LEDGER_WITHDRAWAL_DELAY", c.local ? uint256(5 minutes) : 2 days)),
+            disputeBond: vm.envOr("LEDGER_DISPUTE_BOND", c.local ? uint256(1 ether) : 100 ether),
+            resolutionPeriod: uint64(vm.envOr("LEDGER_RESOLUTION_PERIOD", c.local ? uint256(10 minutes) : 14 days)),
+            appealWindow: uint64(vm.envOr("LEDGER_APPEAL_WINDOW", c.local ? uint256(2 minutes) : 16 days))
+        });
     }
 
     /// @dev The report court, owned by the timelock and wired while the deployer still owns the market and the
@@ -227,6 +240,22 @@ contract Deploy is Script {
         d.market.setCourt(address(d.court));
         d.keeperRegistry.setCourt(address(d.court));
         d.keeperRegistry.setGuardian(guardian);
+    }
+
+    /// @dev The usage ledger (metered billing, epoch settlement), owned by the timelock, its disputes ruled first
+    /// by the deployment's guardian; wired while the deployer still owns the keeper registry.
+    function _deployLedger(Config memory cfg, Deployment memory d) internal {
+        address timelock = address(d.timelock);
+        d.ledger = new UsageLedger(
+            address(d.token),
+            address(d.keeperRegistry),
+            address(d.modelRegistry),
+            timelock,
+            timelock,
+            d.guardian,
+            cfg.ledger
+        );
+        d.keeperRegistry.setLedger(address(d.ledger));
     }
 
     function _checkUnbondingOutlastsGovernance(Config memory c) internal pure {
@@ -250,6 +279,7 @@ contract Deploy is Script {
         vm.serializeAddress(contracts, "InferenceMarket", address(d.market));
         vm.serializeAddress(contracts, "AgentRegistry", address(d.agentRegistry));
         vm.serializeAddress(contracts, "ReportCourt", address(d.court));
+        vm.serializeAddress(contracts, "UsageLedger", address(d.ledger));
         vm.serializeAddress(contracts, "OpenGovernor", address(d.governor));
         contracts = vm.serializeAddress(contracts, "TimelockController", address(d.timelock));
 

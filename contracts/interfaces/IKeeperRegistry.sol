@@ -15,9 +15,10 @@ pragma solidity ^0.8.24;
 /// number at least `quorum`: Sybil keepers buy nothing by splitting stake, since weight is stake, not count.
 /// The executor of each turn of each request is drawn in proportion to stake (`selectExecutor`), so signers cannot
 /// name themselves to take the executor's share, nor earn more turns by splitting a stake. Slashing comes from three places: the market (an equivocation that voids an accepted
-/// report), the report court (`court`: an equivocation proven at any time, or a dispute upheld) and governance.
-/// A stake can be frozen (by the court while a dispute is open, or by the guardian while governance decides a
-/// slash): a frozen keeper cannot withdraw, so unbonding does not escape a pending slash.
+/// report), the report court (`court`: an equivocation proven at any time, or a dispute upheld), the usage ledger
+/// (`ledger`: a dispute of an epoch report upheld) and governance.
+/// A stake can be frozen (by the court or the ledger while a dispute is open, or by the guardian while governance
+/// decides a slash): a frozen keeper cannot withdraw, so unbonding does not escape a pending slash.
 interface IKeeperRegistry {
     // ─── Errors ───────────────────────────────────────────────────────────────
 
@@ -81,6 +82,8 @@ interface IKeeperRegistry {
     event QuorumStakeSet(uint16 quorumStakeBps);
     /// @notice The report court allowed to slash and freeze was set.
     event CourtSet(address indexed court);
+    /// @notice The usage ledger allowed to slash upheld epoch disputes and freeze stake was set.
+    event LedgerSet(address indexed ledger);
     /// @notice The guardian allowed to freeze stake was set (zero retires it).
     event GuardianSet(address indexed guardian);
     /// @notice `keeper`'s stake cannot be withdrawn before `frozenUntil` (set by `by`).
@@ -125,7 +128,7 @@ interface IKeeperRegistry {
     function slashEquivocation(address keeper, address challenger, bytes32 evidence) external returns (uint256 slashed);
 
     /// @notice Slashes `disputeSlashBps` of a keeper's stake for signing a report whose dispute was upheld.
-    /// @dev Only the court. Works during unbonding and while frozen. `challengerRewardBps` of it goes to
+    /// @dev Only the court or the ledger. Works during unbonding and while frozen. `challengerRewardBps` of it goes to
     /// `disputer` (none when zero), the rest to the treasury.
     /// @param keeper A signer of the disputed report.
     /// @param disputer The account that disputed it, or zero for no reward.
@@ -133,7 +136,7 @@ interface IKeeperRegistry {
     function slashDisputed(address keeper, address disputer) external returns (uint256 slashed);
 
     /// @notice Holds `keeper`'s stake until `until`: `withdraw` reverts with `KeeperFrozen` before then.
-    /// @dev The court may freeze for any time (it bounds its own disputes); the guardian for at most
+    /// @dev The court and the ledger may freeze for any time (it bounds its own disputes); the guardian for at most
     /// `MAX_GUARDIAN_FREEZE` from now, renewable, so that governance has time to decide a slash. A freeze never
     /// shortens an existing one.
     /// @param keeper The keeper.
@@ -185,6 +188,10 @@ interface IKeeperRegistry {
     /// @notice Sets the report court allowed to slash (equivocation, upheld disputes) and freeze stake.
     /// @param court The court.
     function setCourt(address court) external;
+
+    /// @notice Sets the usage ledger allowed to slash the signers of an upheld epoch dispute and freeze stake.
+    /// @param ledger The ledger (zero for none).
+    function setLedger(address ledger) external;
 
     /// @notice Sets the guardian allowed to freeze stake for a bounded time; zero retires it.
     /// @param guardian The guardian.
@@ -298,4 +305,8 @@ interface IKeeperRegistry {
     /// @notice The guardian allowed to freeze stake (zero while none).
     /// @return The guardian.
     function guardian() external view returns (address);
+
+    /// @notice The usage ledger (zero while none).
+    /// @return The ledger.
+    function ledger() external view returns (address);
 }

@@ -11,6 +11,7 @@ export const protocolContractNames = [
   "RewardVault",
   "InferenceMarket",
   "ReportCourt",
+  "UsageLedger",
   "AgentRegistry",
   "OpenGovernor",
   "TimelockController",

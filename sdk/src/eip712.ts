@@ -62,3 +62,52 @@ export type DataAccessRequest = { account: Address; datanetId: bigint; nonce: He
 export function dataGatewayDomain(chainId: number, datanetRegistry: Address): TypedDataDomain {
   return { name: "PayableAI DataGateway", version: "1", chainId, verifyingContract: datanetRegistry };
 }
+
+/**
+ * A requester's signed spend with one keeper on the UsageLedger: the channel
+ * `(requester, keeper)` has spent `cumulativeSpend` OPEN wei in total, valid until `expiry`
+ * (unix seconds). The cumulative amount is the voucher's nonce: the ledger never settles a
+ * channel twice up to the same amount.
+ */
+export const voucherTypes = {
+  Voucher: [
+    { name: "requester", type: "address" },
+    { name: "keeper", type: "address" },
+    { name: "cumulativeSpend", type: "uint256" },
+    { name: "expiry", type: "uint64" },
+  ],
+} as const;
+
+export type Voucher = { requester: Address; keeper: Address; cumulativeSpend: bigint; expiry: bigint };
+
+/** What the keeper quorum signs for one epoch of the UsageLedger (`IUsageLedger.EpochReport`). */
+export const epochReportTypes = {
+  EpochReport: [
+    { name: "epoch", type: "uint64" },
+    { name: "root", type: "bytes32" },
+    { name: "cumulativeTotal", type: "uint256" },
+    { name: "spend", type: "uint256" },
+    { name: "calls", type: "uint64" },
+    { name: "dataURI", type: "string" },
+    { name: "vouchers", type: "Voucher[]" },
+  ],
+  ...voucherTypes,
+} as const;
+
+export type EpochReport = {
+  epoch: bigint;
+  /** Root of the cumulative earnings tree (`(address, uint256)` StandardMerkleTree leaves). */
+  root: Hex;
+  /** Sum of the tree's leaves: everything ever debited from requesters. */
+  cumulativeTotal: bigint;
+  /** What this epoch's vouchers debit. */
+  spend: bigint;
+  calls: bigint;
+  /** Where the tree and the epoch's calls are published. */
+  dataURI: string;
+  vouchers: readonly Voucher[];
+};
+
+export function usageLedgerDomain(chainId: number, ledger: Address): TypedDataDomain {
+  return { name: "PayableAI UsageLedger", version: "1", chainId, verifyingContract: ledger };
+}

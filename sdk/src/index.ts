@@ -8,6 +8,8 @@ export * from "./indexer/client.js";
 export * from "./protocolAbi.js";
 export * from "./utils/chain.js";
 export * from "./utils/contentHash.js";
+export * from "./utils/epochAggregator.js";
+export * from "./utils/epochTree.js";
 export * from "./utils/feeSplit.js";
 export * from "./utils/http.js";
 export * from "./utils/json.js";

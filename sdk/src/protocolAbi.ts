@@ -10,6 +10,7 @@ import {
   openTokenAbi,
   reportCourtAbi,
   rewardVaultAbi,
+  usageLedgerAbi,
 } from "./generated/abis.js";
 
 /** Every custom error of every protocol contract (deduplicated by signature), for decoding reverts. */
@@ -22,6 +23,7 @@ export const protocolErrorsAbi: Abi = (() => {
     keeperRegistryAbi,
     reportCourtAbi,
     rewardVaultAbi,
+    usageLedgerAbi,
     agentRegistryAbi,
     openTokenAbi,
     openGovernorAbi,

@@ -28,6 +28,12 @@ contract DeployTest is Test {
         assertTrue(d.contributionVotes.isMinter(address(d.market)));
         assertEq(d.market.court(), address(d.court));
         assertEq(d.keeperRegistry.court(), address(d.court));
+        assertEq(d.keeperRegistry.ledger(), address(d.ledger));
+        assertEq(d.ledger.owner(), timelock);
+        assertEq(d.ledger.treasury(), timelock);
+        assertEq(d.ledger.guardian(), d.deployer);
+        assertEq(d.ledger.keeperRegistry(), address(d.keeperRegistry));
+        assertEq(d.ledger.parameters().challengeWindow, 30 seconds);
         assertEq(address(d.court.market()), address(d.market));
         assertEq(d.court.treasury(), timelock);
         // Local chain: the deployer guards the court and the keeper registry.
