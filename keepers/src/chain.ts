@@ -1,10 +1,17 @@
 import {
   type AttributionReport,
+  ContractRevertedError,
   type Deployment,
+  type GetRequestReturnType,
+  type GetScheduledExecutorReturnType,
+  getRequest,
+  getScheduledExecutor,
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
+  protocolErrorsAbi,
   reportCourtAbi,
+  toContractError,
 } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import {
@@ -18,7 +25,6 @@ import {
   type WalletClient,
 } from "viem";
 import { AcceptedContributionSet, type AcceptedSnapshot } from "./acceptedSet.js";
-import { sortKeepers } from "./executor.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { type ContractCall, type GasPolicy, sendContractTransaction } from "./transactions.js";
 
@@ -94,15 +100,6 @@ export class KeeperChain {
     return (await this.publicClient.getBlock({ blockNumber })).timestamp;
   }
 
-  async activeKeepers(): Promise<Address[]> {
-    const keepers = await this.publicClient.readContract({
-      address: this.contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "activeKeepers",
-    });
-    return sortKeepers(keepers);
-  }
-
   async isActive(keeper: Address): Promise<boolean> {
     return this.publicClient.readContract({
       address: this.contracts.KeeperRegistry,
@@ -147,16 +144,8 @@ export class KeeperChain {
   }
 
   /** The keeper the market accepts as executor of `requestId` now, and when the turn passes on. */
-  async scheduledExecutor(
-    requestId: bigint,
-  ): Promise<{ executor: Address; turn: bigint; nextTurnAt: bigint }> {
-    const [executor, turn, nextTurnAt] = await this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "scheduledExecutor",
-      args: [requestId],
-    });
-    return { executor, turn, nextTurnAt: BigInt(nextTurnAt) };
+  async scheduledExecutor(requestId: bigint): Promise<GetScheduledExecutorReturnType> {
+    return getScheduledExecutor(this.publicClient, { contracts: this.contracts, requestId });
   }
 
   async quorum(): Promise<number> {
@@ -169,13 +158,9 @@ export class KeeperChain {
     );
   }
 
-  async getRequest(requestId: bigint) {
-    return this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
+  /** A request's escrow and settlement state, its status named as in the SDK (`statusName`). */
+  async getRequest(requestId: bigint): Promise<GetRequestReturnType> {
+    return getRequest(this.publicClient, { contracts: this.contracts, requestId });
   }
 
   async reportSigners(requestId: bigint): Promise<readonly Address[]> {
@@ -451,15 +436,8 @@ export class KeeperChain {
   }
 }
 
-/** The custom error name of a decoded contract revert, if that is what `error` is. */
+/** The protocol's custom error a call or transaction reverted with, decoded by the SDK; undefined for other errors. */
 export function revertName(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    const e = current as { errorName?: unknown; data?: { errorName?: unknown }; cause?: unknown };
-    if (typeof e.errorName === "string") return e.errorName;
-    if (typeof e.data?.errorName === "string") return e.data.errorName;
-    current = e.cause;
-  }
-  const message = String((error as Error)?.message ?? "");
-  return /\b(Market[A-Z]\w+|Keeper[A-Z]\w+)\b/.exec(message)?.[1];
+  const decoded = toContractError(error, protocolErrorsAbi);
+  return decoded instanceof ContractRevertedError ? decoded.errorName : undefined;
 }

@@ -1,6 +1,5 @@
 export * from "./answer.js";
 export * from "./chain.js";
-export * from "./executor.js";
 export * from "./health.js";
 export * from "./keeper.js";
 export * from "./metrics.js";
@@ -10,6 +9,5 @@ export * from "./protocol.js";
 export * from "./run.js";
 export * from "./server.js";
 export * from "./services.js";
-export * from "./stateStore.js";
 export * from "./stateStore.js";
 export * from "./transactions.js";

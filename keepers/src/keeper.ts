@@ -4,13 +4,20 @@ import {
   hashAttributionReport,
   inferenceMarketDomain,
   signAttributionReport,
+  sortSignatures,
 } from "@payable-ai/sdk";
 import PQueue from "p-queue";
 import type { Logger } from "pino";
-import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  isAddressEqual,
+  type LocalAccount,
+  recoverTypedDataAddress,
+} from "viem";
 import { AnswerBuilder, declineReport, isDecline, UnanswerableError } from "./answer.js";
 import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
-import { sameAddress } from "./executor.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
@@ -213,7 +220,7 @@ export class KeeperNode {
       const id = BigInt(record.requestId);
       if (record.phase === "reported" && record.challengeEndsAt !== undefined) {
         const grace =
-          record.executor !== undefined && sameAddress(record.executor, this.address)
+          record.executor !== undefined && isAddressEqual(record.executor, this.address)
             ? 0n
             : this.options.finalizeGraceSeconds;
         if (latest.timestamp > BigInt(record.challengeEndsAt) + grace) {
@@ -235,8 +242,8 @@ export class KeeperNode {
     const onchain = await chain.getRequest(requestId);
     const record = state.get(requestId);
     if (record === undefined) return;
-    switch (onchain.status) {
-      case 2: {
+    switch (onchain.statusName) {
+      case "reported": {
         const firstSeen = record.phase !== "reported" || record.acceptedDigest !== onchain.reportDigest;
         state.update(requestId, (r) => {
           r.phase = "reported";
@@ -255,9 +262,9 @@ export class KeeperNode {
         }
         return;
       }
-      case 3:
-      case 4: {
-        const phase = onchain.status === 3 ? "finalized" : "refunded";
+      case "finalized":
+      case "refunded": {
+        const phase = onchain.statusName;
         const ended = record.phase !== phase;
         state.update(requestId, (r) => {
           r.phase = phase;
@@ -268,7 +275,7 @@ export class KeeperNode {
         this.log.info({ requestId: String(requestId) }, `request ${phase}`);
         return;
       }
-      case 1:
+      case "open":
         break;
       default:
         return;
@@ -323,7 +330,7 @@ export class KeeperNode {
     }
     // The market names the executor: turns rotate over the bonded keepers from the round's opening.
     const { executor, turn } = await chain.scheduledExecutor(requestId);
-    if (!sameAddress(executor, this.address)) return;
+    if (!isAddressEqual(executor, this.address)) return;
     try {
       await this.execute(state.get(requestId) ?? record, round, Number(turn));
       this.#retryAt.delete(requestId.toString());
@@ -412,7 +419,7 @@ export class KeeperNode {
     }
     const signatures = held.signatures;
     const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 1) return; // someone else's report landed meanwhile
+    if (onchain.statusName !== "open") return; // someone else's report landed meanwhile
     // A transaction sent just before a crash may still be pending: never send a second one.
     if (await chain.hasPendingTransactions()) {
       throw new Error("a transaction of this keeper is still pending; submitting after it is mined");
@@ -498,10 +505,9 @@ export class KeeperNode {
     return {
       count: active.length,
       stake: active.reduce((sum, [, stake]) => sum + stake, 0n),
-      signatures: active
-        .map(([signer]) => signer)
-        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
-        .map((signer) => signatures[signer] as Hex),
+      signatures: sortSignatures(
+        active.map(([signer]) => ({ signer: signer as Address, signature: signatures[signer] as Hex })),
+      ),
     };
   }
 
@@ -527,7 +533,8 @@ export class KeeperNode {
         if (!response.ok) throw new Error(`${peer} refused: ${JSON.stringify(json)}`);
         const { signer, signature } = json as SignedBy;
         const recovered = await this.#recover(report, signature);
-        if (!sameAddress(recovered, signer)) throw new Error(`${peer} returned a signature of ${recovered}`);
+        if (!isAddressEqual(recovered, signer))
+          throw new Error(`${peer} returned a signature of ${recovered}`);
         return { signer: getAddress(signer), signature };
       }),
     );
@@ -556,11 +563,11 @@ export class KeeperNode {
     for (const s of provided) {
       try {
         const recovered = await this.#recover(report, s.signature);
-        if (sameAddress(recovered, s.signer))
+        if (isAddressEqual(recovered, s.signer))
           verified.push({ signer: getAddress(s.signer), signature: s.signature });
       } catch {}
     }
-    if (!verified.some((s) => sameAddress(s.signer, report.executor))) {
+    if (!verified.some((s) => isAddressEqual(s.signer, report.executor))) {
       metrics.cosign.inc({ result: "bad_signature" });
       return refusal(
         400,
@@ -582,9 +589,9 @@ export class KeeperNode {
     await this.proveEquivocations(requestId);
 
     const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 1) {
+    if (onchain.statusName !== "open") {
       metrics.cosign.inc({ result: "not_open" });
-      return refusal(409, "request_not_open", `request ${requestId} is not open (status ${onchain.status})`);
+      return refusal(409, "request_not_open", `request ${requestId} is not open (${onchain.statusName})`);
     }
     if (report.round !== Number(onchain.round)) {
       metrics.cosign.inc({ result: "wrong_round" });
@@ -653,7 +660,7 @@ export class KeeperNode {
     const record = state.get(requestId);
     if (record === undefined || record.seen.length === 0) return;
     const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 2) return;
+    if (onchain.statusName !== "reported") return;
     const now = (await chain.latestBlock()).timestamp;
     if (now >= onchain.challengeEndsAt) return;
     const signers = new Set((await chain.reportSigners(requestId)).map((s) => s.toLowerCase()));
@@ -663,9 +670,12 @@ export class KeeperNode {
       if (reportFromJson(seen.report).round !== Number(onchain.round)) continue;
       const culprits = Object.keys(seen.signatures).filter((s) => signers.has(s));
       if (culprits.length === 0) continue;
-      const signatures = Object.entries(seen.signatures)
-        .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
-        .map(([, s]) => s);
+      const signatures = sortSignatures(
+        Object.entries(seen.signatures).map(([signer, signature]) => ({
+          signer: signer as Address,
+          signature,
+        })),
+      );
       try {
         const { slashed } = await chain.challenge(requestId, reportFromJson(seen.report), signatures);
         state.update(requestId, (r) => {
@@ -707,7 +717,8 @@ export class KeeperNode {
         const round = a.parsed.round;
         if (a.digest === b.digest || round !== b.parsed.round) continue;
         // The current round's conflicts are the market's challenge while its report is accepted.
-        if (round === current && onchain.status !== 3 && onchain.status !== 4) continue;
+        if (round === current && onchain.statusName !== "finalized" && onchain.statusName !== "refunded")
+          continue;
         for (const signer of Object.keys(a.signatures)) {
           const key = `${signer}:${round}`;
           const sigB = b.signatures[signer];
@@ -742,7 +753,7 @@ export class KeeperNode {
     const now = (await chain.latestBlock()).timestamp;
     for (const id of requestIds) {
       const onchain = await chain.getRequest(id);
-      if (onchain.status === 2 && now > onchain.challengeEndsAt) ready.push(id);
+      if (onchain.statusName === "reported" && now > onchain.challengeEndsAt) ready.push(id);
       else await this.process(id);
     }
     // A request with many distinct payees costs millions of gas: pack batches by estimate, so a few of them
