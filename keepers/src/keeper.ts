@@ -18,6 +18,14 @@ import {
 } from "viem";
 import { AnswerBuilder, declineReport, isDecline, UnanswerableError } from "./answer.js";
 import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
+import {
+  decide,
+  mayBeReorganised,
+  type OnChainView,
+  type RequestView,
+  type SigningView,
+  triage,
+} from "./decide.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
@@ -72,7 +80,6 @@ export type CosignResult =
       body: { error: { code: string; message: string }; signed?: unknown };
     };
 
-const FINAL_PHASES = new Set(["finalized", "refunded"]);
 /** Most distinct reports of others kept per request for equivocation checks. */
 const MAX_SEEN_REPORTS = 16;
 
@@ -216,123 +223,172 @@ export class KeeperNode {
 
     const finalizable: bigint[] = [];
     for (const record of state.all()) {
-      if (FINAL_PHASES.has(record.phase)) continue;
       const id = BigInt(record.requestId);
-      if (record.phase === "reported" && record.challengeEndsAt !== undefined) {
-        const grace =
-          record.executor !== undefined && isAddressEqual(record.executor, this.address)
-            ? 0n
-            : this.options.finalizeGraceSeconds;
-        if (latest.timestamp > BigInt(record.challengeEndsAt) + grace) {
-          finalizable.push(id);
-          continue;
-        }
-      }
-      this.#schedule(id, () => this.process(id));
+      const next = triage(record, latest.timestamp, this.address, this.options.finalizeGraceSeconds);
+      if (next === "finalize") finalizable.push(id);
+      else if (next === "inspect") this.#schedule(id, () => this.process(id));
     }
     if (finalizable.length > 0) this.#schedule(-1n, () => this.finalizeMatured(finalizable));
     metrics.queueSize.set(this.queue.size + this.queue.pending);
   }
 
-  /** Re-reads a request on-chain and does what this keeper owes it now. */
+  /** Re-reads a request on-chain and does what this keeper owes it now, step by step as {@link decide} says. */
   async process(requestId: bigint): Promise<void> {
     const { chain, state } = this.options;
     const retryAt = this.#retryAt.get(requestId.toString());
     if (retryAt !== undefined && Date.now() < retryAt) return;
-    const onchain = await chain.getRequest(requestId);
-    const record = state.get(requestId);
-    if (record === undefined) return;
-    switch (onchain.statusName) {
-      case "reported": {
-        const firstSeen = record.phase !== "reported" || record.acceptedDigest !== onchain.reportDigest;
-        state.update(requestId, (r) => {
-          r.phase = "reported";
-          r.acceptedDigest = onchain.reportDigest;
-          r.challengeEndsAt = onchain.challengeEndsAt.toString();
-          r.executor = onchain.executor;
-        });
-        await state.save();
-        if (firstSeen) {
-          this.log.info(
-            { requestId: String(requestId), digest: onchain.reportDigest },
-            "report accepted on-chain",
-          );
-          await this.checkEquivocation(requestId);
-          await this.proveEquivocations(requestId);
+    const [request, latest] = await Promise.all([chain.getRequest(requestId), chain.latestBlock()]);
+    const view: OnChainView = { request };
+    for (;;) {
+      const record = state.get(requestId);
+      if (record === undefined) return;
+      const action = decide(record, view, latest.timestamp, this.address);
+      switch (action.kind) {
+        case "wait":
+          return;
+        case "record-report":
+          return this.#recordReport(requestId, request, action.firstSeen);
+        case "settle":
+          return this.#settle(requestId, action.phase, action.ended);
+        case "expire":
+          return this.#expire(record, request.deadline);
+        case "reopen":
+          await this.#reopen(requestId, action.round);
+          break;
+        case "await-submission":
+          if (await this.#awaitSubmission(requestId, action.tx)) return;
+          break;
+        case "read-schedule": {
+          // The market names the executor: turns rotate over the bonded keepers from the round's opening.
+          const { executor, turn } = await chain.scheduledExecutor(requestId);
+          view.schedule = { executor, turn: Number(turn) };
+          break;
         }
-        return;
+        default:
+          return this.#execute(requestId, view, latest.timestamp);
       }
-      case "finalized":
-      case "refunded": {
-        const phase = onchain.statusName;
-        const ended = record.phase !== phase;
-        state.update(requestId, (r) => {
-          r.phase = phase;
-        });
-        await state.save();
-        // Nothing can be challenged any more; what this keeper saw signed twice can still be proven.
-        if (ended) await this.proveEquivocations(requestId);
-        this.log.info({ requestId: String(requestId) }, `request ${phase}`);
-        return;
-      }
-      case "open":
-        break;
-      default:
-        return;
     }
-    const now = (await chain.latestBlock()).timestamp;
-    if (now > onchain.deadline) {
-      if (record.phase !== "expired") {
-        state.update(requestId, (r) => {
-          r.phase = "expired";
-        });
-        await state.save();
-        this.options.metrics.expired.inc();
-        this.log.warn(
-          { requestId: String(requestId), requester: record.requester, deadline: String(onchain.deadline) },
-          "request expired unanswered; its requester can call refund",
-        );
-      }
-      return;
-    }
-    const round = Number(onchain.round);
-    if (
-      record.phase === "reported" ||
-      (record.signed && reportFromJson(record.signed.report).round < round)
-    ) {
-      // The accepted report was voided (challenged, or a dispute upheld): the request is open again in a new
-      // round, which this keeper answers afresh; what it signed for the voided round can never be used again.
-      state.update(requestId, (r) => {
-        if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
-        r.phase = r.signed ? "signed" : "open";
-        r.acceptedDigest = undefined;
-      });
-      await state.save();
-      // What was voided may hold equivocations only the court can punish now.
+  }
+
+  async #recordReport(requestId: bigint, request: RequestView, firstSeen: boolean): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      r.phase = "reported";
+      r.acceptedDigest = request.reportDigest;
+      r.challengeEndsAt = request.challengeEndsAt.toString();
+      r.executor = request.executor;
+    });
+    await state.save();
+    if (firstSeen) {
+      this.log.info(
+        { requestId: String(requestId), digest: request.reportDigest },
+        "report accepted on-chain",
+      );
+      await this.checkEquivocation(requestId);
       await this.proveEquivocations(requestId);
     }
-    if (record.phase === "submitting" && record.submitTx !== undefined) {
-      // A submission was in flight when we stopped: wait for it before deciding anything.
-      try {
-        await chain.confirm(record.submitTx);
-        return;
-      } catch (error) {
-        this.log.warn(
-          { requestId: String(requestId), err: error },
-          "earlier submission did not land; retrying",
-        );
-        state.update(requestId, (r) => {
-          r.phase = "signed";
-          r.submitTx = undefined;
-        });
-        await state.save();
-      }
-    }
-    // The market names the executor: turns rotate over the bonded keepers from the round's opening.
-    const { executor, turn } = await chain.scheduledExecutor(requestId);
-    if (!isAddressEqual(executor, this.address)) return;
+  }
+
+  async #settle(requestId: bigint, phase: "finalized" | "refunded", ended: boolean): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      r.phase = phase;
+    });
+    await state.save();
+    // Nothing can be challenged any more; what this keeper saw signed twice can still be proven.
+    if (ended) await this.proveEquivocations(requestId);
+    this.log.info({ requestId: String(requestId) }, `request ${phase}`);
+  }
+
+  async #expire(record: RequestRecord, deadline: bigint): Promise<void> {
+    const { state } = this.options;
+    state.update(BigInt(record.requestId), (r) => {
+      r.phase = "expired";
+    });
+    await state.save();
+    this.options.metrics.expired.inc();
+    this.log.warn(
+      { requestId: record.requestId, requester: record.requester, deadline: String(deadline) },
+      "request expired unanswered; its requester can call refund",
+    );
+  }
+
+  /**
+   * The accepted report was voided (challenged, or a dispute upheld) or reorganised away: the request
+   * is open again, in a new round that this keeper answers afresh; what it signed for a voided round
+   * can never be used again.
+   */
+  async #reopen(requestId: bigint, round: number): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
+      r.phase = r.signed ? "signed" : "open";
+      r.acceptedDigest = undefined;
+    });
+    await state.save();
+    // What was voided may hold equivocations only the court can punish now.
+    await this.proveEquivocations(requestId);
+  }
+
+  /** Waits for a submission sent before a stop; true when it landed, false (phase back to signed) when not. */
+  async #awaitSubmission(requestId: bigint, tx: Hex): Promise<boolean> {
+    const { chain, state } = this.options;
     try {
-      await this.execute(state.get(requestId) ?? record, round, Number(turn));
+      await chain.confirm(tx);
+      return true;
+    } catch (error) {
+      this.log.warn(
+        { requestId: String(requestId), err: error },
+        "earlier submission did not land; retrying",
+      );
+      state.update(requestId, (r) => {
+        r.phase = "signed";
+        r.submitTx = undefined;
+      });
+      await state.save();
+      return false;
+    }
+  }
+
+  /**
+   * As executor: builds (or reuses) the report of the current round, collects a quorum of
+   * signatures (asking the peers once) and submits it. A failure is retried with backoff.
+   */
+  async #execute(requestId: bigint, view: OnChainView, now: bigint): Promise<void> {
+    const { state } = this.options;
+    let signatures: Hex[] = [];
+    let collected = false;
+    try {
+      for (;;) {
+        const record = state.get(requestId) as RequestRecord;
+        const action = decide(record, view, now, this.address);
+        if (action.kind === "answer") {
+          await this.#answer(record, action.round, action.turn);
+        } else if (action.kind === "weigh-signatures") {
+          const power = await this.#signingPower(record.signed?.signatures ?? {});
+          const needed = await this.options.chain.signingQuorum();
+          view.signing = {
+            count: power.count,
+            stake: power.stake,
+            quorum: needed.quorum,
+            quorumStake: needed.stake,
+          };
+          signatures = power.signatures;
+        } else if (action.kind === "collect") {
+          const signing = view.signing as SigningView;
+          if (collected) {
+            throw new Error(
+              `signatures of ${signing.count} active keepers holding ${signing.stake} stake; the report needs ${signing.quorum} holding ${signing.quorumStake}`,
+            );
+          }
+          await this.#collect(requestId, this.#ownReport(record), signing.quorum);
+          collected = true;
+          view.signing = undefined;
+        } else {
+          if (action.kind === "submit") await this.#submit(record, signatures);
+          break;
+        }
+      }
       this.#retryAt.delete(requestId.toString());
       const held = state.get(requestId);
       if (
@@ -345,7 +401,7 @@ export class KeeperNode {
         await state.save();
       }
     } catch (error) {
-      const attempts = record.attempts + 1;
+      const attempts = (state.get(requestId)?.attempts ?? 0) + 1;
       state.update(requestId, (r) => {
         r.attempts = attempts;
         r.lastError = (error as Error).message;
@@ -365,59 +421,56 @@ export class KeeperNode {
     }
   }
 
-  /** As executor: build (or reuse) the report for `round`, collect a quorum of signatures, submit it. */
-  async execute(record: RequestRecord, round: number, turn = 0): Promise<void> {
+  /**
+   * The executor is not signed: whoever the schedule names submits the answer the quorum signed, so a keeper
+   * whose turn comes after it co-signed another executor's report delivers that same report in its own name.
+   */
+  #ownReport(record: RequestRecord): AttributionReport {
+    return { ...reportFromJson((record.signed as SignedReportRecord).report), executor: this.address };
+  }
+
+  /** Builds the answer of `round` (or a decline, when every keeper finds it unanswerable) and signs it. */
+  async #answer(record: RequestRecord, round: number, turn: number): Promise<void> {
+    const { state, metrics } = this.options;
+    const requestId = BigInt(record.requestId);
+    const started = performance.now();
+    const request = requestEventOf(record);
+    let report: AttributionReport;
+    try {
+      const context = await this.answers.context(request);
+      ({ report } = await this.answers.answer(context, this.address, round));
+    } catch (error) {
+      if (!(error instanceof UnanswerableError && error.declinable)) throw error;
+      // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
+      report = declineReport(request, this.address, error.message, round);
+      state.update(requestId, (r) => {
+        r.unanswerable = { reason: error.message };
+      });
+      metrics.errors.inc({ stage: "unanswerable" });
+      this.log.warn(
+        { requestId: String(requestId), reason: error.message },
+        "request unanswerable: declining it",
+      );
+    }
+    metrics.answerSeconds.observe((performance.now() - started) / 1000);
+    const signed = await this.#signOnce(requestId, report, []);
+    this.log.info(
+      {
+        requestId: String(requestId),
+        round,
+        turn,
+        digest: signed.digest,
+        attributions: report.attributions.length,
+      },
+      "report built and signed",
+    );
+  }
+
+  /** Submits this keeper's report with `signatures` (ascending by signer), unless another report landed first. */
+  async #submit(record: RequestRecord, signatures: Hex[]): Promise<void> {
     const { chain, state, metrics } = this.options;
     const requestId = BigInt(record.requestId);
-    let signed = record.signed;
-    if (signed === undefined) {
-      const started = performance.now();
-      const request = requestEventOf(record);
-      let report: AttributionReport;
-      try {
-        const context = await this.answers.context(request);
-        ({ report } = await this.answers.answer(context, this.address, round));
-      } catch (error) {
-        if (!(error instanceof UnanswerableError && error.declinable)) throw error;
-        // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
-        report = declineReport(request, this.address, error.message, round);
-        state.update(requestId, (r) => {
-          r.unanswerable = { reason: error.message };
-        });
-        metrics.errors.inc({ stage: "unanswerable" });
-        this.log.warn(
-          { requestId: String(requestId), reason: error.message },
-          "request unanswerable: declining it",
-        );
-      }
-      metrics.answerSeconds.observe((performance.now() - started) / 1000);
-      signed = await this.#signOnce(requestId, report, []);
-      this.log.info(
-        {
-          requestId: String(requestId),
-          round,
-          turn,
-          digest: signed.digest,
-          attributions: report.attributions.length,
-        },
-        "report built and signed",
-      );
-    }
-    // The executor is not signed: whoever the schedule names submits the answer the quorum signed, so a keeper
-    // whose turn comes after it co-signed another executor's report delivers that same report in its own name.
-    const report = { ...reportFromJson(signed.report), executor: this.address };
-    const needed = await chain.signingQuorum();
-    let held = await this.#signingPower(signed.signatures);
-    if (held.count < needed.quorum || held.stake < needed.stake) {
-      await this.#collect(requestId, report, needed.quorum);
-      held = await this.#signingPower((state.get(requestId)?.signed ?? signed).signatures);
-    }
-    if (held.count < needed.quorum || held.stake < needed.stake) {
-      throw new Error(
-        `signatures of ${held.count} active keepers holding ${held.stake} stake; the report needs ${needed.quorum} holding ${needed.stake}`,
-      );
-    }
-    const signatures = held.signatures;
+    const report = this.#ownReport(record);
     const onchain = await chain.getRequest(requestId);
     if (onchain.statusName !== "open") return; // someone else's report landed meanwhile
     // A transaction sent just before a crash may still be pending: never send a second one.
@@ -441,13 +494,12 @@ export class KeeperNode {
         "report submitted and confirmed",
       );
     } catch (error) {
-      const name = revertName(error);
       state.update(requestId, (r) => {
         r.phase = "signed";
         r.submitTx = undefined;
       });
       await state.save();
-      if (name === "MarketRequestNotOpen") return;
+      if (revertName(error) === "MarketRequestNotOpen") return;
       throw error;
     }
   }
@@ -843,7 +895,7 @@ export class KeeperNode {
     const { chain, state } = this.options;
     const horizon = latest - BigInt(Math.max(chain.confirmations, 1)) * 4n;
     for (const record of state.all()) {
-      if (record.phase !== "open" || BigInt(record.blockNumber) < horizon) continue;
+      if (!mayBeReorganised(record, horizon)) continue;
       const hash = await chain.blockHash(BigInt(record.blockNumber));
       if (hash === record.blockHash) continue;
       this.log.warn(
