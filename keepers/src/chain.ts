@@ -182,15 +182,6 @@ export class KeeperChain {
     return Number(parameters.maxAttributions);
   }
 
-  async hashReport(report: AttributionReport): Promise<Hex> {
-    return this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "hashReport",
-      args: [report],
-    });
-  }
-
   async getModel(modelId: bigint, blockNumber: bigint): Promise<ModelInfo> {
     const [model, datanetIds] = await Promise.all([
       this.publicClient.readContract({
@@ -249,17 +240,7 @@ export class KeeperChain {
       fromBlock,
       toBlock,
     });
-    return logs.map((log) => ({
-      requestId: log.args.requestId as bigint,
-      requester: log.args.requester as Address,
-      modelId: log.args.modelId as bigint,
-      inputHash: log.args.inputHash as Hex,
-      inputURI: log.args.inputURI as string,
-      fee: log.args.fee as bigint,
-      deadline: BigInt(log.args.deadline as bigint | number),
-      blockNumber: log.blockNumber as bigint,
-      blockHash: log.blockHash as Hex,
-    }));
+    return logs.map(requestEventOfLog);
   }
 
   /** The InferenceRequested event of one request (its block fixes the attribution context). */
@@ -273,18 +254,7 @@ export class KeeperChain {
       toBlock: "latest",
     });
     const log = logs[0];
-    if (log === undefined) return undefined;
-    return {
-      requestId,
-      requester: log.args.requester as Address,
-      modelId: log.args.modelId as bigint,
-      inputHash: log.args.inputHash as Hex,
-      inputURI: log.args.inputURI as string,
-      fee: log.args.fee as bigint,
-      deadline: BigInt(log.args.deadline as bigint | number),
-      blockNumber: log.blockNumber as bigint,
-      blockHash: log.blockHash as Hex,
-    };
+    return log === undefined ? undefined : requestEventOfLog(log);
   }
 
   /** The report accepted on-chain under `digest` for a request, from its ReportSubmitted event. */
@@ -440,4 +410,31 @@ export class KeeperChain {
 export function revertName(error: unknown): string | undefined {
   const decoded = toContractError(error, protocolErrorsAbi);
   return decoded instanceof ContractRevertedError ? decoded.errorName : undefined;
+}
+
+/** A request's fields as its `InferenceRequested` log states them. */
+function requestEventOfLog(log: {
+  args: {
+    requestId?: bigint;
+    requester?: Address;
+    modelId?: bigint;
+    inputHash?: Hex;
+    inputURI?: string;
+    fee?: bigint;
+    deadline?: bigint | number;
+  };
+  blockNumber: bigint | null;
+  blockHash: Hex | null;
+}): RequestEvent {
+  return {
+    requestId: log.args.requestId as bigint,
+    requester: log.args.requester as Address,
+    modelId: log.args.modelId as bigint,
+    inputHash: log.args.inputHash as Hex,
+    inputURI: log.args.inputURI as string,
+    fee: log.args.fee as bigint,
+    deadline: BigInt(log.args.deadline as bigint | number),
+    blockNumber: log.blockNumber as bigint,
+    blockHash: log.blockHash as Hex,
+  };
 }
