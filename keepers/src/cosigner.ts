@@ -36,7 +36,17 @@ export type CosignResult =
     };
 
 export type CoSignerOptions = {
-  chain: KeeperChain;
+  chain: Pick<
+    KeeperChain,
+    | "chainId"
+    | "contracts"
+    | "getRequest"
+    | "isActive"
+    | "requestEvent"
+    | "blockTimestamp"
+    | "activeStakeOf"
+    | "signingQuorum"
+  >;
   account: LocalAccount;
   state: KeeperStateStore;
   metrics: KeeperMetrics;
