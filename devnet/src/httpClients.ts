@@ -1,4 +1,4 @@
-import { contentHash, signDataAccessRequest } from "@payable-ai/sdk";
+import { contentHash, putBlob, signDataAccessRequest, toJson } from "@payable-ai/sdk";
 import type { Account, Address, Hex } from "viem";
 
 /** The parts of a Model Factory job record the local network reads. */
@@ -54,27 +54,18 @@ export class FactoryClient {
       name: parameters.name,
       baseModel: parameters.baseModel,
       datanets: [{ datanetId: datanetId.toString(), contributionIds: contributionIds.map(String) }],
-      access: [
-        {
-          request: {
-            account: request.account,
-            datanetId: request.datanetId.toString(),
-            nonce: request.nonce,
-            expiresAt: request.expiresAt.toString(),
-          },
-          signature,
-        },
-      ],
+      access: [{ request, signature }],
       ...(parameters.preset === undefined ? {} : { preset: parameters.preset }),
       ...(parameters.hyperparameters === undefined ? {} : { hyperparameters: parameters.hyperparameters }),
     });
   }
 
+  /** `POST /jobs`; bigints in `body` are sent as decimal strings. */
   async createJob(body: unknown): Promise<FactoryJob> {
     const response = await fetch(`${this.url}/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+      body: toJson(body),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!response.ok) throw await failure(response, "Model Factory POST /jobs");
@@ -133,18 +124,11 @@ export class FactoryClient {
   }
 }
 
-/** Uploads a blob to the data gateway (`POST /blobs`) and returns its content hash. */
+/** Stores a blob on the data gateway and returns its content hash. */
 export async function uploadBlob(
   gatewayUrl: string,
   content: string | Uint8Array,
   visibility: "public" | "datanet",
 ): Promise<Hex> {
-  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-  const response = await fetch(`${gatewayUrl}/blobs?visibility=${visibility}`, {
-    method: "POST",
-    body: Buffer.from(bytes),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!response.ok) throw await failure(response, "gateway upload");
-  return contentHash(bytes);
+  return (await putBlob({ url: gatewayUrl, content, visibility })).hash;
 }

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import type { Bm25Index } from "@payable-ai/attribution";
 import { answerRecipe, computeAttribution } from "@payable-ai/attribution";
 import { zipfText } from "@payable-ai/attribution/testing";
-import { toJson } from "@payable-ai/sdk";
+import { type GatewayClient, toJson } from "@payable-ai/sdk";
 import { iDatanetRegistryAbi } from "@payable-ai/sdk/abis";
 import { fmt, gc, percentile, startDatanetChain } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
@@ -25,7 +25,7 @@ import { createWalletClient, type Hex, http, numberToHex, sha256 } from "viem";
 import { AcceptedContributionSet, scanAcceptedContributions } from "../src/acceptedSet.js";
 import { AnswerBuilder } from "../src/answer.js";
 import type { KeeperChain, RequestEvent } from "../src/chain.js";
-import type { GatewayClient, InferenceClient } from "../src/services.js";
+import type { InferenceClient } from "../src/services.js";
 
 const { values } = parseArgs({
   options: {
@@ -167,8 +167,8 @@ async function measure(n: number, usPerContribution: number, checkMs: number) {
     acceptedContributionSet: (datanetIds: readonly bigint[], block: bigint) => set.at(datanetIds, block),
   } as unknown as KeeperChain;
   const gateway = {
-    getPublicBlob: async (hash: Hex) => blobs.get(hash) as Uint8Array,
-    getContribution: async (_: bigint, id: bigint) => encoder.encode(texts[Number(id) - 1] as string),
+    getBlob: async (hash: Hex) => blobs.get(hash) as Uint8Array,
+    readContribution: async (_: bigint, id: bigint) => ({ bytes: encoder.encode(texts[Number(id) - 1] as string) }),
   } as unknown as GatewayClient;
   const answers = new AnswerBuilder(chain, gateway, {} as InferenceClient, pino({ level: "silent" }));
   const request = (q: number): RequestEvent => {

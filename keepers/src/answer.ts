@@ -9,13 +9,13 @@ import {
   type SpanIndex,
   SpanIndexBuilder,
 } from "@payable-ai/attribution";
-import { type AttributionReport, loadTrainingManifest, toJson } from "@payable-ai/sdk";
+import { type AttributionReport, type GatewayClient, loadTrainingManifest, toJson } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import { type Address, type Hex, zeroHash } from "viem";
 import { type AcceptedSnapshot, listSnapshot } from "./acceptedSet.js";
 import type { ContributionInfo, KeeperChain, ModelInfo, RequestEvent } from "./chain.js";
 import { sameAnswer } from "./protocol.js";
-import type { GatewayClient, InferenceClient } from "./services.js";
+import type { InferenceClient } from "./services.js";
 
 /** Everything the attribution of one request depends on, fixed by the request's block. */
 export type AnswerContext = {
@@ -100,7 +100,7 @@ export class AnswerBuilder {
         `model ${request.modelId} is a composite; keepers serve plain adapter models`,
       );
     }
-    const question = decodeText(await this.gateway.getPublicBlob(request.inputHash));
+    const question = decodeText(await this.gateway.getBlob(request.inputHash));
     const [accepted, maxAttributions] = await Promise.all([
       this.#accepted(model.datanetIds, request.blockNumber),
       this.chain.maxAttributions(request.blockNumber),
@@ -145,7 +145,7 @@ export class AnswerBuilder {
       requestId: `request-${context.request.requestId}`,
     });
     const bytes = encoder.encode(output);
-    const outputHash = await this.gateway.putPublicBlob(bytes);
+    const { hash: outputHash } = await this.gateway.putBlob(bytes);
     // Attribute the stored bytes as a peer will read them, not the string as received.
     const { attributionVersion, attributions } = this.attribute(context, decodeText(bytes));
     return {
@@ -185,7 +185,7 @@ export class AnswerBuilder {
     }
     if (isDecline(report)) return this.#verifyDecline(report, request);
     const context = await this.context(request);
-    const output = decodeText(await this.gateway.getPublicBlob(report.outputHash));
+    const output = decodeText(await this.gateway.getBlob(report.outputHash));
     const recomputed = this.attribute(context, output);
     const expected: AttributionReport = { ...report, ...recomputed, attributions: recomputed.attributions };
     if (!sameAnswer(report, expected)) {
@@ -222,7 +222,7 @@ export class AnswerBuilder {
     }
     let manifest = this.#manifests.get(hash);
     if (manifest === undefined) {
-      const loaded = loadTrainingManifest(JSON.parse(decodeText(await this.gateway.getPublicBlob(hash))));
+      const loaded = loadTrainingManifest(JSON.parse(decodeText(await this.gateway.getBlob(hash))));
       if (loaded.root.toLowerCase() !== model.manifestRoot.toLowerCase()) {
         throw new UnanswerableError(
           `model ${model.modelId}: training manifest ${hash} has root ${loaded.root}, the model registers ${model.manifestRoot}`,
@@ -239,7 +239,7 @@ export class AnswerBuilder {
     try {
       if (uri.startsWith(prefix)) return JSON.parse(decodeURIComponent(uri.slice(prefix.length)));
       const hash = blobHashOf(uri);
-      if (hash !== undefined) return JSON.parse(decodeText(await this.gateway.getPublicBlob(hash)));
+      if (hash !== undefined) return JSON.parse(decodeText(await this.gateway.getBlob(hash)));
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof URIError) return undefined;
       throw error;
@@ -284,7 +284,9 @@ export class AnswerBuilder {
       const key = c.contentHash.toLowerCase();
       let text = this.#texts.get(key);
       if (text === undefined) {
-        text = decodeText(await this.gateway.getContribution(c.datanetId, c.contributionId, c.contentHash));
+        text = decodeText(
+          (await this.gateway.readContribution(c.datanetId, c.contributionId, c.contentHash)).bytes,
+        );
         this.#texts.set(key, text);
       }
       passages.push({ contributionId: c.contributionId, text, uri: c.uri });

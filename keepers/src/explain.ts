@@ -91,7 +91,7 @@ export class AttributionExplainer {
       if (event === undefined)
         return refusal(404, "request_not_found", `request ${requestId} was never made`);
       const context = await this.answers.context(event);
-      const output = decodeText(await this.answers.gateway.getPublicBlob(answered.report.outputHash));
+      const output = decodeText(await this.answers.gateway.getBlob(answered.report.outputHash));
       body = explainAnswer({
         context,
         output,

@@ -153,7 +153,9 @@ export class KeeperHealth {
           chain.isActive(this.node.address),
         ]);
       }),
-      timed(timeoutMs, "gateway", () => gateway.health(timeoutMs)),
+      timed(timeoutMs, "gateway", async () => {
+        await gateway.health({ timeoutMs });
+      }),
       timed(timeoutMs, "inference node", () => inference.health(timeoutMs)),
     ]);
     return {

@@ -1,4 +1,4 @@
-import type { AttributionReport } from "@payable-ai/sdk";
+import type { AttributionReport, GatewayClient } from "@payable-ai/sdk";
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { Address, Hex, LocalAccount } from "viem";
@@ -18,7 +18,7 @@ import { AttributionExplainer, requestEventOf } from "./explain.js";
 import { Finalizer } from "./finalizer.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson } from "./protocol.js";
-import type { GatewayClient, InferenceClient } from "./services.js";
+import type { InferenceClient } from "./services.js";
 import {
   type KeeperStateStore,
   type RequestRecord,

@@ -1,4 +1,4 @@
-import { readDeployment } from "@payable-ai/sdk";
+import { createGatewayClient, readDeployment } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import { createPublicClient, createWalletClient, defineChain, getAddress, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -7,7 +7,7 @@ import type { HealthOptions } from "./health.js";
 import { KeeperNode } from "./keeper.js";
 import { KeeperMetrics } from "./metrics.js";
 import { type RunningKeeperServer, startKeeperServer } from "./server.js";
-import { GatewayClient, InferenceClient } from "./services.js";
+import { InferenceClient } from "./services.js";
 import { KeeperStateStore } from "./stateStore.js";
 import type { GasPolicy } from "./transactions.js";
 
@@ -105,12 +105,13 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
   const node = new KeeperNode({
     chain: keeperChain,
     account,
-    gateway: new GatewayClient(
-      config.gatewayUrl,
+    gateway: createGatewayClient({
+      url: config.gatewayUrl,
       account,
-      { chainId, datanetRegistry: keeperChain.contracts.DatanetRegistry },
-      { timeoutMs: config.gatewayTimeoutMs, signal: shutdown.signal },
-    ),
+      domain: { chainId, datanetRegistry: keeperChain.contracts.DatanetRegistry },
+      timeoutMs: config.gatewayTimeoutMs,
+      signal: shutdown.signal,
+    }),
     inference: new InferenceClient(config.inferenceUrl, {
       timeoutMs: config.inferenceTimeoutMs,
       signal: shutdown.signal,

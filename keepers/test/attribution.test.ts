@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AttributionReport,
+  type GatewayClient,
+  HttpRequestError,
   inferenceMarketAbi,
   type KeeperAttributionJson,
   requestStatuses,
@@ -18,7 +20,7 @@ import { KeeperNode } from "../src/keeper.js";
 import { KeeperMetrics } from "../src/metrics.js";
 import { reportToJson } from "../src/protocol.js";
 import { createKeeperApp } from "../src/server.js";
-import { type GatewayClient, type InferenceClient, ServiceError } from "../src/services.js";
+import type { InferenceClient } from "../src/services.js";
 import { KeeperStateStore } from "../src/stateStore.js";
 
 const encoder = new TextEncoder();
@@ -107,15 +109,18 @@ function world() {
     activeStakeOf: async () => 1n,
   };
   const gateway = {
-    getPublicBlob: async (hash: Hex) => {
+    getBlob: async (hash: Hex) => {
       downloads.count++;
-      if (downloads.fail) throw new ServiceError("gateway blob: HTTP 503", 503);
+      if (downloads.fail)
+        throw new HttpRequestError("GET /blobs failed with 503.", { url: "/blobs", status: 503 });
       const bytes = blobs.get(hash);
-      if (bytes === undefined) throw new ServiceError(`gateway blob ${hash}: HTTP 404`, 404);
+      if (bytes === undefined)
+        throw new HttpRequestError(`GET /blobs/${hash} failed with 404.`, { url: "/blobs", status: 404 });
       return bytes;
     },
-    getContribution: async (_datanetId: bigint, contributionId: bigint) =>
-      encoder.encode(contributions.find((c) => c.contributionId === contributionId)?.text ?? ""),
+    readContribution: async (_datanetId: bigint, contributionId: bigint) => ({
+      bytes: encoder.encode(contributions.find((c) => c.contributionId === contributionId)?.text ?? ""),
+    }),
   };
   return {
     chain: chain as unknown as KeeperChain,

@@ -127,7 +127,7 @@ describe("operating a keeper: health, shutdown, operator commands", () => {
       dependencies: { rpc: { ok: true } },
     });
     const reasons = (body.reasons as string[]).join("\n");
-    expect(reasons).toMatch(/gateway unreachable: gateway: health failed/);
+    expect(reasons).toMatch(/gateway unreachable: http:\/\/127.0.0.1:9\/health is unreachable/);
     expect(reasons).toMatch(/inference unreachable: inference node: health failed/);
     expect(reasons).toMatch(/no stake/);
     expect((await health(keeper, "/health/live")).status).toBe(200);
@@ -200,7 +200,7 @@ describe("operating a keeper: health, shutdown, operator commands", () => {
       });
       const record = store.get(requestId);
       expect(record).toMatchObject({ phase: "open", attempts: 1 });
-      expect(record?.lastError).toMatch(/^gateway: blob 0x[0-9a-f]+ aborted/);
+      expect(record?.lastError).toMatch(/^GET http:\S+\/blobs\/[0-9a-f]{64} was aborted\./);
       expect(
         JSON.parse(await readFile(join(stateDir, "state.json"), "utf8")).requests[String(requestId)],
       ).toBeDefined();

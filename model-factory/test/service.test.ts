@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import type { RunningGateway } from "@payable-ai/gateway";
-import { contentHash, toJson } from "@payable-ai/sdk";
+import { contentHash, signDataAccessRequest, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewayDataSource, type SignedAccessRequest, signAccessRequest } from "../src/data/dataSource.js";
+import { GatewayDataSource, type SignedAccessRequest } from "../src/data/dataSource.js";
 import { syntheticDatanet } from "../src/data/synthetic.js";
 import { buildTrainingManifest } from "../src/output/manifest.js";
 import type { JobRecord } from "../src/service/jobs.js";
@@ -71,12 +71,7 @@ describe("job service", () => {
 
   const sign = async (account = developer): Promise<SignedAccessRequest> => {
     const { chainId, datanetRegistry } = await new GatewayDataSource(gateway.url).domain();
-    return signAccessRequest(account, {
-      chainId,
-      datanetRegistry,
-      datanetId,
-      expiresAt: BigInt(Math.floor(Date.now() / 1000) + 600),
-    });
+    return signDataAccessRequest(account, { chainId, datanetRegistry, datanetId });
   };
   const post = (path: string, body?: unknown) =>
     fetch(`${factory.url}${path}`, {

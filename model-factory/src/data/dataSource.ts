@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto";
 import {
   contentHash,
-  type DataAccessRequest,
-  dataAccessRequestTypes,
-  dataGatewayDomain,
-  toJson,
+  createGatewayClient,
+  HttpRequestError,
+  type SignDataAccessRequestReturnType,
 } from "@payable-ai/sdk";
-import type { Address, Hex, LocalAccount } from "viem";
+import type { Address } from "viem";
 import { parseContribution, type TrainingExample } from "./examples.js";
 
 /** The contributions of one datanet to train on. */
@@ -16,10 +14,7 @@ export interface DatanetSelection {
 }
 
 /** A `DataAccessRequest` signed by the developer's wallet (EIP-712, domain of the data gateway). */
-export interface SignedAccessRequest {
-  request: DataAccessRequest;
-  signature: Hex;
-}
+export type SignedAccessRequest = SignDataAccessRequestReturnType;
 
 /** Where training data comes from. Implementations must fetch only what the signed requests allow. */
 export interface DataSource {
@@ -47,9 +42,9 @@ export class DataAccessError extends Error {
 }
 
 /**
- * The data gateway of the keepers (`gateway/`): one session per datanet opened with the
- * developer's signed request (`POST /sessions`), then each contribution downloaded with the session
- * token. The gateway checks `hasAccess` on-chain for every download; its refusals surface as
+ * The data gateway (`gateway/`) through the SDK's client: one session per datanet opened with the
+ * developer's signed request, then each contribution downloaded with the session token. The
+ * gateway checks `hasAccess` on-chain for every download; its refusals surface as
  * {@link DataAccessError} with the gateway's code.
  */
 export class GatewayDataSource implements DataSource {
@@ -59,21 +54,21 @@ export class GatewayDataSource implements DataSource {
     this.description = `gateway:${baseUrl}`;
   }
 
-  /** The EIP-712 domain facts the gateway verifies signatures under. */
-  async domain(signal?: AbortSignal): Promise<{ chainId: number; datanetRegistry: Address }> {
-    const body = (await this.call("/health", { signal })) as { chainId: number; datanetRegistry: Address };
-    return { chainId: body.chainId, datanetRegistry: body.datanetRegistry };
+  #client(signal?: AbortSignal) {
+    return createGatewayClient({ url: this.baseUrl, signal });
   }
 
-  /** Uploads a public blob (`POST /blobs?visibility=public`); inference nodes read `<gateway>/blobs/<sha256>`. */
+  /** The EIP-712 domain facts the gateway verifies signatures under. */
+  domain(signal?: AbortSignal): Promise<{ chainId: number; datanetRegistry: Address }> {
+    return refusals(this.baseUrl, "its domain", () => this.#client(signal).domain());
+  }
+
+  /** Stores a public blob; inference nodes read it at `<gateway>/blobs/<sha256>`. */
   async publishBlob(bytes: Uint8Array, signal?: AbortSignal): Promise<string> {
-    const body = (await this.call("/blobs?visibility=public", {
-      method: "POST",
-      headers: { "content-type": "application/octet-stream" },
-      body: Buffer.from(bytes),
-      signal,
-    })) as { id: string };
-    return new URL(`/blobs/${body.id}`, this.baseUrl).href;
+    const { id } = await refusals(this.baseUrl, "the adapter upload", () =>
+      this.#client(signal).putBlob(bytes, "public"),
+    );
+    return new URL(`/blobs/${id}`, this.baseUrl).href;
   }
 
   async fetchExamples(
@@ -81,79 +76,40 @@ export class GatewayDataSource implements DataSource {
     access: readonly SignedAccessRequest[],
     signal?: AbortSignal,
   ): Promise<TrainingExample[]> {
+    const client = this.#client(signal);
     const examples: TrainingExample[] = [];
     for (const selection of selections) {
       const signed = access.find((a) => a.request.datanetId === selection.datanetId);
       if (!signed)
         throw new DataAccessError(`no signed access request for datanet ${selection.datanetId}`, 400);
-      const session = (await this.call("/sessions", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: toJson(signed),
-        signal,
-      })) as { token: string };
+      const { datanetId } = selection;
+      const { token } = await refusals(this.baseUrl, `a session for datanet ${datanetId}`, () =>
+        client.openSession(signed),
+      );
       for (const contributionId of selection.contributionIds) {
-        const response = await fetch(
-          new URL(`/datanets/${selection.datanetId}/contributions/${contributionId}`, this.baseUrl),
-          { headers: { authorization: `Bearer ${session.token}` }, signal },
+        const { bytes, uri } = await refusals(this.baseUrl, `contribution ${contributionId}`, () =>
+          client.downloadContribution({ token, datanetId, contributionId }),
         );
-        if (!response.ok) await this.fail(response, `contribution ${contributionId}`);
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        const uri = response.headers.get("x-contribution-uri") ?? undefined;
         examples.push(...parseContribution(bytes, { contributionId, contentHash: contentHash(bytes), uri }));
       }
     }
     return examples;
   }
-
-  private async call(path: string, init: RequestInit): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.baseUrl), init);
-    } catch (cause) {
-      if ((cause as Error).name === "AbortError") throw cause;
-      throw new DataAccessError(
-        `data gateway ${this.baseUrl} is unreachable: ${(cause as Error).message}`,
-        502,
-      );
-    }
-    if (!response.ok) await this.fail(response, path);
-    return response.json();
-  }
-
-  private async fail(response: Response, what: string): Promise<never> {
-    let code: string | undefined;
-    let message = response.statusText;
-    try {
-      const body = (await response.json()) as { error?: { code?: string; message?: string } };
-      code = body.error?.code;
-      message = body.error?.message ?? message;
-    } catch {
-      // not JSON: keep the status text
-    }
-    throw new DataAccessError(`data gateway refused ${what}: ${message}`, response.status, code);
-  }
 }
 
-/**
- * Signs a fresh `DataAccessRequest` (random nonce) with a local account. In the web app the
- * injected wallet signs the same typed data.
- */
-export async function signAccessRequest(
-  account: LocalAccount,
-  parameters: { chainId: number; datanetRegistry: Address; datanetId: bigint; expiresAt: bigint },
-): Promise<SignedAccessRequest> {
-  const request: DataAccessRequest = {
-    account: account.address,
-    datanetId: parameters.datanetId,
-    nonce: `0x${randomBytes(32).toString("hex")}`,
-    expiresAt: parameters.expiresAt,
-  };
-  const signature = await account.signTypedData({
-    domain: dataGatewayDomain(parameters.chainId, parameters.datanetRegistry),
-    types: dataAccessRequestTypes,
-    primaryType: "DataAccessRequest",
-    message: request,
-  });
-  return { request, signature };
+/** The gateway's refusals and failures as {@link DataAccessError}s; a caller's abort passes through. */
+async function refusals<T>(baseUrl: string, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof HttpRequestError) || error.code === "aborted") throw error;
+    if (error.status === undefined) {
+      throw new DataAccessError(`data gateway ${baseUrl} is unreachable: ${error.shortMessage}`, 502);
+    }
+    throw new DataAccessError(
+      `data gateway refused ${what}: ${error.details ?? error.shortMessage}`,
+      error.status,
+      error.code,
+    );
+  }
 }

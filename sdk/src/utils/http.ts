@@ -40,20 +40,40 @@ export class HttpRequestError extends BaseError {
   }
 }
 
-/** GETs `url` and returns the response, or throws {@link HttpRequestError} for a failure or an error status. */
-export async function httpGet(url: string, { timeoutMs = 10_000, signal }: HttpRequestParameters = {}) {
+/** What {@link httpRequest} sends beyond a GET. */
+export type HttpCallParameters = HttpRequestParameters & {
+  method?: "GET" | "POST" | "PUT" | undefined;
+  headers?: Record<string, string> | undefined;
+  body?: Uint8Array | string | undefined;
+};
+
+/**
+ * Sends a request bounded by `timeoutMs` (the body is read under the same bound by the caller,
+ * through the same signal) and returns the response, or throws {@link HttpRequestError} for a
+ * failure or an error status, with the service's `{ error: { code, message } }` when it sent one.
+ */
+export async function httpRequest(
+  url: string,
+  { timeoutMs = 10_000, signal, method = "GET", headers, body }: HttpCallParameters = {},
+): Promise<Response> {
   const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body as BodyInit | undefined,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
   } catch (cause) {
     const timedOut = timeout.aborted && !signal?.aborted;
     throw new HttpRequestError(
-      timedOut ? `GET ${url} timed out after ${timeoutMs} ms.` : `${url} is unreachable.`,
-      {
-        url,
-        cause,
-      },
+      timedOut
+        ? `${method} ${url} timed out after ${timeoutMs} ms.`
+        : signal?.aborted
+          ? `${method} ${url} was aborted.`
+          : `${url} is unreachable.`,
+      { url, cause, code: timedOut ? "timeout" : signal?.aborted ? "aborted" : undefined },
     );
   }
   if (!response.ok) {
@@ -69,7 +89,7 @@ export async function httpGet(url: string, { timeoutMs = 10_000, signal }: HttpR
         if (typeof e.message === "string") message = e.message;
       }
     } catch {}
-    throw new HttpRequestError(`GET ${url} failed with ${response.status}${code ? ` ${code}` : ""}.`, {
+    throw new HttpRequestError(`${method} ${url} failed with ${response.status}${code ? ` ${code}` : ""}.`, {
       url,
       status: response.status,
       code,
@@ -79,14 +99,32 @@ export async function httpGet(url: string, { timeoutMs = 10_000, signal }: HttpR
   return response;
 }
 
-/** GETs `url` and parses its JSON body. */
-export async function httpGetJson<T>(url: string, parameters: HttpRequestParameters = {}): Promise<T> {
-  const response = await httpGet(url, parameters);
+/** GETs `url` and returns the response, or throws {@link HttpRequestError} for a failure or an error status. */
+export function httpGet(url: string, parameters: HttpRequestParameters = {}): Promise<Response> {
+  return httpRequest(url, parameters);
+}
+
+/** The body of `response` as bytes, read under the request's bound. */
+export async function readBytes(response: Response, url: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (cause) {
+    throw new HttpRequestError(`Reading the body of ${url} failed.`, { url, status: response.status, cause });
+  }
+}
+
+/** The JSON body of `response`. */
+export async function readJson<T>(response: Response, url: string): Promise<T> {
   try {
     return (await response.json()) as T;
   } catch (cause) {
-    throw new HttpRequestError(`GET ${url} did not answer JSON.`, { url, status: response.status, cause });
+    throw new HttpRequestError(`${url} did not answer JSON.`, { url, status: response.status, cause });
   }
+}
+
+/** GETs `url` and parses its JSON body. */
+export async function httpGetJson<T>(url: string, parameters: HttpRequestParameters = {}): Promise<T> {
+  return readJson<T>(await httpGet(url, parameters), url);
 }
 
 /** `base` and `path` joined by one slash, whatever `base` ends with. */

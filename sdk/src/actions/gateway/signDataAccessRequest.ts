@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { type Account, type Address, type Hex, toHex } from "viem";
 import { type DataAccessRequest, dataAccessRequestTypes, dataGatewayDomain } from "../../eip712.js";
 import { BaseError } from "../../errors/base.js";
@@ -32,7 +31,7 @@ export async function signDataAccessRequest(
   const request: DataAccessRequest = {
     account: account.address,
     datanetId,
-    nonce: nonce ?? toHex(randomBytes(32)),
+    nonce: nonce ?? toHex(crypto.getRandomValues(new Uint8Array(32))),
     expiresAt: BigInt(Math.floor(Date.now() / 1000) + validForSeconds),
   };
   const signature = await account.signTypedData({
