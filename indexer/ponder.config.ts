@@ -1,4 +1,3 @@
-import { readDeployment } from "@payable-ai/sdk";
 import {
   agentRegistryAbi,
   contributionVotesAbi,
@@ -10,6 +9,7 @@ import {
   reportCourtAbi,
   rewardVaultAbi,
 } from "@payable-ai/sdk/abis";
+import { readDeployment } from "@payable-ai/sdk/node";
 import { createConfig } from "ponder";
 
 // Everything about the chain comes from deployments/<chainId>.json; the environment picks

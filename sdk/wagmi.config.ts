@@ -20,7 +20,8 @@ function solidityFiles(dir: string): string[] {
 const include = solidityFiles(join(root, "contracts")).map((file) => `${file.split("/").pop()}/*.json`);
 const contracts = foundry({ project: root, artifacts, forge: { build: false, rebuild: false }, include });
 
-export default defineConfig([
+const config: ReturnType<typeof defineConfig> = defineConfig([
   { out: "src/generated/abis.ts", plugins: [contracts] },
   { out: "src/generated/react.ts", plugins: [contracts, react()] },
 ]);
+export default config;

@@ -5,7 +5,7 @@
  * without a KeeperRegistry, keepers get no blanket read access.
  */
 import { resolve } from "node:path";
-import { readDeployment } from "@payable-ai/sdk";
+import { readDeployment } from "@payable-ai/sdk/node";
 import { pino } from "pino";
 import { getAddress, isAddress } from "viem";
 import { LocalBlobStore } from "./blobstore/localBlobStore.js";

@@ -168,7 +168,9 @@ async function measure(n: number, usPerContribution: number, checkMs: number) {
   } as unknown as KeeperChain;
   const gateway = {
     getBlob: async (hash: Hex) => blobs.get(hash) as Uint8Array,
-    readContribution: async (_: bigint, id: bigint) => ({ bytes: encoder.encode(texts[Number(id) - 1] as string) }),
+    readContribution: async (_: bigint, id: bigint) => ({
+      bytes: encoder.encode(texts[Number(id) - 1] as string),
+    }),
   } as unknown as GatewayClient;
   const answers = new AnswerBuilder(chain, gateway, {} as InferenceClient, pino({ level: "silent" }));
   const request = (q: number): RequestEvent => {

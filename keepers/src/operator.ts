@@ -2,11 +2,11 @@ import {
   claimRewards,
   getRewards,
   keeperRegistryAbi,
-  readDeployment,
   requestKeeperUnbond,
   stakeKeeper,
   withdrawKeeperStake,
 } from "@payable-ai/sdk";
+import { readDeployment } from "@payable-ai/sdk/node";
 
 import {
   createPublicClient,

@@ -1,4 +1,5 @@
-import { createGatewayClient, readDeployment } from "@payable-ai/sdk";
+import { createGatewayClient } from "@payable-ai/sdk";
+import { readDeployment } from "@payable-ai/sdk/node";
 import type { Logger } from "pino";
 import { createPublicClient, createWalletClient, defineChain, getAddress, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";

@@ -7,8 +7,8 @@ import {
   DeploymentNotFoundError,
   parseDeployment,
   protocolContractNames,
-  readDeployment,
 } from "./deployments.js";
+import { readDeployment } from "./node/readDeployment.js";
 
 const addresses = Object.fromEntries(
   protocolContractNames.map((name, i) => [name, `0x${(i + 1).toString(16).padStart(40, "0")}`]),

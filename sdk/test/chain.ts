@@ -7,29 +7,53 @@ import {
   defineChain,
   type Hex,
   http,
+  type PublicClient,
   parseEther,
+  type TestClient,
   type Transport,
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, inject } from "vitest";
+import type { Deployment } from "../src/deployments.js";
 import { openTokenAbi } from "../src/generated/abis.js";
 import { anvilPrivateKeys } from "../src/testing/anvil.js";
 
+export type SharedChain = {
+  rpcUrl: string;
+  chainId: number;
+  chain: Chain;
+  deployment: Deployment;
+  contracts: Deployment["contracts"];
+  publicClient: PublicClient<Transport, Chain>;
+  testClient: TestClient<"anvil", Transport, Chain>;
+  wallet(index: number): WalletClient<Transport, Chain, Account>;
+  /** Sends OPEN from the deployer (who holds the initial supply) to `to`. */
+  fund(to: Hex, amount?: bigint): Promise<void>;
+};
+
 /** Clients for the shared test chain; the chain is reverted to its state before the file ran. */
-export function sharedChain() {
+export function sharedChain(): SharedChain {
   const rpcUrl = inject("rpcUrl");
   const chainId = inject("chainId");
   const deployment = inject("deployment");
-  const chain = defineChain({
+  const chain: Chain = defineChain({
     id: chainId,
     name: "sdk-test",
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
   const transport = http(rpcUrl);
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const testClient = createTestClient({ chain, transport, mode: "anvil" });
+  const publicClient: PublicClient<Transport, Chain> = createPublicClient({
+    chain,
+    transport,
+    pollingInterval: 50,
+  });
+  const testClient: TestClient<"anvil", Transport, Chain> = createTestClient({
+    chain,
+    transport,
+    mode: "anvil",
+  });
   const wallet = (index: number): WalletClient<Transport, Chain, Account> =>
     createWalletClient({
       account: privateKeyToAccount(anvilPrivateKeys[index] as Hex),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { readDeployment } from "@payable-ai/sdk";
+import { readDeployment } from "@payable-ai/sdk/node";
 import { GatewayDataSource } from "../data/dataSource.js";
 import type { ChainInfo } from "../service/app.js";
 import { startFactory } from "../service/server.js";

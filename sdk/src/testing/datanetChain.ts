@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   type Abi,
   type Address,
+  type Chain,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -10,8 +11,11 @@ import {
   type Hex,
   http,
   type PrivateKeyAccount,
+  type PublicClient,
   parseEther,
   parseEventLogs,
+  type TransactionReceipt,
+  type Transport,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { iDatanetRegistryAbi, iKeeperRegistryAbi } from "../generated/abis.js";
@@ -24,14 +28,30 @@ async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
   return { abi: json.abi, bytecode: json.bytecode.object };
 }
 
-export type DatanetChain = Awaited<ReturnType<typeof startDatanetChain>>;
+type DatanetAccounts = "owner" | "contributor" | "reader" | "stranger" | "curator" | "keeper";
+
+export type DatanetChain = {
+  anvil: Anvil;
+  publicClient: PublicClient<Transport, Chain>;
+  registry: Address;
+  keeperRegistry: Address;
+  /** Funds `account` with the minimum stake and stakes it in the KeeperRegistry. */
+  stakeKeeper(account: PrivateKeyAccount): Promise<void>;
+  accounts: Record<DatanetAccounts, PrivateKeyAccount>;
+  createDatanet(curators?: Address[]): Promise<bigint>;
+  contribute(account: PrivateKeyAccount, datanetId: bigint, contentHash: Hex, uri: string): Promise<bigint>;
+  requestAccess(account: PrivateKeyAccount, datanetId: bigint): Promise<TransactionReceipt>;
+  approveAccess(datanetId: bigint, account: Address): Promise<TransactionReceipt>;
+  revokeAccess(datanetId: bigint, account: Address): Promise<TransactionReceipt>;
+  stop(): Promise<void>;
+};
 
 /**
  * anvil with a real OpenToken, DatanetRegistry and KeeperRegistry (minimum stake
  * 100 OPEN). Accounts: `owner` (deployer and datanet owner), `contributor`,
  * `reader`, `stranger`, `curator`, `keeper` (not staked until `stakeKeeper`).
  */
-export async function startDatanetChain() {
+export async function startDatanetChain(): Promise<DatanetChain> {
   const anvil: Anvil = await startAnvil({ chainId: 31_3370 });
   try {
     const chain = defineChain({
@@ -40,7 +60,10 @@ export async function startDatanetChain() {
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
     });
-    const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+    const publicClient: PublicClient<Transport, Chain> = createPublicClient({
+      chain,
+      transport: http(anvil.rpcUrl),
+    });
     const [owner, contributor, reader, stranger, curator, keeper] = anvilPrivateKeys
       .slice(0, 6)
       .map((k) => privateKeyToAccount(k)) as [
@@ -101,7 +124,6 @@ export async function startDatanetChain() {
       publicClient,
       registry,
       keeperRegistry,
-      /** Funds `account` with the minimum stake and stakes it in the KeeperRegistry. */
       async stakeKeeper(account: PrivateKeyAccount): Promise<void> {
         await mined(
           await wallet(owner).writeContract({

@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Hex } from "viem";
-import { type Deployment, readDeployment } from "../deployments.js";
+import type { Deployment } from "../deployments.js";
 import { BaseError } from "../errors/base.js";
+import { readDeployment } from "../node/readDeployment.js";
 import { anvilPrivateKeys } from "./anvil.js";
 import { foundryBinary, repositoryRoot } from "./foundry.js";
 

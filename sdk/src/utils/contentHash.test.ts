@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { contentHash, contentHashOfFile, isContentHash } from "./contentHash.js";
+import { contentHashOfFile } from "../node/contentHashOfFile.js";
+import { contentHash, isContentHash } from "./contentHash.js";
 
 describe("contentHash", () => {
   test("matches the sha256 test vectors", () => {

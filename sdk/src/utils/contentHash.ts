@@ -1,6 +1,4 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { type Hex, isHex, toBytes } from "viem";
+import { type Hex, isHex, sha256, toBytes } from "viem";
 
 export type ContentHashParameters = Uint8Array | string;
 export type ContentHashReturnType = Hex;
@@ -14,19 +12,7 @@ export type ContentHashReturnType = Hex;
  */
 export function contentHash(blob: ContentHashParameters): ContentHashReturnType {
   const bytes = typeof blob === "string" ? new TextEncoder().encode(blob) : blob;
-  return `0x${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-/**
- * sha256 of a file, streamed so that large adapters are hashed in constant memory.
- *
- * @example
- * const adapterHash = await contentHashOfFile("adapter_model.safetensors")
- */
-export async function contentHashOfFile(path: string): Promise<Hex> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return `0x${hash.digest("hex")}`;
+  return sha256(bytes);
 }
 
 /** True when `value` is a 32-byte hex string, the shape of every content hash. */
