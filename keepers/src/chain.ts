@@ -1,10 +1,17 @@
 import {
   type AttributionReport,
+  ContractRevertedError,
   type Deployment,
+  type GetRequestReturnType,
+  type GetScheduledExecutorReturnType,
+  getRequest,
+  getScheduledExecutor,
   inferenceMarketAbi,
   keeperRegistryAbi,
   modelRegistryAbi,
+  protocolErrorsAbi,
   reportCourtAbi,
+  toContractError,
 } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import {
@@ -18,7 +25,6 @@ import {
   type WalletClient,
 } from "viem";
 import { AcceptedContributionSet, type AcceptedSnapshot } from "./acceptedSet.js";
-import { sortKeepers } from "./executor.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { type ContractCall, type GasPolicy, sendContractTransaction } from "./transactions.js";
 
@@ -94,15 +100,6 @@ export class KeeperChain {
     return (await this.publicClient.getBlock({ blockNumber })).timestamp;
   }
 
-  async activeKeepers(): Promise<Address[]> {
-    const keepers = await this.publicClient.readContract({
-      address: this.contracts.KeeperRegistry,
-      abi: keeperRegistryAbi,
-      functionName: "activeKeepers",
-    });
-    return sortKeepers(keepers);
-  }
-
   async isActive(keeper: Address): Promise<boolean> {
     return this.publicClient.readContract({
       address: this.contracts.KeeperRegistry,
@@ -147,16 +144,8 @@ export class KeeperChain {
   }
 
   /** The keeper the market accepts as executor of `requestId` now, and when the turn passes on. */
-  async scheduledExecutor(
-    requestId: bigint,
-  ): Promise<{ executor: Address; turn: bigint; nextTurnAt: bigint }> {
-    const [executor, turn, nextTurnAt] = await this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "scheduledExecutor",
-      args: [requestId],
-    });
-    return { executor, turn, nextTurnAt: BigInt(nextTurnAt) };
+  async scheduledExecutor(requestId: bigint): Promise<GetScheduledExecutorReturnType> {
+    return getScheduledExecutor(this.publicClient, { contracts: this.contracts, requestId });
   }
 
   async quorum(): Promise<number> {
@@ -169,13 +158,9 @@ export class KeeperChain {
     );
   }
 
-  async getRequest(requestId: bigint) {
-    return this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
+  /** A request's escrow and settlement state, its status named as in the SDK (`statusName`). */
+  async getRequest(requestId: bigint): Promise<GetRequestReturnType> {
+    return getRequest(this.publicClient, { contracts: this.contracts, requestId });
   }
 
   async reportSigners(requestId: bigint): Promise<readonly Address[]> {
@@ -195,15 +180,6 @@ export class KeeperChain {
       blockNumber,
     });
     return Number(parameters.maxAttributions);
-  }
-
-  async hashReport(report: AttributionReport): Promise<Hex> {
-    return this.publicClient.readContract({
-      address: this.contracts.InferenceMarket,
-      abi: inferenceMarketAbi,
-      functionName: "hashReport",
-      args: [report],
-    });
   }
 
   async getModel(modelId: bigint, blockNumber: bigint): Promise<ModelInfo> {
@@ -264,17 +240,7 @@ export class KeeperChain {
       fromBlock,
       toBlock,
     });
-    return logs.map((log) => ({
-      requestId: log.args.requestId as bigint,
-      requester: log.args.requester as Address,
-      modelId: log.args.modelId as bigint,
-      inputHash: log.args.inputHash as Hex,
-      inputURI: log.args.inputURI as string,
-      fee: log.args.fee as bigint,
-      deadline: BigInt(log.args.deadline as bigint | number),
-      blockNumber: log.blockNumber as bigint,
-      blockHash: log.blockHash as Hex,
-    }));
+    return logs.map(requestEventOfLog);
   }
 
   /** The InferenceRequested event of one request (its block fixes the attribution context). */
@@ -288,18 +254,7 @@ export class KeeperChain {
       toBlock: "latest",
     });
     const log = logs[0];
-    if (log === undefined) return undefined;
-    return {
-      requestId,
-      requester: log.args.requester as Address,
-      modelId: log.args.modelId as bigint,
-      inputHash: log.args.inputHash as Hex,
-      inputURI: log.args.inputURI as string,
-      fee: log.args.fee as bigint,
-      deadline: BigInt(log.args.deadline as bigint | number),
-      blockNumber: log.blockNumber as bigint,
-      blockHash: log.blockHash as Hex,
-    };
+    return log === undefined ? undefined : requestEventOfLog(log);
   }
 
   /** The report accepted on-chain under `digest` for a request, from its ReportSubmitted event. */
@@ -451,15 +406,35 @@ export class KeeperChain {
   }
 }
 
-/** The custom error name of a decoded contract revert, if that is what `error` is. */
+/** The protocol's custom error a call or transaction reverted with, decoded by the SDK; undefined for other errors. */
 export function revertName(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    const e = current as { errorName?: unknown; data?: { errorName?: unknown }; cause?: unknown };
-    if (typeof e.errorName === "string") return e.errorName;
-    if (typeof e.data?.errorName === "string") return e.data.errorName;
-    current = e.cause;
-  }
-  const message = String((error as Error)?.message ?? "");
-  return /\b(Market[A-Z]\w+|Keeper[A-Z]\w+)\b/.exec(message)?.[1];
+  const decoded = toContractError(error, protocolErrorsAbi);
+  return decoded instanceof ContractRevertedError ? decoded.errorName : undefined;
+}
+
+/** A request's fields as its `InferenceRequested` log states them. */
+function requestEventOfLog(log: {
+  args: {
+    requestId?: bigint;
+    requester?: Address;
+    modelId?: bigint;
+    inputHash?: Hex;
+    inputURI?: string;
+    fee?: bigint;
+    deadline?: bigint | number;
+  };
+  blockNumber: bigint | null;
+  blockHash: Hex | null;
+}): RequestEvent {
+  return {
+    requestId: log.args.requestId as bigint,
+    requester: log.args.requester as Address,
+    modelId: log.args.modelId as bigint,
+    inputHash: log.args.inputHash as Hex,
+    inputURI: log.args.inputURI as string,
+    fee: log.args.fee as bigint,
+    deadline: BigInt(log.args.deadline as bigint | number),
+    blockNumber: log.blockNumber as bigint,
+    blockHash: log.blockHash as Hex,
+  };
 }

@@ -45,7 +45,7 @@ export class AttributionExplainer {
       );
     }
     let answered: { report: AttributionReport; digest: Hex; source: "chain" | "signed" } | undefined;
-    if (onchain.status === 2 || onchain.status === 3) {
+    if (onchain.statusName === "reported" || onchain.statusName === "finalized") {
       const fromBlock = record === undefined ? 0n : BigInt(record.blockNumber);
       const report = await this.chain.submittedReport(requestId, onchain.reportDigest, fromBlock);
       if (report === undefined) {
@@ -65,7 +65,7 @@ export class AttributionExplainer {
     }
     if (answered === undefined) {
       const why =
-        onchain.status === 4
+        onchain.statusName === "refunded"
           ? "it was refunded without a report"
           : record?.unanswerable !== undefined
             ? `it cannot be answered: ${record.unanswerable.reason}`

@@ -1,6 +1,9 @@
 export * from "./answer.js";
 export * from "./chain.js";
-export * from "./executor.js";
+export * from "./challenger.js";
+export * from "./cosigner.js";
+export * from "./decide.js";
+export * from "./finalizer.js";
 export * from "./health.js";
 export * from "./keeper.js";
 export * from "./metrics.js";
@@ -10,6 +13,5 @@ export * from "./protocol.js";
 export * from "./run.js";
 export * from "./server.js";
 export * from "./services.js";
-export * from "./stateStore.js";
 export * from "./stateStore.js";
 export * from "./transactions.js";

@@ -1,22 +1,30 @@
-import {
-  type AttributionReport,
-  attributionReportTypes,
-  type GatewayClient,
-  hashAttributionReport,
-  inferenceMarketDomain,
-  signAttributionReport,
-} from "@payable-ai/sdk";
+import type { AttributionReport, GatewayClient } from "@payable-ai/sdk";
 import PQueue from "p-queue";
 import type { Logger } from "pino";
-import { type Address, getAddress, type Hex, type LocalAccount, recoverTypedDataAddress } from "viem";
+import type { Address, Hex, LocalAccount } from "viem";
 import { AnswerBuilder, declineReport, isDecline, UnanswerableError } from "./answer.js";
-import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
-import { sameAddress } from "./executor.js";
+import { type KeeperChain, revertName } from "./chain.js";
+import { Challenger, retire } from "./challenger.js";
+import { CoSigner } from "./cosigner.js";
+import {
+  decide,
+  mayBeReorganised,
+  type OnChainView,
+  type RequestView,
+  type SigningView,
+  triage,
+} from "./decide.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
+import { Finalizer } from "./finalizer.js";
 import type { KeeperMetrics } from "./metrics.js";
-import { reportFromJson, reportToJson, type SignedBy } from "./protocol.js";
+import { reportFromJson } from "./protocol.js";
 import type { InferenceClient } from "./services.js";
-import type { KeeperStateStore, RequestRecord, SignedReportRecord } from "./stateStore.js";
+import {
+  type KeeperStateStore,
+  type RequestRecord,
+  requestedFields,
+  type SignedReportRecord,
+} from "./stateStore.js";
 
 export type KeeperNodeOptions = {
   chain: KeeperChain;
@@ -59,32 +67,24 @@ export type KeeperLoopStatus = {
   active: boolean | undefined;
 };
 
-export type CosignResult =
-  | { status: 200; body: SignedBy }
-  | {
-      status: 400 | 403 | 404 | 409 | 422 | 503;
-      body: { error: { code: string; message: string }; signed?: unknown };
-    };
-
-const FINAL_PHASES = new Set(["finalized", "refunded"]);
-/** Most distinct reports of others kept per request for equivocation checks. */
-const MAX_SEEN_REPORTS = 16;
-
 /**
- * A keeper: watches the market, answers the requests it is scheduled to execute, co-signs
- * peers' reports after recomputing them, submits quorum-signed reports, finalizes matured
- * ones and challenges equivocation. Every decision is re-derived from the chain and the
+ * A keeper: watches the market and does, for each request, what {@link decide} says it owes it:
+ * answers the requests it is scheduled to execute and submits them once quorum-signed. It composes
+ * the {@link CoSigner} (its own signatures and its peers'), the {@link Challenger} (equivocation)
+ * and the {@link Finalizer} (matured reports). Every decision is re-derived from the chain and the
  * durable state on each tick, so a restart resumes where the last saved state left off.
  */
 export class KeeperNode {
   readonly answers: AnswerBuilder;
   readonly explainer: AttributionExplainer;
+  readonly cosigner: CoSigner;
+  readonly challenger: Challenger;
+  readonly finalizer: Finalizer;
   readonly queue: PQueue;
   readonly address: Address;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #inFlight = new Set<string>();
-  #locks = new Map<string, Promise<unknown>>();
   #retryAt = new Map<string, number>();
   #stopped = false;
   #loop: KeeperLoopStatus = {
@@ -113,6 +113,27 @@ export class KeeperNode {
     this.address = options.account.address;
     this.answers = new AnswerBuilder(options.chain, options.gateway, options.inference, options.logger);
     this.explainer = new AttributionExplainer(options.chain, this.answers, options.state);
+    const { chain, account, state, metrics, logger } = this.options;
+    this.challenger = new Challenger({ chain, state, metrics, logger });
+    this.cosigner = new CoSigner({
+      chain,
+      account,
+      state,
+      metrics,
+      logger,
+      answers: this.answers,
+      challenger: this.challenger,
+      peers: this.options.peers,
+      timeoutMs: this.options.cosignTimeoutMs,
+      signal: this.options.shutdown.signal,
+    });
+    this.finalizer = new Finalizer({
+      chain,
+      metrics,
+      logger,
+      batchSize: this.options.finalizeBatchSize,
+      gasBudget: this.options.finalizeGasBudget,
+    });
     this.queue = new PQueue({ concurrency: this.options.concurrency });
   }
 
@@ -210,123 +231,169 @@ export class KeeperNode {
 
     const finalizable: bigint[] = [];
     for (const record of state.all()) {
-      if (FINAL_PHASES.has(record.phase)) continue;
       const id = BigInt(record.requestId);
-      if (record.phase === "reported" && record.challengeEndsAt !== undefined) {
-        const grace =
-          record.executor !== undefined && sameAddress(record.executor, this.address)
-            ? 0n
-            : this.options.finalizeGraceSeconds;
-        if (latest.timestamp > BigInt(record.challengeEndsAt) + grace) {
-          finalizable.push(id);
-          continue;
-        }
-      }
-      this.#schedule(id, () => this.process(id));
+      const next = triage(record, latest.timestamp, this.address, this.options.finalizeGraceSeconds);
+      if (next === "finalize") finalizable.push(id);
+      else if (next === "inspect") this.#schedule(id, () => this.process(id));
     }
-    if (finalizable.length > 0) this.#schedule(-1n, () => this.finalizeMatured(finalizable));
+    if (finalizable.length > 0) {
+      this.#schedule(-1n, async () => {
+        await this.finalizer.finalizeMatured(finalizable);
+        // Settled, or not yet settleable (another keeper was first, a dispute): each is read again.
+        for (const id of finalizable) await this.process(id);
+      });
+    }
     metrics.queueSize.set(this.queue.size + this.queue.pending);
   }
 
-  /** Re-reads a request on-chain and does what this keeper owes it now. */
+  /** Re-reads a request on-chain and does what this keeper owes it now, step by step as {@link decide} says. */
   async process(requestId: bigint): Promise<void> {
     const { chain, state } = this.options;
     const retryAt = this.#retryAt.get(requestId.toString());
     if (retryAt !== undefined && Date.now() < retryAt) return;
-    const onchain = await chain.getRequest(requestId);
-    const record = state.get(requestId);
-    if (record === undefined) return;
-    switch (onchain.status) {
-      case 2: {
-        const firstSeen = record.phase !== "reported" || record.acceptedDigest !== onchain.reportDigest;
-        state.update(requestId, (r) => {
-          r.phase = "reported";
-          r.acceptedDigest = onchain.reportDigest;
-          r.challengeEndsAt = onchain.challengeEndsAt.toString();
-          r.executor = onchain.executor;
-        });
-        await state.save();
-        if (firstSeen) {
-          this.log.info(
-            { requestId: String(requestId), digest: onchain.reportDigest },
-            "report accepted on-chain",
-          );
-          await this.checkEquivocation(requestId);
-          await this.proveEquivocations(requestId);
+    const [request, latest] = await Promise.all([chain.getRequest(requestId), chain.latestBlock()]);
+    const view: OnChainView = { request };
+    for (;;) {
+      const record = state.get(requestId);
+      if (record === undefined) return;
+      const action = decide(record, view, latest.timestamp, this.address);
+      switch (action.kind) {
+        case "wait":
+          return;
+        case "record-report":
+          return this.#recordReport(requestId, request, action.firstSeen);
+        case "settle":
+          return this.#settle(requestId, action.phase, action.ended);
+        case "expire":
+          return this.#expire(record, request.deadline);
+        case "reopen":
+          await this.#reopen(requestId, action.round);
+          break;
+        case "await-submission":
+          if (await this.#awaitSubmission(requestId, action.tx)) return;
+          break;
+        case "read-schedule": {
+          // The market names the executor: turns rotate over the bonded keepers from the round's opening.
+          const { executor, turn } = await chain.scheduledExecutor(requestId);
+          view.schedule = { executor, turn: Number(turn) };
+          break;
         }
-        return;
+        default:
+          return this.#execute(requestId, view, latest.timestamp);
       }
-      case 3:
-      case 4: {
-        const phase = onchain.status === 3 ? "finalized" : "refunded";
-        const ended = record.phase !== phase;
-        state.update(requestId, (r) => {
-          r.phase = phase;
-        });
-        await state.save();
-        // Nothing can be challenged any more; what this keeper saw signed twice can still be proven.
-        if (ended) await this.proveEquivocations(requestId);
-        this.log.info({ requestId: String(requestId) }, `request ${phase}`);
-        return;
-      }
-      case 1:
-        break;
-      default:
-        return;
     }
-    const now = (await chain.latestBlock()).timestamp;
-    if (now > onchain.deadline) {
-      if (record.phase !== "expired") {
-        state.update(requestId, (r) => {
-          r.phase = "expired";
-        });
-        await state.save();
-        this.options.metrics.expired.inc();
-        this.log.warn(
-          { requestId: String(requestId), requester: record.requester, deadline: String(onchain.deadline) },
-          "request expired unanswered; its requester can call refund",
-        );
-      }
-      return;
+  }
+
+  async #recordReport(requestId: bigint, request: RequestView, firstSeen: boolean): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      r.phase = "reported";
+      r.acceptedDigest = request.reportDigest;
+      r.challengeEndsAt = request.challengeEndsAt.toString();
+      r.executor = request.executor;
+    });
+    await state.save();
+    if (firstSeen) {
+      this.log.info(
+        { requestId: String(requestId), digest: request.reportDigest },
+        "report accepted on-chain",
+      );
+      await this.challenger.review(requestId);
     }
-    const round = Number(onchain.round);
-    if (
-      record.phase === "reported" ||
-      (record.signed && reportFromJson(record.signed.report).round < round)
-    ) {
-      // The accepted report was voided (challenged, or a dispute upheld): the request is open again in a new
-      // round, which this keeper answers afresh; what it signed for the voided round can never be used again.
+  }
+
+  async #settle(requestId: bigint, phase: "finalized" | "refunded", ended: boolean): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      r.phase = phase;
+    });
+    await state.save();
+    // Nothing can be challenged any more; what this keeper saw signed twice can still be proven.
+    if (ended) await this.challenger.prove(requestId);
+    this.log.info({ requestId: String(requestId) }, `request ${phase}`);
+  }
+
+  async #expire(record: RequestRecord, deadline: bigint): Promise<void> {
+    const { state } = this.options;
+    state.update(BigInt(record.requestId), (r) => {
+      r.phase = "expired";
+    });
+    await state.save();
+    this.options.metrics.expired.inc();
+    this.log.warn(
+      { requestId: record.requestId, requester: record.requester, deadline: String(deadline) },
+      "request expired unanswered; its requester can call refund",
+    );
+  }
+
+  /**
+   * The accepted report was voided (challenged, or a dispute upheld) or reorganised away: the request
+   * is open again, in a new round that this keeper answers afresh; what it signed for a voided round
+   * can never be used again.
+   */
+  async #reopen(requestId: bigint, round: number): Promise<void> {
+    const { state } = this.options;
+    state.update(requestId, (r) => {
+      if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
+      r.phase = r.signed ? "signed" : "open";
+      r.acceptedDigest = undefined;
+    });
+    await state.save();
+    // What was voided may hold equivocations only the court can punish now.
+    await this.challenger.prove(requestId);
+  }
+
+  /** Waits for a submission sent before a stop; true when it landed, false (phase back to signed) when not. */
+  async #awaitSubmission(requestId: bigint, tx: Hex): Promise<boolean> {
+    const { chain, state } = this.options;
+    try {
+      await chain.confirm(tx);
+      return true;
+    } catch (error) {
+      this.log.warn(
+        { requestId: String(requestId), err: error },
+        "earlier submission did not land; retrying",
+      );
       state.update(requestId, (r) => {
-        if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
-        r.phase = r.signed ? "signed" : "open";
-        r.acceptedDigest = undefined;
+        r.phase = "signed";
+        r.submitTx = undefined;
       });
       await state.save();
-      // What was voided may hold equivocations only the court can punish now.
-      await this.proveEquivocations(requestId);
+      return false;
     }
-    if (record.phase === "submitting" && record.submitTx !== undefined) {
-      // A submission was in flight when we stopped: wait for it before deciding anything.
-      try {
-        await chain.confirm(record.submitTx);
-        return;
-      } catch (error) {
-        this.log.warn(
-          { requestId: String(requestId), err: error },
-          "earlier submission did not land; retrying",
-        );
-        state.update(requestId, (r) => {
-          r.phase = "signed";
-          r.submitTx = undefined;
-        });
-        await state.save();
-      }
-    }
-    // The market names the executor: turns rotate over the bonded keepers from the round's opening.
-    const { executor, turn } = await chain.scheduledExecutor(requestId);
-    if (!sameAddress(executor, this.address)) return;
+  }
+
+  /**
+   * As executor: builds (or reuses) the report of the current round, collects a quorum of
+   * signatures (asking the peers once) and submits it. A failure is retried with backoff.
+   */
+  async #execute(requestId: bigint, view: OnChainView, now: bigint): Promise<void> {
+    const { state } = this.options;
+    let signatures: Hex[] = [];
+    let collected = false;
     try {
-      await this.execute(state.get(requestId) ?? record, round, Number(turn));
+      for (;;) {
+        const record = state.get(requestId) as RequestRecord;
+        const action = decide(record, view, now, this.address);
+        if (action.kind === "answer") {
+          await this.#answer(record, action.round, action.turn);
+        } else if (action.kind === "weigh-signatures") {
+          ({ signing: view.signing, signatures } = await this.cosigner.weigh(requestId));
+        } else if (action.kind === "collect") {
+          const signing = view.signing as SigningView;
+          if (collected) {
+            throw new Error(
+              `signatures of ${signing.count} active keepers holding ${signing.stake} stake; the report needs ${signing.quorum} holding ${signing.quorumStake}`,
+            );
+          }
+          await this.cosigner.collect(requestId, this.#ownReport(record), signing.quorum);
+          collected = true;
+          view.signing = undefined;
+        } else {
+          if (action.kind === "submit") await this.#submit(record, signatures);
+          break;
+        }
+      }
       this.#retryAt.delete(requestId.toString());
       const held = state.get(requestId);
       if (
@@ -339,7 +406,7 @@ export class KeeperNode {
         await state.save();
       }
     } catch (error) {
-      const attempts = record.attempts + 1;
+      const attempts = (state.get(requestId)?.attempts ?? 0) + 1;
       state.update(requestId, (r) => {
         r.attempts = attempts;
         r.lastError = (error as Error).message;
@@ -359,61 +426,58 @@ export class KeeperNode {
     }
   }
 
-  /** As executor: build (or reuse) the report for `round`, collect a quorum of signatures, submit it. */
-  async execute(record: RequestRecord, round: number, turn = 0): Promise<void> {
+  /**
+   * The executor is not signed: whoever the schedule names submits the answer the quorum signed, so a keeper
+   * whose turn comes after it co-signed another executor's report delivers that same report in its own name.
+   */
+  #ownReport(record: RequestRecord): AttributionReport {
+    return { ...reportFromJson((record.signed as SignedReportRecord).report), executor: this.address };
+  }
+
+  /** Builds the answer of `round` (or a decline, when every keeper finds it unanswerable) and signs it. */
+  async #answer(record: RequestRecord, round: number, turn: number): Promise<void> {
+    const { state, metrics } = this.options;
+    const requestId = BigInt(record.requestId);
+    const started = performance.now();
+    const request = requestEventOf(record);
+    let report: AttributionReport;
+    try {
+      const context = await this.answers.context(request);
+      ({ report } = await this.answers.answer(context, this.address, round));
+    } catch (error) {
+      if (!(error instanceof UnanswerableError && error.declinable)) throw error;
+      // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
+      report = declineReport(request, this.address, error.message, round);
+      state.update(requestId, (r) => {
+        r.unanswerable = { reason: error.message };
+      });
+      metrics.errors.inc({ stage: "unanswerable" });
+      this.log.warn(
+        { requestId: String(requestId), reason: error.message },
+        "request unanswerable: declining it",
+      );
+    }
+    metrics.answerSeconds.observe((performance.now() - started) / 1000);
+    const signed = await this.cosigner.signOnce(requestId, report, []);
+    this.log.info(
+      {
+        requestId: String(requestId),
+        round,
+        turn,
+        digest: signed.digest,
+        attributions: report.attributions.length,
+      },
+      "report built and signed",
+    );
+  }
+
+  /** Submits this keeper's report with `signatures` (ascending by signer), unless another report landed first. */
+  async #submit(record: RequestRecord, signatures: Hex[]): Promise<void> {
     const { chain, state, metrics } = this.options;
     const requestId = BigInt(record.requestId);
-    let signed = record.signed;
-    if (signed === undefined) {
-      const started = performance.now();
-      const request = requestEventOf(record);
-      let report: AttributionReport;
-      try {
-        const context = await this.answers.context(request);
-        ({ report } = await this.answers.answer(context, this.address, round));
-      } catch (error) {
-        if (!(error instanceof UnanswerableError && error.declinable)) throw error;
-        // Every keeper finds the same: decline it, so the requester is refunded without waiting for the deadline.
-        report = declineReport(request, this.address, error.message, round);
-        state.update(requestId, (r) => {
-          r.unanswerable = { reason: error.message };
-        });
-        metrics.errors.inc({ stage: "unanswerable" });
-        this.log.warn(
-          { requestId: String(requestId), reason: error.message },
-          "request unanswerable: declining it",
-        );
-      }
-      metrics.answerSeconds.observe((performance.now() - started) / 1000);
-      signed = await this.#signOnce(requestId, report, []);
-      this.log.info(
-        {
-          requestId: String(requestId),
-          round,
-          turn,
-          digest: signed.digest,
-          attributions: report.attributions.length,
-        },
-        "report built and signed",
-      );
-    }
-    // The executor is not signed: whoever the schedule names submits the answer the quorum signed, so a keeper
-    // whose turn comes after it co-signed another executor's report delivers that same report in its own name.
-    const report = { ...reportFromJson(signed.report), executor: this.address };
-    const needed = await chain.signingQuorum();
-    let held = await this.#signingPower(signed.signatures);
-    if (held.count < needed.quorum || held.stake < needed.stake) {
-      await this.#collect(requestId, report, needed.quorum);
-      held = await this.#signingPower((state.get(requestId)?.signed ?? signed).signatures);
-    }
-    if (held.count < needed.quorum || held.stake < needed.stake) {
-      throw new Error(
-        `signatures of ${held.count} active keepers holding ${held.stake} stake; the report needs ${needed.quorum} holding ${needed.stake}`,
-      );
-    }
-    const signatures = held.signatures;
+    const report = this.#ownReport(record);
     const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 1) return; // someone else's report landed meanwhile
+    if (onchain.statusName !== "open") return; // someone else's report landed meanwhile
     // A transaction sent just before a crash may still be pending: never send a second one.
     if (await chain.hasPendingTransactions()) {
       throw new Error("a transaction of this keeper is still pending; submitting after it is mined");
@@ -435,397 +499,14 @@ export class KeeperNode {
         "report submitted and confirmed",
       );
     } catch (error) {
-      const name = revertName(error);
       state.update(requestId, (r) => {
         r.phase = "signed";
         r.submitTx = undefined;
       });
       await state.save();
-      if (name === "MarketRequestNotOpen") return;
+      if (revertName(error) === "MarketRequestNotOpen") return;
       throw error;
     }
-  }
-
-  /**
-   * The sign-once rule: the first report this keeper signs for a request is the only one it
-   * will ever sign for it. Returns the record actually held (an earlier one wins).
-   */
-  async #signOnce(requestId: bigint, report: AttributionReport, others: readonly SignedBy[]) {
-    return this.#withLock(requestId, async () => {
-      const { state, chain, account } = this.options;
-      const existing = state.get(requestId)?.signed;
-      const digest = hashAttributionReport({
-        chainId: chain.chainId,
-        market: chain.contracts.InferenceMarket,
-        report,
-      });
-      if (existing !== undefined) {
-        if (existing.digest === digest) {
-          state.update(requestId, (r) => {
-            for (const o of others)
-              (r.signed as SignedReportRecord).signatures[o.signer.toLowerCase()] = o.signature;
-          });
-          await state.save();
-        }
-        return state.get(requestId)?.signed as SignedReportRecord;
-      }
-      const { signature } = await signAttributionReport(account, {
-        chainId: chain.chainId,
-        market: chain.contracts.InferenceMarket,
-        report,
-      });
-      const signatures: Record<string, Hex> = {};
-      for (const o of others) signatures[o.signer.toLowerCase()] = o.signature;
-      signatures[this.address.toLowerCase()] = signature;
-      state.update(requestId, (r) => {
-        r.signed = { digest, report: reportToJson(report), signatures };
-        if (r.phase === "open") r.phase = "signed";
-      });
-      // On disk before the signature leaves this process.
-      await state.save();
-      return state.get(requestId)?.signed as SignedReportRecord;
-    });
-  }
-
-  /** Signatures of active keepers, ascending by signer as the market wants them, and the stake they hold. */
-  async #signingPower(signatures: Record<string, Hex>) {
-    const { chain } = this.options;
-    const stakes = await Promise.all(
-      Object.keys(signatures).map(
-        async (signer) => [signer, await chain.activeStakeOf(getAddress(signer))] as const,
-      ),
-    );
-    const active = stakes.filter(([, stake]) => stake > 0n);
-    return {
-      count: active.length,
-      stake: active.reduce((sum, [, stake]) => sum + stake, 0n),
-      signatures: active
-        .map(([signer]) => signer)
-        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
-        .map((signer) => signatures[signer] as Hex),
-    };
-  }
-
-  async #collect(requestId: bigint, report: AttributionReport, quorum: number): Promise<void> {
-    const { state } = this.options;
-    const held = () => state.get(requestId)?.signed?.signatures ?? {};
-    const body = JSON.stringify({
-      report: reportToJson(report),
-      signatures: Object.entries(held()).map(([signer, signature]) => ({ signer, signature })),
-    });
-    const results = await Promise.allSettled(
-      this.options.peers.map(async (peer) => {
-        const response = await fetch(`${peer}/cosign`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          signal: AbortSignal.any([
-            AbortSignal.timeout(this.options.cosignTimeoutMs),
-            this.options.shutdown.signal,
-          ]),
-        });
-        const json = (await response.json()) as unknown;
-        if (!response.ok) throw new Error(`${peer} refused: ${JSON.stringify(json)}`);
-        const { signer, signature } = json as SignedBy;
-        const recovered = await this.#recover(report, signature);
-        if (!sameAddress(recovered, signer)) throw new Error(`${peer} returned a signature of ${recovered}`);
-        return { signer: getAddress(signer), signature };
-      }),
-    );
-    const collected: SignedBy[] = [];
-    for (const [i, result] of results.entries()) {
-      if (result.status === "fulfilled") collected.push(result.value);
-      else this.log.warn({ peer: this.options.peers[i], err: result.reason }, "peer did not co-sign");
-    }
-    await this.#signOnce(requestId, report, collected);
-    this.log.info(
-      { requestId: String(requestId), held: Object.keys(held()).length, quorum },
-      "co-signatures collected",
-    );
-  }
-
-  /**
-   * A peer asks this keeper to co-sign `report`. The report must carry its executor's valid
-   * signature; this keeper recomputes the attribution from the stored output and signs only an
-   * identical report, and only if it never signed a different one for the request. Every
-   * signed report seen is kept: a conflict with the accepted report is challenged.
-   */
-  async cosign(report: AttributionReport, provided: readonly SignedBy[]): Promise<CosignResult> {
-    const { chain, state, metrics } = this.options;
-    const requestId = report.requestId;
-    const verified: SignedBy[] = [];
-    for (const s of provided) {
-      try {
-        const recovered = await this.#recover(report, s.signature);
-        if (sameAddress(recovered, s.signer))
-          verified.push({ signer: getAddress(s.signer), signature: s.signature });
-      } catch {}
-    }
-    if (!verified.some((s) => sameAddress(s.signer, report.executor))) {
-      metrics.cosign.inc({ result: "bad_signature" });
-      return refusal(
-        400,
-        "executor_signature_missing",
-        "the report must carry a valid signature of its executor",
-      );
-    }
-    if (!(await chain.isActive(report.executor))) {
-      metrics.cosign.inc({ result: "inactive_executor" });
-      return refusal(403, "executor_inactive", `executor ${report.executor} is not an active keeper`);
-    }
-    const record = await this.#recordFor(requestId);
-    if (record === undefined) {
-      metrics.cosign.inc({ result: "unknown_request" });
-      return refusal(404, "request_not_found", `request ${requestId} was never made`);
-    }
-    await this.#remember(requestId, report, verified);
-    await this.checkEquivocation(requestId);
-    await this.proveEquivocations(requestId);
-
-    const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 1) {
-      metrics.cosign.inc({ result: "not_open" });
-      return refusal(409, "request_not_open", `request ${requestId} is not open (status ${onchain.status})`);
-    }
-    if (report.round !== Number(onchain.round)) {
-      metrics.cosign.inc({ result: "wrong_round" });
-      return refusal(
-        409,
-        "wrong_round",
-        `request ${requestId} is in round ${onchain.round}, the report answers round ${report.round}`,
-      );
-    }
-    await this.#forgetVoidedRounds(requestId, Number(onchain.round));
-    const digest = hashAttributionReport({
-      chainId: chain.chainId,
-      market: chain.contracts.InferenceMarket,
-      report,
-    });
-    const held = state.get(requestId)?.signed;
-    if (held !== undefined && held.digest !== digest) {
-      metrics.cosign.inc({ result: "already_signed" });
-      return {
-        status: 409,
-        body: {
-          error: {
-            code: "already_signed",
-            message: `this keeper already signed report ${held.digest} for request ${requestId}`,
-          },
-          signed: held,
-        },
-      };
-    }
-    if (held === undefined) {
-      let reason: string | undefined;
-      try {
-        reason = await this.answers.verify(report, BigInt(record.blockNumber));
-      } catch (error) {
-        metrics.cosign.inc({ result: "unavailable" });
-        return refusal(503, "cannot_verify", `cannot recompute the report: ${(error as Error).message}`);
-      }
-      if (reason !== undefined) {
-        metrics.cosign.inc({ result: "mismatch" });
-        this.log.warn(
-          { requestId: String(requestId), executor: report.executor, reason },
-          "refused to co-sign",
-        );
-        return refusal(422, "attribution_mismatch", reason);
-      }
-    }
-    const signed = await this.#signOnce(requestId, report, verified);
-    if (signed.digest !== digest) {
-      metrics.cosign.inc({ result: "already_signed" });
-      return refusal(409, "already_signed", `this keeper already signed report ${signed.digest}`);
-    }
-    metrics.cosign.inc({ result: "signed" });
-    this.log.info({ requestId: String(requestId), executor: report.executor }, "co-signed");
-    return {
-      status: 200,
-      body: { signer: this.address, signature: signed.signatures[this.address.toLowerCase()] as Hex },
-    };
-  }
-
-  /**
-   * Challenges every held report for `requestId` that differs from the accepted one and is
-   * signed by one of the accepted report's signers, while the challenge window is open.
-   */
-  async checkEquivocation(requestId: bigint): Promise<void> {
-    const { chain, state, metrics } = this.options;
-    const record = state.get(requestId);
-    if (record === undefined || record.seen.length === 0) return;
-    const onchain = await chain.getRequest(requestId);
-    if (onchain.status !== 2) return;
-    const now = (await chain.latestBlock()).timestamp;
-    if (now >= onchain.challengeEndsAt) return;
-    const signers = new Set((await chain.reportSigners(requestId)).map((s) => s.toLowerCase()));
-    for (const seen of record.seen) {
-      if (seen.digest === onchain.reportDigest || record.challenged.includes(seen.digest)) continue;
-      // Only a report of the accepted report's round proves equivocation against it.
-      if (reportFromJson(seen.report).round !== Number(onchain.round)) continue;
-      const culprits = Object.keys(seen.signatures).filter((s) => signers.has(s));
-      if (culprits.length === 0) continue;
-      const signatures = Object.entries(seen.signatures)
-        .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))
-        .map(([, s]) => s);
-      try {
-        const { slashed } = await chain.challenge(requestId, reportFromJson(seen.report), signatures);
-        state.update(requestId, (r) => {
-          r.challenged.push(seen.digest);
-        });
-        await state.save();
-        metrics.challenges.inc();
-        this.log.warn(
-          { requestId: String(requestId), voided: onchain.reportDigest, conflicting: seen.digest, slashed },
-          "equivocation challenged",
-        );
-        return;
-      } catch (error) {
-        metrics.errors.inc({ stage: "challenge" });
-        this.log.warn({ requestId: String(requestId), err: error }, "challenge failed");
-      }
-    }
-  }
-
-  /**
-   * Proves at the report court every equivocation this keeper holds evidence of that a challenge
-   * can no longer use: two different reports of an earlier round (or of a request no longer
-   * reported) signed by one keeper. An equivocator that voids its report first with a challenge
-   * of its own therefore stays punishable. Each (signer, round) is proven once.
-   */
-  async proveEquivocations(requestId: bigint): Promise<void> {
-    const { chain, state, metrics } = this.options;
-    if (chain.contracts.ReportCourt === undefined) return;
-    const record = state.get(requestId);
-    if (record === undefined || record.seen.length === 0) return;
-    const onchain = await chain.getRequest(requestId);
-    const current = Number(onchain.round);
-    const held = [...(record.signed ? [record.signed] : []), ...record.seen].map((r) => ({
-      ...r,
-      parsed: reportFromJson(r.report),
-    }));
-    for (const [i, a] of held.entries()) {
-      for (const b of held.slice(i + 1)) {
-        const round = a.parsed.round;
-        if (a.digest === b.digest || round !== b.parsed.round) continue;
-        // The current round's conflicts are the market's challenge while its report is accepted.
-        if (round === current && onchain.status !== 3 && onchain.status !== 4) continue;
-        for (const signer of Object.keys(a.signatures)) {
-          const key = `${signer}:${round}`;
-          const sigB = b.signatures[signer];
-          if (sigB === undefined || (state.get(requestId)?.proven ?? []).includes(key)) continue;
-          try {
-            const slashed = await chain.proveEquivocation(
-              { report: a.parsed, signature: a.signatures[signer] as Hex },
-              { report: b.parsed, signature: sigB },
-            );
-            state.update(requestId, (r) => {
-              r.proven = [...(r.proven ?? []), key];
-            });
-            await state.save();
-            metrics.challenges.inc();
-            this.log.warn(
-              { requestId: String(requestId), round, keeper: signer, slashed: String(slashed) },
-              "equivocation proven at the court",
-            );
-          } catch (error) {
-            metrics.errors.inc({ stage: "challenge" });
-            this.log.warn({ requestId: String(requestId), err: error }, "equivocation proof failed");
-          }
-        }
-      }
-    }
-  }
-
-  /** Finalizes reported requests whose challenge window has passed, in batches. */
-  async finalizeMatured(requestIds: readonly bigint[]): Promise<void> {
-    const { chain, metrics } = this.options;
-    const ready: bigint[] = [];
-    const now = (await chain.latestBlock()).timestamp;
-    for (const id of requestIds) {
-      const onchain = await chain.getRequest(id);
-      if (onchain.status === 2 && now > onchain.challengeEndsAt) ready.push(id);
-      else await this.process(id);
-    }
-    // A request with many distinct payees costs millions of gas: pack batches by estimate, so a few of them
-    // cannot sink a whole batch in an out-of-gas revert.
-    const gas = await chain.finalizeGas(ready);
-    const batches = packByGas(
-      ready.map((id, i) => ({ id, gas: gas[i] })),
-      this.options.finalizeGasBudget,
-      this.options.finalizeBatchSize,
-    );
-    for (const [i, id] of ready.entries()) if (gas[i] === undefined) await this.process(id);
-    for (const batch of batches) {
-      try {
-        const settled = await chain.finalize(batch);
-        metrics.finalized.inc(settled.length);
-        this.log.info({ requestIds: settled.map(String) }, "finalized");
-      } catch (error) {
-        // Usually another keeper finalized first; the next tick reads the new statuses.
-        this.log.info(
-          { requestIds: batch.map(String), reason: revertName(error) ?? (error as Error).message },
-          "finalize skipped",
-        );
-      }
-      for (const id of batch) await this.process(id);
-    }
-  }
-
-  /** Drops what this keeper signed for rounds before `round`: those reports were voided. */
-  async #forgetVoidedRounds(requestId: bigint, round: number): Promise<void> {
-    const { state } = this.options;
-    const signed = state.get(requestId)?.signed;
-    if (signed === undefined || reportFromJson(signed.report).round >= round) return;
-    await this.#withLock(requestId, async () => {
-      state.update(requestId, (r) => {
-        if (r.signed && reportFromJson(r.signed.report).round < round) retire(r, r.signed);
-        if (r.phase === "signed") r.phase = "open";
-      });
-      await state.save();
-    });
-  }
-
-  async #recordFor(requestId: bigint): Promise<RequestRecord | undefined> {
-    const { chain, state } = this.options;
-    const known = state.get(requestId);
-    if (known !== undefined) return known;
-    const event = await chain.requestEvent(requestId, 0n);
-    if (event === undefined) return undefined;
-    const requestedAt = await chain.blockTimestamp(event.blockNumber);
-    state.add(requestedFields(event, requestedAt));
-    await state.save();
-    return state.get(requestId);
-  }
-
-  async #remember(requestId: bigint, report: AttributionReport, signatures: readonly SignedBy[]) {
-    const { chain, state } = this.options;
-    const digest = hashAttributionReport({
-      chainId: chain.chainId,
-      market: chain.contracts.InferenceMarket,
-      report,
-    });
-    state.update(requestId, (r) => {
-      let seen = r.seen.find((s) => s.digest === digest);
-      if (seen === undefined) {
-        // One equivocation is enough to prove; a peer cannot grow the state without bound.
-        if (r.seen.length >= MAX_SEEN_REPORTS) return;
-        seen = { digest, report: reportToJson(report), signatures: {} };
-        r.seen.push(seen);
-      }
-      for (const s of signatures) seen.signatures[s.signer.toLowerCase()] = s.signature;
-    });
-    await state.save();
-  }
-
-  async #recover(report: AttributionReport, signature: Hex): Promise<Address> {
-    const { chain } = this.options;
-    return recoverTypedDataAddress({
-      domain: inferenceMarketDomain(chain.chainId, chain.contracts.InferenceMarket),
-      types: attributionReportTypes,
-      primaryType: "AttributionReport",
-      message: report,
-      signature,
-    });
   }
 
   /** Requests whose event block is no longer canonical are forgotten and rescanned. */
@@ -833,7 +514,7 @@ export class KeeperNode {
     const { chain, state } = this.options;
     const horizon = latest - BigInt(Math.max(chain.confirmations, 1)) * 4n;
     for (const record of state.all()) {
-      if (record.phase !== "open" || BigInt(record.blockNumber) < horizon) continue;
+      if (!mayBeReorganised(record, horizon)) continue;
       const hash = await chain.blockHash(BigInt(record.blockNumber));
       if (hash === record.blockHash) continue;
       this.log.warn(
@@ -857,45 +538,6 @@ export class KeeperNode {
       })
       .finally(() => this.#inFlight.delete(key));
   }
-
-  async #withLock<T>(id: bigint, run: () => Promise<T>): Promise<T> {
-    const key = id.toString();
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(run);
-    this.#locks.set(key, next);
-    try {
-      return await next;
-    } finally {
-      if (this.#locks.get(key) === next) this.#locks.delete(key);
-    }
-  }
-}
-
-/**
- * Splits requests into `finalize` batches of at most `maxCount` whose summed gas estimates stay
- * within `budget` (a batch shares warm storage, so the sum over-estimates it). A request over the
- * budget alone gets a batch of its own; one without an estimate (it would revert now) is left out.
- */
-export function packByGas(
-  items: readonly { id: bigint; gas: bigint | undefined }[],
-  budget: bigint,
-  maxCount: number,
-): bigint[][] {
-  const batches: bigint[][] = [];
-  let current: bigint[] = [];
-  let used = 0n;
-  for (const { id, gas } of items) {
-    if (gas === undefined) continue;
-    if (current.length > 0 && (used + gas > budget || current.length >= maxCount)) {
-      batches.push(current);
-      current = [];
-      used = 0n;
-    }
-    current.push(id);
-    used += gas;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 /** Blocks the chain head is ahead of what the keeper has scanned as final (0 when caught up). */
@@ -914,32 +556,4 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Moves a voided round's signed report to the evidence kept for equivocation proofs. */
-function retire(record: RequestRecord, signed: SignedReportRecord): void {
-  if (!record.seen.some((s) => s.digest === signed.digest) && record.seen.length < MAX_SEEN_REPORTS) {
-    record.seen.push(signed);
-  }
-  record.signed = undefined;
-}
-
-function refusal(status: 400 | 403 | 404 | 409 | 422 | 503, code: string, message: string): CosignResult {
-  return { status, body: { error: { code, message } } };
-}
-
-/** The durable fields of a request, as its `InferenceRequested` event states them. */
-function requestedFields(event: RequestEvent, requestedAt: bigint) {
-  return {
-    requestId: event.requestId.toString(),
-    modelId: event.modelId.toString(),
-    requester: event.requester,
-    inputHash: event.inputHash,
-    inputURI: event.inputURI,
-    fee: event.fee.toString(),
-    deadline: event.deadline.toString(),
-    blockNumber: event.blockNumber.toString(),
-    blockHash: event.blockHash,
-    requestedAt: requestedAt.toString(),
-  };
 }

@@ -59,7 +59,7 @@ export function createKeeperApp(node: KeeperNode, health = new KeeperHealth(node
         );
       }
       const report: AttributionReport = parsed.data.report;
-      const result = await node.cosign(report, parsed.data.signatures);
+      const result = await node.cosigner.cosign(report, parsed.data.signatures);
       return c.json(result.body, result.status);
     },
   );

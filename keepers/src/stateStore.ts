@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises
 import { dirname, join } from "node:path";
 import type { Address, Hex } from "viem";
 import { z } from "zod";
+import type { RequestEvent } from "./chain.js";
 import type { ReportJson } from "./protocol.js";
 
 /** Where a request stands from this keeper's point of view. */
@@ -536,4 +537,20 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await directory.close();
   }
+}
+
+/** The durable fields of a request, as its `InferenceRequested` event states them. */
+export function requestedFields(event: RequestEvent, requestedAt: bigint) {
+  return {
+    requestId: event.requestId.toString(),
+    modelId: event.modelId.toString(),
+    requester: event.requester,
+    inputHash: event.inputHash,
+    inputURI: event.inputURI,
+    fee: event.fee.toString(),
+    deadline: event.deadline.toString(),
+    blockNumber: event.blockNumber.toString(),
+    blockHash: event.blockHash,
+    requestedAt: requestedAt.toString(),
+  };
 }

@@ -5,11 +5,13 @@ import {
   type AttributionReport,
   type GatewayClient,
   HttpRequestError,
+  inferenceMarketAbi,
   type KeeperAttributionJson,
+  requestStatuses,
 } from "@payable-ai/sdk";
 import { anvilPrivateKeys } from "@payable-ai/sdk/testing";
 import { pino } from "pino";
-import { type Address, type Hex, sha256 } from "viem";
+import { type Address, encodeErrorResult, type Hex, sha256 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AnswerBuilder, declineReport } from "../src/answer.js";
@@ -63,12 +65,20 @@ function world() {
     contracts: { InferenceMarket: market },
     getRequest: async (requestId: bigint) => {
       // The market reverts for an id it never issued.
-      if (!onchain.has(requestId))
-        throw Object.assign(new Error("reverted"), { errorName: "MarketUnknownRequest" });
+      if (!onchain.has(requestId)) {
+        const data = encodeErrorResult({
+          abi: inferenceMarketAbi,
+          errorName: "MarketUnknownRequest",
+          args: [requestId],
+        });
+        throw Object.assign(new Error("execution reverted"), { data });
+      }
+      const status = onchain.get(requestId)?.status ?? 0;
       return {
         requester,
         deadline: 10_000n,
-        status: onchain.get(requestId)?.status ?? 0,
+        status,
+        statusName: requestStatuses[status],
         round: 0,
         executor: account.address,
         challengeEndsAt: 0n,
@@ -94,7 +104,6 @@ function world() {
     acceptedContributions: async () => contributions,
     maxAttributions: async () => 32,
     latestBlock: async () => ({ number: 10n, timestamp: 1000n }),
-    activeKeepers: async () => [account.address],
     scheduledExecutor: async () => ({ executor: account.address, turn: 0n, nextTurnAt: 1015n }),
     signingQuorum: async () => ({ quorum: 2, stake: 2n }),
     activeStakeOf: async () => 1n,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { packByGas } from "../src/keeper.js";
+import { packByGas } from "../src/finalizer.js";
 
 const item = (id: number, gas: number | undefined) => ({
   id: BigInt(id),
