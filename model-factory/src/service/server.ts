@@ -24,6 +24,7 @@ export async function startFactory(
   const jobs = await JobManager.open(options);
   const app = createFactoryApp({
     jobs,
+    logger: options.logger,
     webDir: options.webDir,
     chain: options.chain,
     inferenceUrl: options.inferenceUrl,

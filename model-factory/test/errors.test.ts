@@ -1,0 +1,249 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunningGateway } from "@payable-ai/gateway";
+import { signDataAccessRequest, toJson } from "@payable-ai/sdk";
+import { freePort } from "@payable-ai/sdk/testing";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayDataSource } from "../src/data/dataSource.js";
+import { syntheticDatanet } from "../src/data/synthetic.js";
+import type { JobRecord } from "../src/service/jobs.js";
+import { type RunningFactory, startFactory } from "../src/service/server.js";
+import { startDatanetGateway, type TableAccessChecker } from "./gatewayFixture.js";
+import { tempDir } from "./helpers.js";
+import { capturedLogger } from "./logs.js";
+
+type ErrorBody = { error: { code: string; message: string } };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("errors and logs of the job service", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let gateway: RunningGateway;
+  let chain: TableAccessChecker;
+  let factory: RunningFactory;
+  const captured = capturedLogger();
+  const developer = privateKeyToAccount(generatePrivateKey());
+  const stranger = privateKeyToAccount(generatePrivateKey());
+  const datanetId = 1n;
+  const datanet = syntheticDatanet(4, 9, datanetId);
+
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${factory.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : toJson(body),
+    });
+  const jobBody = async (account = developer, baseModel = "llama-tiny") => {
+    const { chainId, datanetRegistry } = await new GatewayDataSource(gateway.url).domain();
+    return {
+      baseModel,
+      datanets: [{ datanetId, contributionIds: datanet.map((c) => c.contributionId) }],
+      access: [await signDataAccessRequest(account, { chainId, datanetRegistry, datanetId })],
+      hyperparameters: { maxSteps: 2 },
+    };
+  };
+  const settled = async (id: string): Promise<JobRecord> => {
+    for (;;) {
+      const job = (await (await send("GET", `/jobs/${id}`)).json()) as JobRecord;
+      if (["completed", "failed", "cancelled"].includes(job.status)) return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  let strangersJob: Promise<JobRecord> | undefined;
+  /** A job refused by the gateway (the account has no access): failed, with the gateway's reason. */
+  const failedJob = () => {
+    strangersJob ??= (async () => {
+      const created = await send("POST", "/jobs", await jobBody(stranger), { "x-request-id": "create-1" });
+      expect(created.status).toBe(201);
+      return settled(((await created.json()) as JobRecord).id);
+    })();
+    return strangersJob;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir("errors");
+    ({ gateway, chain } = await startDatanetGateway(dir.path, datanetId, datanet, developer.address));
+    chain.grant(datanetId, developer.address);
+    factory = await startFactory({
+      dataDir: join(dir.path, "factory"),
+      // Never loaded by these tests but one: a directory that does not exist.
+      baseModels: { "llama-tiny": join(dir.path, "no-model-here") },
+      dataSource: new GatewayDataSource(gateway.url),
+      logger: captured.logger,
+    });
+  });
+  afterAll(async () => {
+    await factory?.close();
+    await gateway?.close();
+    await dir?.remove();
+  });
+
+  it("echoes a client's x-request-id and logs the request under it; an unusable one is replaced", async () => {
+    const health = await send("GET", "/health", undefined, { "x-request-id": "trace-7.a:b" });
+    expect(health.status).toBe(200);
+    expect(health.headers.get("x-request-id")).toBe("trace-7.a:b");
+    const line = captured.lines.find((l) => l.requestId === "trace-7.a:b");
+    expect(line).toMatchObject({ level: 30, msg: "request", method: "GET", path: "/health", status: 200 });
+    expect(line?.ms).toBeGreaterThanOrEqual(0);
+
+    for (const unusable of ["has spaces", "x".repeat(129), "semi;colon"]) {
+      const answer = await send("GET", "/jobs", undefined, { "x-request-id": unusable });
+      const id = answer.headers.get("x-request-id");
+      expect(id).toMatch(UUID);
+      expect(captured.lines.some((l) => l.requestId === id && l.path === "/jobs")).toBe(true);
+    }
+    const generated = await send("GET", "/nowhere");
+    expect(generated.status).toBe(404);
+    expect(generated.headers.get("x-request-id")).toMatch(UUID);
+  });
+
+  it("answers an internal failure with 500 and the request id; the raw message goes to the log only", async () => {
+    const jobsDir = join(dir.path, "factory", "jobs");
+    const before = ((await (await send("GET", "/jobs")).json()) as { jobs: JobRecord[] }).jobs.length;
+    // The jobs directory turned into a file: every new job's write fails inside the service.
+    await rm(jobsDir, { recursive: true, force: true });
+    await writeFile(jobsDir, "not a directory");
+    try {
+      const answer = await send("POST", "/jobs", await jobBody(), { "x-request-id": "disk-fault-1" });
+      expect(answer.status).toBe(500);
+      expect(answer.headers.get("x-request-id")).toBe("disk-fault-1");
+      const text = await answer.text();
+      expect(JSON.parse(text)).toEqual({
+        error: { code: "internal", message: "internal error (request disk-fault-1)" },
+      });
+      expect(text).not.toMatch(/ENOTDIR|EEXIST|mkdir/);
+      expect(text).not.toContain(dir.path);
+
+      const failure = captured.lines.find((l) => l.requestId === "disk-fault-1" && l.level === 50);
+      expect(failure).toMatchObject({ msg: "request failed", code: "internal", status: 500, path: "/jobs" });
+      expect(failure?.err.message).toMatch(/ENOTDIR|EEXIST/);
+      expect(failure?.err.message).toContain(jobsDir);
+      expect(failure?.err.stack).toMatch(/\n\s+at /);
+    } finally {
+      await rm(jobsDir, { force: true });
+      await mkdir(jobsDir);
+    }
+    // Nothing half-made: the refused job is neither listed nor queued.
+    const after = ((await (await send("GET", "/jobs")).json()) as { jobs: JobRecord[] }).jobs.length;
+    expect(after).toBe(before);
+  });
+
+  it("logs a job's life, from the request that created it to the reason it failed", async () => {
+    const job = await failedJob();
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/no access to datanet 1/);
+    const lines = captured.lines.filter((l) => l.jobId === job.id);
+    expect(lines.map((l) => l.msg)).toEqual(["job created", "job fetching data", "job failed"]);
+    expect(lines[0]).toMatchObject({ requestId: "create-1", baseModel: "llama-tiny", contributions: 4 });
+    expect(lines[0]?.datanets).toEqual(["1"]);
+    expect(lines[2]).toMatchObject({ level: 40, reason: job.error });
+    expect(lines[2]?.code).toEqual(expect.any(String));
+  });
+
+  it("fails a job that breaks inside the service with an internal reason; the log has the cause", async () => {
+    // The developer has access, so the data arrives; the base model directory does not exist.
+    const created = await send("POST", "/jobs", await jobBody());
+    expect(created.status).toBe(201);
+    const job = await settled(((await created.json()) as JobRecord).id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toBe(`internal error (job ${job.id})`);
+    const failure = captured.lines.find((l) => l.jobId === job.id && l.msg === "job failed");
+    expect(failure).toMatchObject({ level: 50, code: "internal" });
+    expect(failure?.err.message).toContain("no-model-here");
+    expect(failure?.err.stack).toMatch(/\n\s+at /);
+  });
+
+  it("answers every route's bad input with 4xx and { error: { code, message } }", async () => {
+    const failed = (await failedJob()).id;
+    const valid = await jobBody();
+    const cases: [method: string, path: string, body: unknown, status: number, code: string][] = [
+      ["POST", "/jobs", "{not json", 400, "invalid_json"],
+      ["POST", "/jobs", [], 400, "invalid_request"],
+      ["POST", "/jobs", { ...valid, surprise: 1 }, 400, "invalid_request"],
+      ["POST", "/jobs", { ...valid, datanets: [] }, 400, "invalid_request"],
+      ["POST", "/jobs", { ...valid, access: [] }, 400, "invalid_request"],
+      [
+        "POST",
+        "/jobs",
+        {
+          ...valid,
+          access: [{ ...valid.access[0], request: { ...valid.access[0]?.request, account: "0x12" } }],
+        },
+        400,
+        "invalid_request",
+      ],
+      ["POST", "/jobs", { ...valid, hyperparameters: { rank: 0 } }, 400, "invalid_request"],
+      ["POST", "/jobs", { ...valid, preset: "huge" }, 400, "invalid_request"],
+      ["POST", "/jobs", { ...valid, baseModel: "gpt-9" }, 400, "unknown_base_model"],
+      ["GET", "/jobs/nope", undefined, 404, "job_not_found"],
+      ["GET", "/api/jobs/nope", undefined, 404, "job_not_found"],
+      ["GET", "/jobs/nope/events", undefined, 404, "job_not_found"],
+      ["GET", "/jobs/nope/adapter", undefined, 404, "job_not_found"],
+      ["GET", `/jobs/${failed}/adapter`, undefined, 409, "job_not_completed"],
+      ["POST", "/jobs/nope/cancel", undefined, 404, "job_not_found"],
+      ["POST", `/jobs/${failed}/cancel`, undefined, 409, "job_finished"],
+      ["POST", "/jobs/nope/compare", { prompt: "hi" }, 404, "job_not_found"],
+      ["POST", `/jobs/${failed}/compare`, "prompt=hi", 400, "invalid_json"],
+      ["POST", `/jobs/${failed}/compare`, { prompt: "" }, 400, "invalid_request"],
+      ["POST", `/jobs/${failed}/compare`, { prompt: "hi", maxTokens: 10_000 }, 400, "invalid_request"],
+      ["POST", `/jobs/${failed}/compare`, { prompt: "hi" }, 409, "job_not_completed"],
+      ["POST", `/jobs/${failed}/chat`, { model: "1", question: "hi" }, 404, "no_inference_node"],
+      ["GET", "/chain", undefined, 404, "no_chain"],
+      ["GET", "/nowhere", undefined, 404, "not_found"],
+      ["DELETE", "/jobs", undefined, 404, "not_found"],
+    ];
+    for (const [method, path, body, status, code] of cases) {
+      const answer = await send(method, path, body, { "x-request-id": `bad-${method}-${cases.length}` });
+      const label = `${method} ${path} ${toJson(body ?? null).slice(0, 60)}`;
+      expect(answer.status, label).toBe(status);
+      expect(answer.headers.get("content-type"), label).toContain("application/json");
+      const { error } = (await answer.json()) as ErrorBody;
+      expect(error.code, label).toBe(code);
+      expect(error.message, label).toEqual(expect.any(String));
+      expect(error.message.length, label).toBeGreaterThan(0);
+    }
+    // A refusal is logged as a warning with its code, not as a failure with a stack.
+    const refused = captured.lines.find(
+      (l) => l.msg === "request refused" && l.code === "unknown_base_model",
+    );
+    expect(refused).toMatchObject({ level: 40, status: 400 });
+    expect(refused?.err).toBeUndefined();
+  });
+
+  it("answers the chat and gateway routes with 4xx/502 when their input or upstream is bad", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const other = await startFactory({
+      dataDir: join(dir.path, "other"),
+      baseModels: { "llama-tiny": join(dir.path, "no-model-here") },
+      dataSource: new GatewayDataSource(closed),
+      inferenceUrl: closed,
+      logger: captured.logger,
+    });
+    try {
+      const ask = (path: string, body?: unknown) =>
+        fetch(`${other.url}${path}`, {
+          method: body === undefined ? "GET" : "POST",
+          headers: { "content-type": "application/json" },
+          body: body === undefined ? undefined : typeof body === "string" ? body : toJson(body),
+        });
+      const cases: [path: string, body: unknown, status: number, code: string][] = [
+        ["/gateway/domain", undefined, 502, "data_gateway"],
+        ["/jobs/nope/chat", "{", 400, "invalid_json"],
+        ["/jobs/nope/chat", { question: "hi" }, 400, "invalid_request"],
+        ["/jobs/nope/chat", { model: "1", question: "hi", k: 99 }, 400, "invalid_request"],
+        ["/jobs/nope/chat", { model: "1", question: "hi" }, 404, "job_not_found"],
+      ];
+      for (const [path, body, status, code] of cases) {
+        const answer = await ask(path, body);
+        expect(answer.status, `${path} ${toJson(body ?? null)}`).toBe(status);
+        const { error } = (await answer.json()) as ErrorBody;
+        expect(error.code).toBe(code);
+        expect(error.message.length).toBeGreaterThan(0);
+      }
+      const domain = (await (await ask("/gateway/domain")).json()) as ErrorBody;
+      expect(domain.error.message).toMatch(/unreachable/);
+    } finally {
+      await other.close();
+    }
+  });
+});
