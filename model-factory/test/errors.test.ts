@@ -202,6 +202,20 @@ describe("errors and logs of the job service", () => {
       expect(error.message, label).toEqual(expect.any(String));
       expect(error.message.length, label).toBeGreaterThan(0);
     }
+    // Too large a body, with a length or chunked, is refused before it is parsed.
+    const tooLarge = toJson({ ...valid, name: "x".repeat(4 * 1024 * 1024) });
+    const sized = await send("POST", "/jobs", tooLarge);
+    expect(sized.status).toBe(413);
+    expect(((await sized.json()) as ErrorBody).error.code).toBe("payload_too_large");
+    const chunked = await fetch(`${factory.url}/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Blob([tooLarge]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as ErrorBody).error.code).toBe("payload_too_large");
+
     // A refusal is logged as a warning with its code, not as a failure with a stack.
     const refused = captured.lines.find(
       (l) => l.msg === "request refused" && l.code === "unknown_base_model",

@@ -5,6 +5,7 @@ import { answerRecipe } from "@payable-ai/attribution";
 import { type Deployment, modelAdapterId, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
 import { type Context, type ErrorHandler, Hono, type NotFoundHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { type Logger, pino } from "pino";
 import { z } from "zod";
@@ -29,7 +30,11 @@ export interface FactoryAppDependencies {
   inferenceUrl?: string;
   /** One child per request, with its `requestId`; silent when left out. */
   logger?: Logger;
+  /** Largest request body in bytes (default 4 MiB: a job over 100,000 contributions fits). */
+  maxBodyBytes?: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface ChainInfo {
   /** JSON-RPC URL as the browser reaches it. */
@@ -79,6 +84,15 @@ export function createFactoryApp(deps: FactoryAppDependencies): Hono<Env> {
         "request refused",
       );
   });
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  root.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new FactoryError(413, "payload_too_large", `the body exceeds ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
   const api = createApi(deps.jobs, deps.chain, deps.inferenceUrl);
   root.onError(handleError);
   root.notFound(handleNotFound);
