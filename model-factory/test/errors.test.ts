@@ -1,8 +1,11 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { RunningGateway } from "@payable-ai/gateway";
 import { signDataAccessRequest, toJson } from "@payable-ai/sdk";
 import { freePort } from "@payable-ai/sdk/testing";
+import { createParser } from "eventsource-parser";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayDataSource } from "../src/data/dataSource.js";
@@ -14,6 +17,31 @@ import { tempDir } from "./helpers.js";
 import { capturedLogger } from "./logs.js";
 
 type ErrorBody = { error: { code: string; message: string } };
+
+/**
+ * An OpenAI-style chat endpoint for the playground route: model `broken` streams a chunk that is
+ * not JSON, any other model is unknown (404 in the OpenAI error shape).
+ */
+async function startUpstream(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      const { model } = JSON.parse(body) as { model: string };
+      if (model === "broken") {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.end('data: {"choices":[{"delta":{"content":"Ka"}}]}\n\ndata: {cut off\n\n');
+      } else {
+        response.writeHead(404, { "content-type": "application/json" });
+        response.end(JSON.stringify({ error: { message: `model ${model} not found`, code: "not_found" } }));
+      }
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("errors and logs of the job service", () => {
@@ -21,6 +49,7 @@ describe("errors and logs of the job service", () => {
   let gateway: RunningGateway;
   let chain: TableAccessChecker;
   let factory: RunningFactory;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
   const captured = capturedLogger();
   const developer = privateKeyToAccount(generatePrivateKey());
   const stranger = privateKeyToAccount(generatePrivateKey());
@@ -60,11 +89,24 @@ describe("errors and logs of the job service", () => {
     return strangersJob;
   };
 
+  let developersJob: Promise<JobRecord> | undefined;
+  /** A job whose data arrived but whose base model directory does not exist: an internal failure. */
+  const internalJob = () => {
+    developersJob ??= (async () => {
+      const created = await send("POST", "/jobs", await jobBody());
+      expect(created.status).toBe(201);
+      return settled(((await created.json()) as JobRecord).id);
+    })();
+    return developersJob;
+  };
+
   beforeAll(async () => {
     dir = await tempDir("errors");
     ({ gateway, chain } = await startDatanetGateway(dir.path, datanetId, datanet, developer.address));
     chain.grant(datanetId, developer.address);
+    upstream = await startUpstream();
     factory = await startFactory({
+      inferenceUrl: upstream.url,
       dataDir: join(dir.path, "factory"),
       // Never loaded by these tests but one: a directory that does not exist.
       baseModels: { "llama-tiny": join(dir.path, "no-model-here") },
@@ -75,6 +117,7 @@ describe("errors and logs of the job service", () => {
   afterAll(async () => {
     await factory?.close();
     await gateway?.close();
+    await new Promise((closed) => upstream?.server.close(closed));
     await dir?.remove();
   });
 
@@ -141,10 +184,7 @@ describe("errors and logs of the job service", () => {
   });
 
   it("fails a job that breaks inside the service with an internal reason; the log has the cause", async () => {
-    // The developer has access, so the data arrives; the base model directory does not exist.
-    const created = await send("POST", "/jobs", await jobBody());
-    expect(created.status).toBe(201);
-    const job = await settled(((await created.json()) as JobRecord).id);
+    const job = await internalJob();
     expect(job.status).toBe("failed");
     expect(job.error).toBe(`internal error (job ${job.id})`);
     const failure = captured.lines.find((l) => l.jobId === job.id && l.msg === "job failed");
@@ -187,7 +227,11 @@ describe("errors and logs of the job service", () => {
       ["POST", `/jobs/${failed}/compare`, { prompt: "" }, 400, "invalid_request"],
       ["POST", `/jobs/${failed}/compare`, { prompt: "hi", maxTokens: 10_000 }, 400, "invalid_request"],
       ["POST", `/jobs/${failed}/compare`, { prompt: "hi" }, 409, "job_not_completed"],
-      ["POST", `/jobs/${failed}/chat`, { model: "1", question: "hi" }, 404, "no_inference_node"],
+      ["POST", "/jobs/nope/chat", "{", 400, "invalid_json"],
+      ["POST", "/jobs/nope/chat", { question: "hi" }, 400, "invalid_request"],
+      ["POST", "/jobs/nope/chat", { model: "1", question: "hi", k: 99 }, 400, "invalid_request"],
+      ["POST", "/jobs/nope/chat", { model: "1", question: "hi" }, 404, "job_not_found"],
+      ["POST", `/jobs/${failed}/chat`, { model: "1", question: "hi" }, 409, "no_data"],
       ["GET", "/chain", undefined, 404, "no_chain"],
       ["GET", "/nowhere", undefined, 404, "not_found"],
       ["DELETE", "/jobs", undefined, 404, "not_found"],
@@ -224,13 +268,44 @@ describe("errors and logs of the job service", () => {
     expect(refused?.err).toBeUndefined();
   });
 
-  it("answers the chat and gateway routes with 4xx/502 when their input or upstream is bad", async () => {
+  it("ends a chat stream that fails midway with an error event; the cause goes to the log", async () => {
+    const job = await internalJob();
+    const missing = await send("POST", `/jobs/${job.id}/chat`, { model: "missing", question: "hi" });
+    expect(missing.status).toBe(404);
+    const refused = ((await missing.json()) as ErrorBody).error;
+    expect(refused).toEqual({ code: "inference_failed", message: "inference node: model missing not found" });
+
+    const answer = await send(
+      "POST",
+      `/jobs/${job.id}/chat`,
+      { model: "broken", question: "hi" },
+      {
+        "x-request-id": "chat-1",
+      },
+    );
+    expect(answer.status).toBe(200);
+    const events: { event?: string; data: string }[] = [];
+    const parser = createParser({ onEvent: (e) => void events.push(e) });
+    parser.feed(await answer.text());
+    // The stream ends with one error event in the usual shape; nothing of the raw message.
+    expect(events[0]?.event).toBe("sources");
+    expect(events.filter((e) => e.event === "error")).toHaveLength(1);
+    expect(events.map((e) => e.data).join("\n")).not.toMatch(/JSON|cut off/);
+    expect(JSON.parse(events.at(-1)?.data as string)).toEqual({
+      error: { code: "internal", message: "internal error (request chat-1)" },
+    });
+    const failure = captured.lines.find((l) => l.requestId === "chat-1" && l.msg === "stream failed");
+    expect(failure).toMatchObject({ level: 50, path: `/jobs/${job.id}/chat` });
+    expect(failure?.err.message).toMatch(/JSON/);
+    expect(failure?.err.stack).toMatch(/\n\s+at /);
+  });
+
+  it("answers the gateway and chat routes of a service without them with 404/502", async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const other = await startFactory({
       dataDir: join(dir.path, "other"),
       baseModels: { "llama-tiny": join(dir.path, "no-model-here") },
       dataSource: new GatewayDataSource(closed),
-      inferenceUrl: closed,
       logger: captured.logger,
     });
     try {
@@ -242,10 +317,7 @@ describe("errors and logs of the job service", () => {
         });
       const cases: [path: string, body: unknown, status: number, code: string][] = [
         ["/gateway/domain", undefined, 502, "data_gateway"],
-        ["/jobs/nope/chat", "{", 400, "invalid_json"],
-        ["/jobs/nope/chat", { question: "hi" }, 400, "invalid_request"],
-        ["/jobs/nope/chat", { model: "1", question: "hi", k: 99 }, 400, "invalid_request"],
-        ["/jobs/nope/chat", { model: "1", question: "hi" }, 404, "job_not_found"],
+        ["/jobs/nope/chat", { model: "1", question: "hi" }, 404, "no_inference_node"],
       ];
       for (const [path, body, status, code] of cases) {
         const answer = await ask(path, body);

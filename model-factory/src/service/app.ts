@@ -185,14 +185,20 @@ async function readJson(c: Context<Env>): Promise<unknown> {
 
 /**
  * A failure after an event stream began cannot change the status: it ends the stream with an
- * `error` event in the usual shape, and the log gets the cause.
+ * `error` event in the usual shape, and the log gets the cause. (Caught here rather than by
+ * `streamSSE`'s own handler, which would also send the raw message.)
  */
-function streamFailure(c: Context<Env>) {
-  return async (error: Error, stream: SSEStreamingApi) => {
-    const { code, message } = errorBody(error, c.get("requestId"));
-    if (code === "internal") c.get("log").error({ path: c.req.path, err: error }, "stream failed");
-    else c.get("log").warn({ path: c.req.path, code, message }, "stream refused");
-    await stream.writeSSE({ event: "error", data: json({ error: { code, message } }) });
+function guardedStream(c: Context<Env>, body: (stream: SSEStreamingApi) => Promise<void>) {
+  return async (stream: SSEStreamingApi) => {
+    try {
+      await body(stream);
+    } catch (error) {
+      const { code, message } = errorBody(error, c.get("requestId"));
+      if (code === "internal") c.get("log").error({ path: c.req.path, err: error }, "stream failed");
+      else c.get("log").warn({ path: c.req.path, code, message }, "stream refused");
+      if (!stream.aborted)
+        await stream.writeSSE({ event: "error", data: json({ error: { code, message } }) });
+    }
   };
 }
 
@@ -284,7 +290,7 @@ function createApi(
     const reader = upstream.body.getReader();
     return streamSSE(
       c,
-      async (stream) => {
+      guardedStream(c, async (stream) => {
         const sources = passages.map((p, i) => ({
           n: i + 1,
           contributionId: p.contributionId.toString(),
@@ -316,8 +322,7 @@ function createApi(
         }
         const cited = parseCitations(answer, passages).map(String);
         await stream.writeSSE({ event: "done", data: json({ answer, cited }) });
-      },
-      streamFailure(c),
+      }),
     );
   });
 
@@ -342,7 +347,7 @@ function createApi(
     const job = jobs.get(id);
     return streamSSE(
       c,
-      async (stream) => {
+      guardedStream(c, async (stream) => {
         const queue: JobEvent[] = [];
         let wake: (() => void) | undefined;
         const unsubscribe = jobs.subscribe(id, (event) => {
@@ -374,8 +379,7 @@ function createApi(
         } finally {
           unsubscribe();
         }
-      },
-      streamFailure(c),
+      }),
     );
   });
 
