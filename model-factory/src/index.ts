@@ -2,6 +2,7 @@ export * from "./base/loadBaseModel.js";
 export * from "./data/dataSource.js";
 export * from "./data/examples.js";
 export * from "./data/synthetic.js";
+export * from "./errors.js";
 export * from "./output/manifest.js";
 export * from "./output/peftAdapter.js";
 export * from "./output/publish.js";

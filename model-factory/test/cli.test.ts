@@ -22,7 +22,7 @@ async function listeningUrl(args: string[], env: Record<string, string>): Promis
       const timer = setTimeout(() => reject(new Error(`no start within 60 s: ${output}`)), 60_000);
       const read = (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
+        const match = /"url":"(http:\/\/[^"]+)".*"msg":"model factory listening"/.exec(output);
         if (match) {
           clearTimeout(timer);
           resolve(match[1] as string);
@@ -50,6 +50,12 @@ describe("model-factory CLI", () => {
     expect(status).toBe(2);
     expect(stderr.split("\n")[0]).toBe("error: Unknown option '--bogus'");
     expect(stderr).toContain("usage: model-factory");
+  });
+
+  it("refuses an unknown --log-level with one line and the usage, exit 2", () => {
+    const { status, stderr } = run("--log-level", "loud");
+    expect(status).toBe(2);
+    expect(stderr.split("\n")[0]).toMatch(/^error: --log-level "loud" is not one of trace, debug, info/);
   });
 
   it("takes options from flags, then MODEL_FACTORY_* variables, then --config", async () => {

@@ -11,6 +11,7 @@ import type { JobRecord } from "../src/service/jobs.js";
 import { type RunningFactory, startFactory } from "../src/service/server.js";
 import { startDatanetGateway, type TableAccessChecker } from "./gatewayFixture.js";
 import { tempDir, tinyModelDir } from "./helpers.js";
+import { capturedLogger } from "./logs.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: event payloads are checked field by field
 type SseEvent = { event: string; data: any };
@@ -58,6 +59,7 @@ describe("job service", () => {
   const contributor = privateKeyToAccount(generatePrivateKey());
   const datanet = syntheticDatanet(24, 9, 1n);
   const datanetId = 1n;
+  const captured = capturedLogger();
   const small = {
     rank: 4,
     alpha: 8,
@@ -94,6 +96,7 @@ describe("job service", () => {
       dataDir: join(dir.path, "factory"),
       baseModels: { "llama-tiny": modelDir },
       dataSource: new GatewayDataSource(gateway.url),
+      logger: captured.logger,
     });
 
   beforeAll(async () => {
@@ -168,6 +171,26 @@ describe("job service", () => {
 
     const list = (await (await fetch(`${factory.url}/jobs`)).json()) as { jobs: JobRecord[] };
     expect(list.jobs.map((j) => j.id)).toContain(job.id);
+
+    // The job's life in the log: progress at every evaluation (and every 10 s), the outcome last.
+    const lines = captured.lines.filter((l) => l.jobId === job.id);
+    const messages = [...new Set(lines.map((l) => l.msg))];
+    expect(messages).toEqual([
+      "job created",
+      "job fetching data",
+      "job training",
+      "training progress",
+      "job completed",
+    ]);
+    expect(lines.find((l) => l.msg === "job training")).toMatchObject({
+      examples: 24,
+      preset: "memorize",
+      rank: 4,
+    });
+    const logged = lines.filter((l) => l.msg === "training progress");
+    expect(logged.length).toBeLessThan(progress.length);
+    expect(logged.every((l) => l.totalSteps === 6 && l.loss > 0)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ steps: 6, adapterHash: done.output?.adapterHash });
   });
 
   it("fails a job whose account has no access, with the gateway's reason", async () => {
@@ -247,5 +270,10 @@ describe("job service", () => {
     expect(last.restarts).toBe(1);
     expect(last.resumedFromStep).toBeGreaterThanOrEqual(2);
     expect(last.output?.steps).toBe(30);
+    const messages = captured.lines.filter((l) => l.jobId === job.id).map((l) => l.msg);
+    expect(messages).toContain("job interrupted: the service is stopping");
+    expect(messages.slice(messages.indexOf("job resumed after a restart"))).toEqual(
+      expect.arrayContaining(["job training", "job completed"]),
+    );
   });
 });

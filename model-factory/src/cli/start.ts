@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readDeployment } from "@payable-ai/sdk/node";
+import { pino } from "pino";
 import { GatewayDataSource } from "../data/dataSource.js";
 import type { ChainInfo } from "../service/app.js";
 import { startFactory } from "../service/server.js";
@@ -12,7 +13,10 @@ const defaults = {
   gateway: "http://127.0.0.1:8788",
   "web-dir": "web/dist",
   model: ["llama-small=../inference-node/.data/model"],
+  "log-level": "info",
 } as const;
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 
 const usage = `usage: model-factory [options]
 
@@ -26,6 +30,8 @@ options:
                          deployments/<chainId>.json
   --inference <url>      inference node for the chat playground
   --model <name=dir>     a base model, repeatable (default: llama-small=../inference-node/.data/model)
+  --log-level <level>    pino level: trace, debug, info, warn, error, fatal or silent (default: info);
+                         logs are JSON lines on stdout
   --config <file.json>   options as JSON, keys as the flags' names (e.g. {"data-dir": "/var/lib/factory"})
   -h, --help             print this help and exit
 
@@ -49,6 +55,7 @@ function parse() {
       "rpc-url": { type: "string" },
       inference: { type: "string" },
       model: { type: "string", multiple: true },
+      "log-level": { type: "string" },
       config: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -77,6 +84,7 @@ const OPTION_NAMES = [
   "rpc-url",
   "inference",
   "model",
+  "log-level",
 ] as const;
 type OptionName = (typeof OPTION_NAMES)[number];
 const envOf = (name: string) => {
@@ -118,16 +126,21 @@ const values = {
   "web-dir": option("web-dir") as string,
   "rpc-url": option("rpc-url"),
   inference: option("inference"),
+  "log-level": option("log-level") as string,
   model: flags.model ??
     envOf("model")?.split(",") ??
     (modelsFromConfig as string[] | undefined) ?? [...defaults.model],
 };
 
+if (!LOG_LEVELS.includes(values["log-level"]))
+  fail(`--log-level "${values["log-level"]}" is not one of ${LOG_LEVELS.join(", ")}`);
+const logger = pino({ name: "model-factory", level: values["log-level"] });
+
 const baseModels: Record<string, string> = {};
 for (const entry of values.model ?? []) {
   const [name, directory] = entry.split("=");
-  if (!name || !directory) throw new Error(`--model takes name=directory, got ${entry}`);
-  baseModels[name] = directory;
+  if (!name || !directory) fail(`--model takes name=directory, got ${entry}`);
+  baseModels[name as string] = directory as string;
 }
 const dataSource = new GatewayDataSource(values.gateway as string);
 let chain: ChainInfo | undefined;
@@ -144,11 +157,13 @@ const factory = await startFactory({
   chain,
   inferenceUrl: values.inference,
   webDir: existsSync(values["web-dir"] as string) ? values["web-dir"] : undefined,
+  logger,
 });
-console.log(`model factory listening on ${factory.url} (gateway ${values.gateway})`);
-const stop = async () => {
+logger.info({ url: factory.url, gateway: values.gateway, baseModels }, "model factory listening");
+const stop = async (signal: string) => {
+  logger.info({ signal }, "shutting down");
   await factory.close();
   process.exit(0);
 };
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);
+process.once("SIGINT", () => stop("SIGINT"));
+process.once("SIGTERM", () => stop("SIGTERM"));

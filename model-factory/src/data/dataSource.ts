@@ -5,6 +5,7 @@ import {
   type SignDataAccessRequestReturnType,
 } from "@payable-ai/sdk";
 import type { Address } from "viem";
+import { FactoryError } from "../errors.js";
 import { parseContribution, type TrainingExample } from "./examples.js";
 
 /** The contributions of one datanet to train on. */
@@ -30,14 +31,23 @@ export interface DataSource {
   ): Promise<TrainingExample[]>;
 }
 
-export class DataAccessError extends Error {
+/**
+ * The data gateway refused or failed: a refusal (its 4xx) is the client's to fix and answers 400,
+ * an unreachable or failing gateway 502; `code` is the gateway's own when it gave one.
+ */
+export class DataAccessError extends FactoryError {
   override name = "DataAccessError";
   constructor(
     message: string,
-    readonly status?: number,
-    readonly code?: string,
+    /** The gateway's HTTP status, when it answered. */
+    readonly gatewayStatus?: number,
+    gatewayCode?: string,
   ) {
-    super(message);
+    super(
+      gatewayStatus !== undefined && gatewayStatus < 500 ? 400 : 502,
+      gatewayCode ?? "data_gateway",
+      message,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import { ByteTokenizer, EOS_TOKEN, PAD_TOKEN } from "../base/inferenceNode.js";
+import { FactoryError } from "../errors.js";
 import type { TokenBatch } from "../train/loraLlama.js";
 
 /** One prompt/response pair and the contribution it came from (for the training manifest). */
@@ -56,8 +57,12 @@ export function countLossTokens(example: EncodedExample): number {
   return example.tokens.length - example.responseStart;
 }
 
-export class ContributionFormatError extends Error {
+/** A contribution the trainer cannot read as examples: the data's fault, shown as the job's reason. */
+export class ContributionFormatError extends FactoryError {
   override name = "ContributionFormatError";
+  constructor(message: string) {
+    super(400, "contribution_format", message);
+  }
 }
 
 const PAIR_KEYS: [string, string][] = [

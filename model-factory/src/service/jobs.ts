@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Logger, pino } from "pino";
 import type { Hex } from "viem";
 import { z } from "zod";
 import { readAdapterPackage } from "../base/inferenceNode.js";
 import { type BaseModel, loadBaseModel } from "../base/loadBaseModel.js";
 import type { DatanetSelection, DataSource, SignedAccessRequest } from "../data/dataSource.js";
 import type { TrainingExample } from "../data/examples.js";
+import { FactoryError } from "../errors.js";
 import { buildTrainingManifest } from "../output/manifest.js";
 import { ADAPTER_PACKAGE_FILE } from "../output/peftAdapter.js";
 import { publishTrainingResult } from "../output/publish.js";
@@ -127,17 +129,6 @@ export const createJobSchema = z
   });
 export type CreateJobInput = z.input<typeof createJobSchema>;
 
-export class JobError extends Error {
-  override name = "JobError";
-  constructor(
-    readonly status: 400 | 404 | 409 | 502,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 class Cancelled extends Error {
   override name = "Cancelled";
 }
@@ -150,7 +141,12 @@ export interface JobManagerOptions {
   /** Base model name → model directory of the inference node. */
   baseModels: Record<string, string>;
   dataSource: DataSource;
+  /** Job lifecycle events (one child per job, with its `jobId`); silent when left out. */
+  logger?: Logger;
 }
+
+/** Training progress goes to the log at most this often (and at every evaluation). */
+const PROGRESS_LOG_INTERVAL_MS = 10_000;
 
 const DATA_FILE = "data.json";
 
@@ -180,8 +176,11 @@ export class JobManager {
   private readonly writes = new Map<string, Promise<void>>();
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
+  private readonly logger: Logger;
 
-  private constructor(private readonly options: JobManagerOptions) {}
+  private constructor(private readonly options: JobManagerOptions) {
+    this.logger = options.logger ?? pino({ level: "silent" });
+  }
 
   static async open(options: JobManagerOptions): Promise<JobManager> {
     const manager = new JobManager(options);
@@ -203,13 +202,14 @@ export class JobManager {
 
   get(id: string): JobRecord {
     const job = this.jobs.get(id);
-    if (!job) throw new JobError(404, "job_not_found", `no job ${id}`);
+    if (!job) throw new FactoryError(404, "job_not_found", `no job ${id}`);
     return job;
   }
 
-  async create(input: z.output<typeof createJobSchema>): Promise<JobRecord> {
+  /** Creates and queues a job; `log` (the request's logger) ties the `job created` line to the request. */
+  async create(input: z.output<typeof createJobSchema>, log: Logger = this.logger): Promise<JobRecord> {
     if (!(input.baseModel in this.options.baseModels)) {
-      throw new JobError(
+      throw new FactoryError(
         400,
         "unknown_base_model",
         `base model ${JSON.stringify(input.baseModel)} is not served here; choose one of ${this.baseModelNames.join(", ")}`,
@@ -238,6 +238,8 @@ export class JobManager {
       output: null,
       evaluation: null,
     };
+    // Written first: a job the disk refused is not listed, queued or answered.
+    await this.persist(job);
     this.jobs.set(job.id, job);
     // Signed requests live in memory only: they are single-use credentials, not job settings.
     this.pendingAccess.set(job.id, {
@@ -247,7 +249,16 @@ export class JobManager {
         signature: a.signature as Hex,
       })),
     });
-    await this.persist(job);
+    log.info(
+      {
+        jobId: job.id,
+        baseModel: job.baseModel,
+        datanets: job.datanets.map((d) => d.datanetId),
+        contributions: job.datanets.reduce((n, d) => n + d.contributionIds.length, 0),
+        preset: job.preset,
+      },
+      "job created",
+    );
     this.enqueue(job.id);
     return job;
   }
@@ -255,9 +266,10 @@ export class JobManager {
   async cancel(id: string): Promise<JobRecord> {
     const job = this.get(id);
     if (TERMINAL.includes(job.status)) {
-      throw new JobError(409, "job_finished", `job ${id} is already ${job.status}`);
+      throw new FactoryError(409, "job_finished", `job ${id} is already ${job.status}`);
     }
     const controller = this.controllers.get(id);
+    this.jobLog(id).info({ status: job.status }, "job cancel requested");
     if (controller) {
       controller.abort(new Cancelled(`job ${id} cancelled`));
     } else {
@@ -270,7 +282,7 @@ export class JobManager {
   async compare(id: string, prompt: string, maxTokens: number): Promise<{ base: string; tuned: string }> {
     const job = this.get(id);
     if (job.status !== "completed") {
-      throw new JobError(
+      throw new FactoryError(
         409,
         "job_not_completed",
         `job ${id} is ${job.status}; compare answers once it completes`,
@@ -304,7 +316,8 @@ export class JobManager {
   /** The job's training examples (as fetched from the gateway), for retrieval over its contributions. */
   async examples(id: string): Promise<TrainingExample[]> {
     const job = this.get(id);
-    if (!(await this.hasData(id))) throw new JobError(409, "no_data", `job ${job.id} has no fetched data`);
+    if (!(await this.hasData(id)))
+      throw new FactoryError(409, "no_data", `job ${job.id} has no fetched data`);
     return this.examplesFor(job, new AbortController().signal);
   }
 
@@ -345,16 +358,17 @@ export class JobManager {
     }
     for (const job of this.list().reverse()) {
       if (TERMINAL.includes(job.status)) continue;
+      const log = this.jobLog(job.id);
       if (await this.hasData(job.id)) {
         job.restarts += 1;
         await this.update(job, { status: "queued" });
+        log.info({ restarts: job.restarts, step: job.progress?.step ?? 0 }, "job resumed after a restart");
         this.enqueue(job.id);
       } else {
-        await this.update(job, {
-          status: "failed",
-          error:
-            "the service restarted before the datanet data was fetched; submit the job again with a new signed access request",
-        });
+        const error =
+          "the service restarted before the datanet data was fetched; submit the job again with a new signed access request";
+        log.warn({ code: "data_not_fetched", reason: error }, "job failed");
+        await this.update(job, { status: "failed", error });
       }
     }
   }
@@ -378,6 +392,8 @@ export class JobManager {
     const controller = new AbortController();
     this.controllers.set(id, controller);
     const { signal } = controller;
+    const log = this.jobLog(id);
+    const started = performance.now();
     try {
       const examples = await this.examplesFor(job, signal);
       if (job.preset === null) {
@@ -386,7 +402,22 @@ export class JobManager {
       }
       const base = await this.base(job.baseModel);
       await this.update(job, { status: "training" });
+      const { rank, targets, maxSteps, epochs, learningRate, batchSize } = job.hyperparameters;
+      log.info(
+        {
+          examples: examples.length,
+          preset: job.preset,
+          rank,
+          targets,
+          maxSteps,
+          epochs,
+          learningRate,
+          batchSize,
+        },
+        "job training",
+      );
       let lastWrite = 0;
+      let lastLog = 0;
       const result = await train({
         base: { name: job.baseModel, llama: base.llama, weights: base.weights },
         examples,
@@ -400,6 +431,20 @@ export class JobManager {
         onProgress: (progress) => {
           job.progress = progress;
           this.emit(id, { type: "progress", jobId: id, progress });
+          if (Date.now() - lastLog >= PROGRESS_LOG_INTERVAL_MS || progress.evalLoss !== undefined) {
+            lastLog = Date.now();
+            log.info(
+              {
+                step: progress.step,
+                totalSteps: progress.totalSteps,
+                loss: progress.loss,
+                evalLoss: progress.evalLoss,
+                tokensPerSecond: progress.tokensPerSecond,
+                etaSeconds: progress.etaSeconds,
+              },
+              "training progress",
+            );
+          }
           if (Date.now() - lastWrite > 1000 || progress.evalLoss !== undefined) {
             lastWrite = Date.now();
             this.persist(job).catch(() => undefined);
@@ -431,6 +476,18 @@ export class JobManager {
         ...(manifestHash ? { trainingManifest: `blob:${manifestHash}` } : {}),
         training: { job: job.id, steps: result.steps, contributions: result.contributions.length },
       };
+      log.info(
+        {
+          steps: result.steps,
+          stoppedEarly: result.status === "early_stopped",
+          evalLossBase: result.baseEvalLoss,
+          evalLossTuned: result.bestEvalLoss,
+          adapterHash: out.adapterHash,
+          adapterURI,
+          seconds: Math.round((performance.now() - started) / 1000),
+        },
+        "job completed",
+      );
       await this.update(job, {
         status: "completed",
         resumedFromStep: result.resumedFromStep,
@@ -453,10 +510,17 @@ export class JobManager {
       const reason = signal.aborted ? signal.reason : error;
       if (reason instanceof ServiceStopping) {
         await this.persist(job);
+        log.info({ step: job.progress?.step ?? 0 }, "job interrupted: the service is stopping");
       } else if (reason instanceof Cancelled) {
+        log.info({ step: job.progress?.step ?? 0 }, "job cancelled");
         await this.update(job, { status: "cancelled" });
+      } else if (reason instanceof FactoryError) {
+        log.warn({ code: reason.code, reason: reason.message }, "job failed");
+        await this.update(job, { status: "failed", error: reason.message });
       } else {
-        await this.update(job, { status: "failed", error: (reason as Error).message ?? String(reason) });
+        // Not the client's to fix (a disk, a broken base model, a bug): the reason stays in the log.
+        log.error({ code: "internal", err: reason }, "job failed");
+        await this.update(job, { status: "failed", error: `internal error (job ${id})` });
       }
     } finally {
       this.controllers.delete(id);
@@ -480,15 +544,30 @@ export class JobManager {
       }));
     }
     const pending = this.pendingAccess.get(job.id);
-    if (!pending) throw new Error("the signed access requests of this job are gone; submit it again");
+    if (!pending) {
+      throw new FactoryError(
+        409,
+        "access_requests_gone",
+        "the signed access requests of this job are gone; submit it again",
+      );
+    }
     await this.update(job, { status: "fetching_data" });
+    this.jobLog(job.id).info(
+      { source: this.options.dataSource.description, datanets: pending.selections.length },
+      "job fetching data",
+    );
     const examples = await this.options.dataSource.fetchExamples(pending.selections, pending.access, signal);
-    if (examples.length === 0) throw new Error("the selected contributions hold no training examples");
+    if (examples.length === 0)
+      throw new FactoryError(400, "no_examples", "the selected contributions hold no training examples");
     await writeJson(
       path,
       examples.map((e) => ({ ...e, contributionId: e.contributionId?.toString() })),
     );
     return examples;
+  }
+
+  private jobLog(id: string): Logger {
+    return this.logger.child({ jobId: id });
   }
 
   private base(name: string): Promise<BaseModel> {

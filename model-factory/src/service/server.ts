@@ -19,11 +19,14 @@ export async function startFactory(
     webDir?: string;
     chain?: ChainInfo;
     inferenceUrl?: string;
+    maxBodyBytes?: number;
   },
 ): Promise<RunningFactory> {
   const jobs = await JobManager.open(options);
   const app = createFactoryApp({
     jobs,
+    logger: options.logger,
+    maxBodyBytes: options.maxBodyBytes,
     webDir: options.webDir,
     chain: options.chain,
     inferenceUrl: options.inferenceUrl,

@@ -14,6 +14,7 @@ import {
   encodeExample,
   type TrainingExample,
 } from "../data/examples.js";
+import { FactoryError } from "../errors.js";
 import { AdamW } from "./adamw.js";
 import { initBackend, tf } from "./backend.js";
 import { type EvalRecord, loadCheckpoint, runKey, saveCheckpoint, type TrainingState } from "./checkpoint.js";
@@ -95,8 +96,12 @@ export const EVALUATED_TRAIN_EXAMPLES = 512;
 /** Order of the n-gram baseline (3 bytes of context); the README compares orders 3 to 6. */
 export const NGRAM_ORDER = 4;
 
-export class TrainingDataError extends Error {
+/** Examples that cannot train the model (none fit, too few to split): shown as the job's reason. */
+export class TrainingDataError extends FactoryError {
   override name = "TrainingDataError";
+  constructor(message: string) {
+    super(400, "training_data", message);
+  }
 }
 
 /** Deterministic Fisher-Yates permutation. */
