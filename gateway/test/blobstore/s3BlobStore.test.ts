@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobCorruptedError, blobIdOf, InvalidBlobIdError } from "../../src/blobstore/blobStore.js";
 import { S3BlobStore, S3BlobStoreError, type S3BlobStoreOptions } from "../../src/blobstore/s3BlobStore.js";
-import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "../support/s3Server.js";
+import {
+  S3RVER_CREDENTIALS,
+  startConditionalPutFront,
+  startS3Server,
+  type TestS3Server,
+} from "../support/s3Server.js";
 
 const HELLO_ID = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 const hello = new TextEncoder().encode("hello");
@@ -87,6 +92,24 @@ describe("S3BlobStore against s3rver", () => {
       size: content.byteLength,
       created: false,
     });
+  });
+
+  it("reports one creation among stores racing on new content where the server enforces If-None-Match", async () => {
+    const front = await startConditionalPutFront(server);
+    try {
+      const prefix = `race-${++prefixCount}`;
+      const racers = Array.from({ length: 4 }, () => storeFor({ prefix, endpoint: front.endpoint }));
+      for (let n = 0; n < 10; n++) {
+        const content = new TextEncoder().encode(`raced content #${n}`);
+        // Every racer's HEAD misses, so all of them send a conditional put; the server lets one through.
+        const results = await Promise.all(racers.map((store) => store.put(content)));
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(await racers[0]?.get(blobIdOf(content))).toEqual(content);
+      }
+      expect(front.refused).toBeGreaterThan(0);
+    } finally {
+      await front.stop();
+    }
   });
 
   it("checks that it can take a blob, leaving nothing behind", async () => {
