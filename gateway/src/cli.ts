@@ -8,8 +8,16 @@ import { resolve } from "node:path";
 import { readDeployment } from "@payable-ai/sdk/node";
 import { pino } from "pino";
 import { getAddress, isAddress } from "viem";
+import type { BlobStore } from "./blobstore/blobStore.js";
 import { LocalBlobStore } from "./blobstore/localBlobStore.js";
-import { type GatewayOptions, gatewayUsage, parseGatewayCommandLine, UsageError } from "./cliOptions.js";
+import { S3BlobStore } from "./blobstore/s3BlobStore.js";
+import {
+  type GatewayOptions,
+  gatewayUsage,
+  parseBlobStoreLocation,
+  parseGatewayCommandLine,
+  UsageError,
+} from "./cliOptions.js";
 import { ContributionSync } from "./contributionSync.js";
 import { FileNonceStore } from "./nonceStore.js";
 import { startGateway } from "./server.js";
@@ -31,6 +39,21 @@ try {
 }
 
 const logger = pino({ level: options["log-level"] });
+
+/** The store --blob-store names; S3 credentials come from the SDK's standard chain ($AWS_ACCESS_KEY_ID, ...). */
+function openBlobStore(dataDir: string): { blobs: BlobStore; location: string } {
+  const location = parseBlobStoreLocation(options["blob-store"] ?? resolve(dataDir, "blobs"));
+  if (location.kind === "local")
+    return { blobs: new LocalBlobStore(resolve(location.dir)), location: resolve(location.dir) };
+  const blobs = new S3BlobStore({
+    bucket: location.bucket,
+    prefix: location.prefix,
+    endpoint: options["s3-endpoint"],
+    region: options["s3-region"],
+    forcePathStyle: options["s3-force-path-style"],
+  });
+  return { blobs, location: blobs.url };
+}
 
 async function main(): Promise<void> {
   const rpcUrl = options["rpc-url"];
@@ -58,6 +81,9 @@ async function main(): Promise<void> {
     fromBlock,
   });
   const dataDir = resolve(options["data-dir"]);
+  const { blobs, location: blobStore } = openBlobStore(dataDir);
+  // A bucket that is missing or refuses the credentials stops the start with its name, not the first upload.
+  await blobs.checkWritable();
   const visibility = new LocalBlobVisibility(resolve(dataDir, "datanet-content"));
   const sync = new ContributionSync({
     client: access.client,
@@ -72,7 +98,7 @@ async function main(): Promise<void> {
   sync.start(options["sync-interval-ms"]);
   const gateway = await startGateway(
     {
-      blobs: new LocalBlobStore(resolve(dataDir, "blobs")),
+      blobs,
       visibility,
       access,
       nonces: await FileNonceStore.open(resolve(dataDir, "nonces.log")),
@@ -86,7 +112,13 @@ async function main(): Promise<void> {
     { port: options.port, host: options.host, shutdownTimeoutMs: options["shutdown-timeout-ms"] },
   );
   logger.info(
-    { url: gateway.url, chainId: access.chainId, datanetRegistry: access.datanetRegistry, dataDir },
+    {
+      url: gateway.url,
+      chainId: access.chainId,
+      datanetRegistry: access.datanetRegistry,
+      dataDir,
+      blobStore,
+    },
     "data gateway listening",
   );
   const stop = async (signal: string) => {

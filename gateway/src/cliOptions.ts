@@ -6,7 +6,12 @@ import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from "./server.js";
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_ACCOUNT } from "./sessions.js";
 import { DEFAULT_RPC_TIMEOUT_MS } from "./viemAccessChecker.js";
 
-type OptionSpec = { kind: "string" | "integer"; default?: string; help: string; env?: string[] };
+type OptionSpec = {
+  kind: "string" | "integer" | "boolean";
+  default?: string;
+  help: string;
+  env?: string[];
+};
 
 /** Every option of the gateway CLI: its flag, its environment variables, its default. */
 export const gatewayOptionSpecs = {
@@ -28,6 +33,21 @@ export const gatewayOptionSpecs = {
     kind: "string",
     default: ".data/gateway",
     help: "blobs, visibility marks, nonces, sync state",
+  },
+  "blob-store": {
+    kind: "string",
+    help: "s3://bucket/prefix for an S3-compatible bucket, or a directory (default: <data-dir>/blobs)",
+  },
+  "s3-endpoint": {
+    kind: "string",
+    help: "S3-compatible endpoint URL (default: AWS for --s3-region)",
+    env: ["AWS_ENDPOINT_URL_S3"],
+  },
+  "s3-region": { kind: "string", default: "us-east-1", help: "S3 region", env: ["AWS_REGION"] },
+  "s3-force-path-style": {
+    kind: "boolean",
+    default: "false",
+    help: "address buckets as endpoint/bucket (most self-hosted servers need it)",
   },
   port: { kind: "integer", default: "8788", help: "HTTP port (0: any free port)" },
   host: { kind: "string", default: "127.0.0.1", help: "HTTP interface" },
@@ -71,7 +91,7 @@ export const gatewayOptionSpecs = {
 
 export type GatewayOptionName = keyof typeof gatewayOptionSpecs;
 type Specs = typeof gatewayOptionSpecs;
-type ValueOf<S> = S extends { kind: "integer" } ? number : string;
+type ValueOf<S> = S extends { kind: "integer" } ? number : S extends { kind: "boolean" } ? boolean : string;
 /** Resolved options: those with a default are always set. */
 export type GatewayOptions = {
   [K in GatewayOptionName]: Specs[K] extends { default: string }
@@ -91,7 +111,7 @@ export class UsageError extends BaseError {
 
 export function gatewayUsage(): string {
   const rows = Object.entries(specs).map(([flag, spec]) => {
-    const value = spec.kind === "integer" ? " N" : " VALUE";
+    const value = spec.kind === "integer" ? " N" : spec.kind === "boolean" ? "" : " VALUE";
     const env = [envNameOf(flag), ...(spec.env ?? [])].map((e) => `$${e}`).join(", ");
     const fallback = spec.default === undefined ? "" : ` (default ${spec.default})`;
     return `  --${flag}${value}\n      ${spec.help}${fallback}; env ${env}`;
@@ -130,7 +150,12 @@ export function parseGatewayCommandLine(
       options: {
         help: { type: "boolean", short: "h" },
         config: { type: "string" },
-        ...Object.fromEntries(Object.keys(specs).map((flag) => [flag, { type: "string" as const }])),
+        ...Object.fromEntries(
+          Object.entries(specs).map(([flag, spec]) => [
+            flag,
+            { type: spec.kind === "boolean" ? ("boolean" as const) : ("string" as const) },
+          ]),
+        ),
       },
       strict: true,
       allowPositionals: false,
@@ -143,7 +168,7 @@ export function parseGatewayCommandLine(
   const configPath = (flags.config as string | undefined) ?? nonEmpty(env.GATEWAY_CONFIG);
   const config = configPath === undefined ? {} : readConfig(configPath, readFile);
 
-  const options: Record<string, string | number | undefined> = {};
+  const options: Record<string, string | number | boolean | undefined> = {};
   for (const [flag, spec] of Object.entries(specs)) {
     const fromEnv = [envNameOf(flag), ...(spec.env ?? [])]
       .map((name) => [name, nonEmpty(env[name])] as const)
@@ -157,8 +182,16 @@ export function parseGatewayCommandLine(
           : fromConfig !== undefined
             ? [String(fromConfig), `"${flag}" in ${configPath}`]
             : [spec.default, `--${flag}`];
-    options[flag] = raw === undefined ? undefined : spec.kind === "integer" ? integer(source, raw) : raw;
+    options[flag] =
+      raw === undefined
+        ? undefined
+        : spec.kind === "integer"
+          ? integer(source, raw)
+          : spec.kind === "boolean"
+            ? boolean(source, raw)
+            : raw;
   }
+  if (options["blob-store"] !== undefined) parseBlobStoreLocation(options["blob-store"] as string);
   return { help: false, options: options as GatewayOptions };
 }
 
@@ -174,8 +207,8 @@ function readConfig(path: string, readFile: (path: string) => string): Record<st
   }
   for (const [key, value] of Object.entries(parsed)) {
     if (!(key in specs)) throw new UsageError(`unknown option "${key}" in the config file ${path}`);
-    if (typeof value !== "string" && typeof value !== "number") {
-      throw new UsageError(`"${key}" in the config file ${path} must be a string or a number`);
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+      throw new UsageError(`"${key}" in the config file ${path} must be a string, a number or a boolean`);
     }
   }
   return parsed as Record<string, unknown>;
@@ -187,6 +220,36 @@ function integer(source: string, value: string): number {
     throw new UsageError(`${source} must be a non-negative integer, got "${value}"`);
   }
   return n;
+}
+
+function boolean(source: string, value: string): boolean {
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new UsageError(`${source} must be true, false, 1 or 0, got "${value}"`);
+}
+
+/** Where the blobs live: an S3 bucket and key prefix, or a local directory. */
+export type BlobStoreLocation =
+  | { kind: "s3"; bucket: string; prefix: string }
+  | { kind: "local"; dir: string };
+
+// S3 bucket naming rules: 3-63 characters of lowercase letters, digits, dots and hyphens.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `s3://bucket/optional/prefix` or a directory path. Throws {@link UsageError}. */
+export function parseBlobStoreLocation(value: string): BlobStoreLocation {
+  if (!/^[a-z0-9+.-]+:\/\//i.test(value)) return { kind: "local", dir: value };
+  const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(value);
+  if (match === null) {
+    throw new UsageError(`--blob-store "${value}" must be s3://bucket/prefix or a directory`);
+  }
+  const bucket = match[1] as string;
+  if (!BUCKET_NAME.test(bucket)) {
+    throw new UsageError(
+      `--blob-store "${value}": "${bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
+    );
+  }
+  return { kind: "s3", bucket, prefix: (match[2] ?? "").replace(/^\/+|\/+$/g, "") };
 }
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { protocolContractNames } from "@payable-ai/sdk";
 import { type DatanetChain, freePort, startDatanetChain, until } from "@payable-ai/sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "./support/s3Server.js";
 
 const packageRoot = resolve(import.meta.dirname, "..");
 
@@ -33,6 +34,23 @@ describe("gateway CLI", () => {
     await chain?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+
+  /** A deployments folder naming the chain's registries. */
+  async function writeDeployments(): Promise<string> {
+    const deployments = join(dir, "deployments");
+    await mkdir(deployments, { recursive: true });
+    // Only the DatanetRegistry is real here; the file format wants every contract named.
+    const contracts = Object.fromEntries(
+      protocolContractNames.map((name) => [name, chain.accounts.owner.address]),
+    );
+    contracts.DatanetRegistry = chain.registry;
+    contracts.KeeperRegistry = chain.keeperRegistry;
+    await writeFile(
+      join(deployments, `${chain.anvil.chainId}.json`),
+      JSON.stringify({ chainId: chain.anvil.chainId, startBlock: 0, contracts }),
+    );
+    return deployments;
+  }
 
   function runCli(args: string[], env: Record<string, string> = {}) {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
@@ -71,18 +89,7 @@ describe("gateway CLI", () => {
   }, 30_000);
 
   it("starts from a deployment file, env and a config file, drains an upload on SIGTERM, and stops", async () => {
-    const deployments = join(dir, "deployments");
-    await mkdir(deployments);
-    // Only the DatanetRegistry is real here; the file format wants every contract named.
-    const contracts = Object.fromEntries(
-      protocolContractNames.map((name) => [name, chain.accounts.owner.address]),
-    );
-    contracts.DatanetRegistry = chain.registry;
-    contracts.KeeperRegistry = chain.keeperRegistry;
-    await writeFile(
-      join(deployments, `${chain.anvil.chainId}.json`),
-      JSON.stringify({ chainId: chain.anvil.chainId, startBlock: 0, contracts }),
-    );
+    const deployments = await writeDeployments();
     const port = await freePort();
     const config = join(dir, "gateway.json");
     // The flag's level wins over the file's; the port comes from the environment.
@@ -155,4 +162,78 @@ describe("gateway CLI", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   }, 60_000);
+
+  describe("with --blob-store s3://", () => {
+    let s3: TestS3Server;
+    beforeAll(async () => {
+      s3 = await startS3Server(["cli-blobs"]);
+    });
+    afterAll(async () => {
+      await s3?.stop();
+    });
+    const s3Env = () => ({
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      GATEWAY_S3_ENDPOINT: s3.endpoint,
+    });
+
+    it("keeps uploads in the bucket under the prefix, with credentials from the environment", async () => {
+      const port = await freePort();
+      const cli = runCli(
+        [
+          "--rpc-url",
+          chain.anvil.rpcUrl,
+          "--deployments-dir",
+          await writeDeployments(),
+          "--data-dir",
+          join(dir, "data-s3"),
+          "--port",
+          String(port),
+          "--blob-store",
+          "s3://cli-blobs/gateway/main",
+          "--s3-force-path-style",
+        ],
+        s3Env(),
+      );
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const health = await waitForHealth(url, cli.child, cli.log);
+        expect(await health.json()).toMatchObject({ ok: true, checks: { blobStore: { ok: true } } });
+        expect(cli.out.stdout).toContain('"blobStore":"s3://cli-blobs/gateway/main"');
+        const content = randomBytes(4096);
+        const res = await fetch(`${url}/blobs?visibility=public`, { method: "POST", body: content });
+        expect(res.status).toBe(201);
+        const { id } = (await res.json()) as { id: string };
+        const objects = await readdir(join(s3.directory, "cli-blobs", "gateway", "main", id.slice(0, 2)));
+        expect(objects).toContain(`${id}._S3rver_object`);
+        const back = await fetch(`${url}/blobs/${id}`);
+        expect(Buffer.compare(Buffer.from(await back.arrayBuffer()), content)).toBe(0);
+        expect(await readdir(join(dir, "data-s3"))).not.toContain("blobs");
+        cli.child.kill("SIGTERM");
+        expect(await cli.exited).toBe(0);
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+      }
+    }, 60_000);
+
+    it("refuses to start when the bucket does not exist, naming it and the endpoint", async () => {
+      const cli = runCli(
+        [
+          "--rpc-url",
+          chain.anvil.rpcUrl,
+          "--deployments-dir",
+          await writeDeployments(),
+          "--data-dir",
+          join(dir, "data-s3-missing"),
+          "--port",
+          "0",
+          "--blob-store",
+          "s3://no-such-bucket/x",
+        ],
+        { ...s3Env(), GATEWAY_S3_FORCE_PATH_STYLE: "true" },
+      );
+      expect(await cli.exited).toBe(1);
+      expect(cli.log()).toContain(`bucket \\"no-such-bucket\\" at ${s3.endpoint} does not exist`);
+    }, 60_000);
+  });
 });

@@ -3,6 +3,7 @@ import {
   envNameOf,
   gatewayOptionSpecs,
   gatewayUsage,
+  parseBlobStoreLocation,
   parseGatewayCommandLine,
   UsageError,
 } from "../src/cliOptions.js";
@@ -78,6 +79,59 @@ describe("gateway command line", () => {
     }
   });
 
+  it("takes an S3 bucket, its endpoint, region and path style from flags, the environment or the file", () => {
+    expect(options([])).toMatchObject({ "s3-region": "us-east-1", "s3-force-path-style": false });
+    expect(options([])["blob-store"]).toBeUndefined();
+    const flags = options([
+      "--blob-store",
+      "s3://payable-blobs/gateway/main/",
+      "--s3-endpoint",
+      "http://minio:9000",
+      "--s3-region",
+      "eu-west-1",
+      "--s3-force-path-style",
+    ]);
+    expect(flags).toMatchObject({
+      "blob-store": "s3://payable-blobs/gateway/main/",
+      "s3-endpoint": "http://minio:9000",
+      "s3-region": "eu-west-1",
+      "s3-force-path-style": true,
+    });
+    const env = options([], {
+      GATEWAY_BLOB_STORE: "s3://payable-blobs",
+      AWS_ENDPOINT_URL_S3: "http://rgw:7480",
+      AWS_REGION: "ap-south-1",
+      GATEWAY_S3_FORCE_PATH_STYLE: "1",
+    });
+    expect(env).toMatchObject({
+      "s3-endpoint": "http://rgw:7480",
+      "s3-region": "ap-south-1",
+      "s3-force-path-style": true,
+    });
+    const file = options(
+      ["--config", "c.json"],
+      { GATEWAY_S3_REGION: "us-west-2", AWS_REGION: "ignored" },
+      {
+        "c.json": JSON.stringify({ "s3-force-path-style": true, "blob-store": "/srv/blobs" }),
+      },
+    );
+    expect(file).toMatchObject({
+      "s3-region": "us-west-2",
+      "s3-force-path-style": true,
+      "blob-store": "/srv/blobs",
+    });
+  });
+
+  it.each([
+    ["s3://payable-blobs/gateway/main/", { kind: "s3", bucket: "payable-blobs", prefix: "gateway/main" }],
+    ["s3://payable-blobs", { kind: "s3", bucket: "payable-blobs", prefix: "" }],
+    ["s3://a.b-c/", { kind: "s3", bucket: "a.b-c", prefix: "" }],
+    ["/srv/blobs", { kind: "local", dir: "/srv/blobs" }],
+    ["relative/blobs", { kind: "local", dir: "relative/blobs" }],
+  ])("reads the blob store location %s", (value, location) => {
+    expect(parseBlobStoreLocation(value)).toEqual(location);
+  });
+
   it.each([
     [["--no-such-flag"], {}, {}, /Unknown option '--no-such-flag'/],
     [["stray"], {}, {}, /positional/],
@@ -93,6 +147,15 @@ describe("gateway command line", () => {
       /"port" in c\.json must be a non-negative integer/,
     ],
     [["--config", "missing.json"], {}, {}, /cannot read the config file missing\.json/],
+    [["--blob-store", "s3://Bad_Bucket/x"], {}, {}, /"Bad_Bucket" is not an S3 bucket name/],
+    [["--blob-store", "s3:///prefix"], {}, {}, /"" is not an S3 bucket name/],
+    [["--blob-store", "gs://bucket"], {}, {}, /must be s3:\/\/bucket\/prefix or a directory/],
+    [
+      [],
+      { GATEWAY_S3_FORCE_PATH_STYLE: "yes" },
+      {},
+      /\$GATEWAY_S3_FORCE_PATH_STYLE must be true, false, 1 or 0/,
+    ],
   ])("refuses %j %j %j with a usage error", (argv, env, files, message) => {
     expect(() => options(argv, env as Record<string, string>, files as Record<string, string>)).toThrow(
       UsageError,

@@ -18,6 +18,7 @@ export {
   FileAdapterRegistry,
   StaticAdapterRegistry,
 } from "./adapters/registry.js";
+export { S3BlobSource } from "./adapters/s3BlobSource.js";
 export { readSafetensors, writeSafetensors } from "./adapters/safetensors.js";
 export { type AdapterSpec, type GenerationRequest, Scheduler } from "./engine/scheduler.js";
 export * from "./errors.js";

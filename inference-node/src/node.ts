@@ -2,12 +2,14 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import type { S3BlobStoreOptions } from "@payable-ai/gateway/blobstore";
 import { type Logger, pino } from "pino";
 import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
 import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
 import { type AdapterRegistry, FileAdapterRegistry } from "./adapters/registry.js";
+import { S3BlobSource } from "./adapters/s3BlobSource.js";
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
@@ -33,8 +35,13 @@ export interface InferenceNodeOptions {
   registryFile?: string;
   /** How often a changed registry file is noticed, ms (default 1000). */
   registryCheckMs?: number;
-  /** Fetch blobs over HTTP (`GET <blobUrl>/<sha256>`) instead of from `<adaptersDir>/blobs`. */
+  /**
+   * Fetch blobs over HTTP (`GET <blobUrl>/<sha256>`), or from the bucket of an `s3://bucket/prefix`
+   * URL as the data gateway's S3 store lays them out, instead of from `<adaptersDir>/blobs`.
+   */
   blobUrl?: string;
+  /** Connection of an `s3://` {@link blobUrl}; without credentials, the AWS SDK's standard chain. */
+  s3?: Pick<S3BlobStoreOptions, "endpoint" | "region" | "forcePathStyle" | "credentials">;
   /** Where expected adapter hashes come from (e.g. an on-chain ModelRegistry lookup). */
   registry?: AdapterRegistry;
   /** Where adapter blobs come from (e.g. an S3-compatible store). */
@@ -59,6 +66,12 @@ export interface InferenceNodeOptions {
   logger?: Logger;
 }
 
+function blobSourceAt(url: string, s3: InferenceNodeOptions["s3"]): BlobSource {
+  if (!url.startsWith("s3://")) return new HttpBlobSource(url);
+  const [bucket = "", ...prefix] = url.slice("s3://".length).split("/");
+  return new S3BlobSource({ bucket, prefix: prefix.join("/"), ...s3 });
+}
+
 /** Wires model, adapters, scheduler and HTTP app together. */
 export async function createInferenceNode(options: InferenceNodeOptions) {
   const logger = options.logger ?? pino({ name: "inference-node" });
@@ -78,7 +91,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
   if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
   const source =
     options.source ??
-    (options.blobUrl ? new HttpBlobSource(options.blobUrl) : undefined) ??
+    (options.blobUrl ? blobSourceAt(options.blobUrl, options.s3) : undefined) ??
     (options.adaptersDir ? new LocalBlobSource(join(options.adaptersDir, BLOBS_DIR)) : undefined);
   if (!source) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
   const metrics = new NodeMetrics();

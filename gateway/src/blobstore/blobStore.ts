@@ -34,12 +34,9 @@ export type PutResult = { id: BlobId; size: number; created: boolean };
  * Content-addressed storage. Blobs are immutable and named by their sha256, so a
  * put of existing content is a no-op and a get can be verified by re-hashing.
  *
- * Implementations: {@link LocalBlobStore} (a directory, the embedded default). An
- * S3-compatible store implements the same four calls with object keys
- * `<prefix>/<id[0:2]>/<id>`: `put` as a conditional PutObject (`If-None-Match: *`,
- * so concurrent writers of the same content are harmless), `get` as GetObject,
- * `stat` as HeadObject, `has` as HeadObject returning false on 404, `checkWritable`
- * as a put and delete of a probe key.
+ * Implementations: {@link LocalBlobStore} (a directory, the embedded default) and
+ * {@link S3BlobStore} (objects `<prefix>/<id[0:2]>/<id>` in an S3-compatible bucket,
+ * written with a conditional PutObject, `If-None-Match: *`).
  */
 export interface BlobStore {
   /**

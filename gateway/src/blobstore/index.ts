@@ -1,2 +1,3 @@
 export * from "./blobStore.js";
 export * from "./localBlobStore.js";
+export * from "./s3BlobStore.js";

@@ -43,7 +43,17 @@ const options = {
   deployment: { type: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
   "registry-ttl-ms": { type: "string", default: "10000", help: "how long an on-chain lookup is reused" },
   "base-model-id": { type: "string", help: "refuse on-chain models registered for another base model" },
-  "blob-url": { type: "string", help: "fetch blobs with GET <blob-url>/<sha256>" },
+  "blob-url": {
+    type: "string",
+    help: "fetch blobs with GET <blob-url>/<sha256>, or from s3://bucket/prefix (the gateway's S3 store)",
+  },
+  "s3-endpoint": { type: "string", help: "S3-compatible endpoint of an s3:// --blob-url (default: AWS)" },
+  "s3-region": { type: "string", default: "us-east-1", help: "S3 region of an s3:// --blob-url" },
+  "s3-force-path-style": {
+    type: "string",
+    default: "false",
+    help: "true: address the bucket as <endpoint>/<bucket> (most self-hosted servers)",
+  },
   port: { type: "string", default: "8090", help: "listen port (0 = any free port)" },
   host: { type: "string", default: "127.0.0.1", help: "bind address" },
   "max-batch": { type: "string", default: "32", help: "rows decoded together" },
@@ -117,6 +127,12 @@ const int = (name: Name) => {
   return value;
 };
 
+const bool = (name: Name) => {
+  if (values[name] === "true" || values[name] === "1") return true;
+  if (values[name] === "false" || values[name] === "0") return false;
+  return usageError(`${origin[name]} must be true or false, not "${values[name]}"`, cli.usage);
+};
+
 const fail = (message: string): never => {
   console.error(message);
   process.exit(2);
@@ -183,6 +199,11 @@ const server = await startInferenceServer({
   registryCheckMs: int("registry-check-ms"),
   registry: await chainRegistry(),
   blobUrl: values["blob-url"],
+  s3: {
+    endpoint: values["s3-endpoint"],
+    region: values["s3-region"],
+    forcePathStyle: bool("s3-force-path-style"),
+  },
   port: int("port"),
   host: values.host,
   maxBatch: int("max-batch"),
