@@ -601,7 +601,12 @@ function CuratorQueue({
                 </Group>
               </Group>
               {previews[c.id] !== undefined && (
-                <Code block mt="xs" data-testid={`pending-content-${c.id}`}>
+                <Code
+                  block
+                  style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}
+                  mt="xs"
+                  data-testid={`pending-content-${c.id}`}
+                >
                   {previews[c.id]}
                 </Code>
               )}

@@ -342,7 +342,7 @@ function NewJob() {
                 The first {preview.length} selected examples, as the factory will read them:
               </Text>
               {preview.map((p) => (
-                <Code key={p.id} block>
+                <Code key={p.id} block style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}>
                   #{p.id}: {p.text}
                 </Code>
               ))}
@@ -656,7 +656,7 @@ function Compare({ job }: { job: Job }) {
             <Text size="xs" c="dimmed">
               Base model
             </Text>
-            <Code block data-testid="answer-base">
+            <Code block style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }} data-testid="answer-base">
               {answers.base}
             </Code>
           </div>
@@ -664,7 +664,11 @@ function Compare({ job }: { job: Job }) {
             <Text size="xs" c="dimmed">
               Fine-tuned
             </Text>
-            <Code block data-testid="answer-tuned">
+            <Code
+              block
+              style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }}
+              data-testid="answer-tuned"
+            >
               {answers.tuned}
             </Code>
           </div>

@@ -199,6 +199,29 @@ function Ask({ model }: { model: ModelRow }) {
   );
 }
 
+function Payee({
+  who,
+  account,
+  amount,
+  testId,
+}: {
+  who: string;
+  account: string;
+  amount: bigint;
+  testId?: string;
+}) {
+  return (
+    <Group justify="space-between" wrap="wrap" gap={4} data-testid={testId}>
+      <Text size="sm" component="div">
+        {who}
+        <br />
+        <AddressText address={account} />
+      </Text>
+      <Open wei={amount} />
+    </Group>
+  );
+}
+
 /** The report's attribution and the fee split in OPEN: estimated, then as credited. */
 function WhoGetsPaid({ payout }: { payout: RequestPayout }) {
   const split = payout.split;
@@ -215,66 +238,30 @@ function WhoGetsPaid({ payout }: { payout: RequestPayout }) {
         Who gets paid for this answer{" "}
         {split.settlement === "estimated" ? "(estimated until settlement)" : "(credited)"}
       </Text>
-      <Table fz="sm">
-        <Table.Tbody>
-          {split.contributors.map((c) => (
-            <Table.Tr
-              key={c.contributionId.toString()}
-              data-testid={`payee-contribution-${c.contributionId}`}
-            >
-              <Table.Td>
-                Contribution #{c.contributionId.toString()} ({formatBps(c.weightBps)} of the data share)
-              </Table.Td>
-              <Table.Td>
-                <AddressText address={c.payee} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Open wei={c.amount} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-          {split.datanetOwners.map((d) => (
-            <Table.Tr key={`datanet-${d.datanetId}`}>
-              <Table.Td>Datanet #{d.datanetId.toString()} owner (unattributed data share)</Table.Td>
-              <Table.Td>
-                <AddressText address={d.owner} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Open wei={d.amount} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-          {split.modelOwners.map((m) => (
-            <Table.Tr key={`model-${m.account}`}>
-              <Table.Td>Model owner</Table.Td>
-              <Table.Td>
-                <AddressText address={m.account} />
-              </Table.Td>
-              <Table.Td ta="right">
-                <Open wei={m.amount} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-          <Table.Tr>
-            <Table.Td>Keeper that ran it</Table.Td>
-            <Table.Td>
-              <AddressText address={split.executor.account} />
-            </Table.Td>
-            <Table.Td ta="right">
-              <Open wei={split.executor.amount} />
-            </Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Td>Protocol treasury</Table.Td>
-            <Table.Td>
-              <AddressText address={split.treasury.account} />
-            </Table.Td>
-            <Table.Td ta="right">
-              <Open wei={split.treasury.amount} />
-            </Table.Td>
-          </Table.Tr>
-        </Table.Tbody>
-      </Table>
+      <Stack gap={6}>
+        {split.contributors.map((c) => (
+          <Payee
+            key={c.contributionId.toString()}
+            testId={`payee-contribution-${c.contributionId}`}
+            who={`Contribution #${c.contributionId} (${formatBps(c.weightBps)} of the data share)`}
+            account={c.payee}
+            amount={c.amount}
+          />
+        ))}
+        {split.datanetOwners.map((d) => (
+          <Payee
+            key={`datanet-${d.datanetId}`}
+            who={`Datanet #${d.datanetId} owner (unattributed data share)`}
+            account={d.owner}
+            amount={d.amount}
+          />
+        ))}
+        {split.modelOwners.map((m) => (
+          <Payee key={`model-${m.account}`} who="Model owner" account={m.account} amount={m.amount} />
+        ))}
+        <Payee who="Keeper that ran it" account={split.executor.account} amount={split.executor.amount} />
+        <Payee who="Protocol treasury" account={split.treasury.account} amount={split.treasury.amount} />
+      </Stack>
       {split.contributors.length === 0 && (
         <Text size="sm" c="dimmed">
           No contribution shaped this answer, so its data share goes{" "}
