@@ -303,10 +303,18 @@ function ProposalCard({
       )}
       {tally ? (
         <Stack gap={4} mt="sm" data-testid="tally">
-          <Progress.Root size="lg" aria-label="tally">
-            <Progress.Section value={pct(tally.for)} color="green" />
-            <Progress.Section value={pct(tally.against)} color="red" />
-            <Progress.Section value={pct(tally.abstain)} color="gray" />
+          <Progress.Root size="lg">
+            <Progress.Section value={pct(tally.for)} color="green" aria-label={`for ${pct(tally.for)}%`} />
+            <Progress.Section
+              value={pct(tally.against)}
+              color="red"
+              aria-label={`against ${pct(tally.against)}%`}
+            />
+            <Progress.Section
+              value={pct(tally.abstain)}
+              color="gray"
+              aria-label={`abstain ${pct(tally.abstain)}%`}
+            />
           </Progress.Root>
           <SimpleGrid cols={{ base: 1, sm: 3 }} spacing={4}>
             <Text size="sm" data-testid="votes-for">
