@@ -1,3 +1,4 @@
+export * from "./appService.js";
 export * from "./clients.js";
 export * from "./demo.js";
 export * from "./demoDatanet.js";

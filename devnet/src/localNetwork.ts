@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { freePort, repositoryRoot } from "@payable-ai/sdk/testing";
 import { aiServices, type KeeperHandle, prepareBaseModel, type ServiceHandle } from "./aiServices.js";
+import { appService } from "./appService.js";
 import { type DemoModel, fineTuneDemoModel } from "./demoModel.js";
 import { askDemoQuestions, watchRequests } from "./demoRequests.js";
 import { modelFactoryService } from "./factoryService.js";
@@ -15,6 +16,8 @@ export type LocalNetworkPorts = {
   gateway: number;
   inference: number;
   factory: number;
+  /** The web app. */
+  app: number;
   keepers: [number, number, number];
 };
 
@@ -45,6 +48,8 @@ export type LocalNetwork = Devnet & {
   gatewayUrl: string;
   inferenceUrl: string;
   factoryUrl: string;
+  /** The web app (its server proxies the indexer, gateway and Model Factory under `/api`). */
+  appUrl: string;
   keeperUrls: string[];
   /** The three keeper processes (stop, kill, restart). */
   keepers: KeeperHandle[];
@@ -70,11 +75,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const inferenceUrl = `http://127.0.0.1:${ports.inference}`;
   const factoryUrl = `http://127.0.0.1:${ports.factory}`;
+  const appUrl = `http://127.0.0.1:${ports.app}`;
   const keeperUrls = ports.keepers.map((p) => `http://127.0.0.1:${p}`);
 
   const base = await prepareBaseModel(resolve(cacheDir, "base-model"), log);
   const { gateway, inference, keepers, keeperHandles, inferenceHandle } = aiServices(base, ports);
   const factory = modelFactoryService(base, { port: ports.factory, gatewayUrl, inferenceUrl });
+  const app = appService({
+    port: ports.app,
+    indexerUrl: `http://127.0.0.1:${ports.indexer}`,
+    gatewayUrl,
+    factoryUrl,
+  });
 
   let demoModel: DemoModel | undefined;
   let demoRequestIds: bigint[] = [];
@@ -117,7 +129,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       };
     },
   };
-  const services = [gateway, inference, factory];
+  const services = [gateway, inference, factory, app];
   if (demo === "live") services.push(fineTune);
   services.push(keepers);
   if (demo === "live") services.push(ask);
@@ -140,6 +152,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     gatewayUrl,
     inferenceUrl,
     factoryUrl,
+    appUrl,
     keeperUrls,
     keepers: keeperHandles,
     inferenceNode: inferenceHandle,
@@ -151,7 +164,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
 async function resolvePorts(fixed: Partial<LocalNetworkPorts>): Promise<LocalNetworkPorts> {
   // Free ports are picked before anything listens, so never hand out the same one twice.
   const taken = new Set<number>([
-    ...[fixed.anvil, fixed.indexer, fixed.gateway, fixed.inference, fixed.factory].filter(
+    ...[fixed.anvil, fixed.indexer, fixed.gateway, fixed.inference, fixed.factory, fixed.app].filter(
       (p): p is number => p !== undefined,
     ),
     ...(fixed.keepers ?? []),
@@ -172,6 +185,7 @@ async function resolvePorts(fixed: Partial<LocalNetworkPorts>): Promise<LocalNet
     gateway: await pick(fixed.gateway),
     inference: await pick(fixed.inference),
     factory: await pick(fixed.factory),
+    app: await pick(fixed.app),
     keepers: fixed.keepers ?? [await pick(undefined), await pick(undefined), await pick(undefined)],
   };
 }

@@ -16,7 +16,7 @@ options:
   -h, --help           print this help and exit
 
 environment: ANVIL_PORT (8545), INDEXER_PORT (42069), GATEWAY_PORT (8788), INFERENCE_PORT (8090),
-FACTORY_PORT (8789), KEEPER_PORT (8801, and the next two), BLOCK_TIME (1 s), DATABASE_URL (Postgres
+FACTORY_PORT (8789), APP_PORT (5173, the web app), KEEPER_PORT (8801, and the next two), BLOCK_TIME (1 s), DATABASE_URL (Postgres
 for the indexer; PGlite otherwise).
 `;
 const args = process.argv.slice(2);
@@ -44,6 +44,7 @@ try {
       gateway: env("GATEWAY_PORT", 8788),
       inference: env("INFERENCE_PORT", 8090),
       factory: env("FACTORY_PORT", 8789),
+      app: env("APP_PORT", 5173),
       keepers: [keeperPort, keeperPort + 1, keeperPort + 2],
     },
     blockTime: env("BLOCK_TIME", 1),
@@ -53,7 +54,7 @@ try {
 } catch (error) {
   console.error(`\n[devnet] ${(error as Error).message}`);
   console.error(
-    "[devnet] Ports can be changed with ANVIL_PORT, INDEXER_PORT, GATEWAY_PORT, INFERENCE_PORT, FACTORY_PORT and KEEPER_PORT (three from it).",
+    "[devnet] Ports can be changed with ANVIL_PORT, INDEXER_PORT, GATEWAY_PORT, INFERENCE_PORT, FACTORY_PORT, APP_PORT and KEEPER_PORT (three from it).",
   );
   process.exit(1);
 }

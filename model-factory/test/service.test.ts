@@ -136,6 +136,9 @@ describe("job service", () => {
 
     const done = (await (await fetch(`${factory.url}/jobs/${job.id}`)).json()) as JobRecord;
     expect(done.output?.evalLossTuned).toBeLessThan(done.output?.evalLossBase as number);
+    // The record keeps every step's loss, as streamed, so a reopened job draws its whole curve.
+    expect(done.losses.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(done.losses.at(-1)?.loss).toBe(progress.at(-1)?.loss);
     // Question/answer facts: the memorize preset, under the request's explicit fields.
     expect(done.preset).toBe("memorize");
     expect(done.hyperparameters).toMatchObject({ ...small, maxSteps: 6, epochs: 250 });
@@ -270,6 +273,8 @@ describe("job service", () => {
     expect(last.restarts).toBe(1);
     expect(last.resumedFromStep).toBeGreaterThanOrEqual(2);
     expect(last.output?.steps).toBe(30);
+    // The steps repeated after the checkpoint replace their first losses: one loss per step.
+    expect(last.losses.map((l) => l.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const messages = captured.lines.filter((l) => l.jobId === job.id).map((l) => l.msg);
     expect(messages).toContain("job interrupted: the service is stopping");
     expect(messages.slice(messages.indexOf("job resumed after a restart"))).toEqual(

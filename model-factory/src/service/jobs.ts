@@ -59,6 +59,8 @@ export interface JobRecord {
   /** Times the service restarted while the job was unfinished and picked it up again. */
   restarts: number;
   progress: TrainProgress | null;
+  /** Training loss at every step so far, so a job reopened later draws its whole curve. */
+  losses: { step: number; loss: number }[];
   evals: { step: number; loss: number; perplexity: number }[];
   resumedFromStep: number | null;
   error: string | null;
@@ -232,6 +234,7 @@ export class JobManager {
       updatedAt: now,
       restarts: 0,
       progress: null,
+      losses: [],
       evals: [],
       resumedFromStep: null,
       error: null,
@@ -354,6 +357,8 @@ export class JobManager {
       } catch {
         continue;
       }
+      // Records written before losses were kept.
+      job.losses ??= [];
       this.jobs.set(job.id, job);
     }
     for (const job of this.list().reverse()) {
@@ -430,6 +435,9 @@ export class JobManager {
         },
         onProgress: (progress) => {
           job.progress = progress;
+          // A resumed run repeats steps after its checkpoint: keep the latest loss of each step.
+          while ((job.losses.at(-1)?.step ?? 0) >= progress.step) job.losses.pop();
+          job.losses.push({ step: progress.step, loss: progress.loss });
           this.emit(id, { type: "progress", jobId: id, progress });
           if (Date.now() - lastLog >= PROGRESS_LOG_INTERVAL_MS || progress.evalLoss !== undefined) {
             lastLog = Date.now();

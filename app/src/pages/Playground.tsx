@@ -1,0 +1,261 @@
+import { Alert, Badge, Button, Card, Group, Select, Stack, Text, Textarea, Title } from "@mantine/core";
+import { getRequestPayout, type RequestPayout, requestInference, waitForReport } from "@payable-ai/sdk";
+import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
+import { useApp } from "../app.js";
+import { Empty, ErrorText, Loading, useAction } from "../components/feedback.js";
+import { AddressText, Open } from "../components/values.js";
+import { formatBps, formatOpen } from "../format.js";
+import { hashOf, readPublicText, uploadBlob } from "../gateway.js";
+import { type Page, useLiveQuery } from "../indexer.js";
+import { nameOf } from "../metadata.js";
+import { useWallet } from "../wallet.js";
+import type { ModelRow } from "./Explore.js";
+import { useJobForAdapter, useStreamedPreview } from "./Factory.js";
+
+type Paid = { requestId: bigint; fee: bigint; stage: "waiting" | "reported" | "settled" };
+
+export function PlaygroundPage() {
+  const [params, setParams] = useSearchParams();
+  const [{ data, fetching, error }] = useLiveQuery<{ models: Page<ModelRow> }>(
+    `query { models(where: { status: "active" }, orderBy: "id", limit: 100) { items { id owner isComposite baseModelId adapterHash manifestRoot datanetIds pricePerRequest metadataUri status requestCount finalizedCount feeVolume modelRevenue } } }`,
+  );
+  const models = data?.models.items ?? [];
+  const modelId = params.get("model") ?? models[0]?.id ?? null;
+  const model = models.find((m) => m.id === modelId);
+  return (
+    <Stack>
+      <Title order={2}>Playground</Title>
+      <Text size="sm" c="dimmed">
+        Ask a model a question. Paying goes through the market: the keepers run the model, attribute the
+        answer to the data it came from and sign a report; then the fee is split among the protocol, the
+        keeper, the model&apos;s owner and those contributors.
+      </Text>
+      {error && !data && <ErrorText error={`The indexer could not be read: ${error.message}`} />}
+      {fetching && !data ? (
+        <Loading what="models" />
+      ) : models.length === 0 ? (
+        <Empty>No model can be asked yet. Register one in the Model Factory.</Empty>
+      ) : (
+        <>
+          <Select
+            label="Model"
+            data={models.map((m) => ({
+              value: m.id,
+              label: `${nameOf("Model", m.id, m.metadataUri)} (#${m.id}) · ${formatOpen(m.pricePerRequest)} per request`,
+            }))}
+            value={modelId}
+            onChange={(v) => v && setParams({ model: v })}
+          />
+          {model && <Ask key={model.id} model={model} />}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function Ask({ model }: { model: ModelRow }) {
+  const { publicClient, contracts } = useApp();
+  const { signer } = useWallet();
+  const [question, setQuestion] = useState("");
+  const [paid, setPaid] = useState<Paid | null>(null);
+  const [answer, setAnswer] = useState<string | null>(null);
+  const [payout, setPayout] = useState<RequestPayout | null>(null);
+  const job = useJobForAdapter(model.adapterHash);
+  const preview = useStreamedPreview();
+  const watch = useRef<AbortController | null>(null);
+  useEffect(() => () => watch.current?.abort(), []);
+
+  const ask = useAction(async () => {
+    if (!signer) throw new Error("Choose an account first: the requester pays the model's price.");
+    const text = question.trim();
+    if (!text) throw new Error("Write a question.");
+    watch.current?.abort();
+    const controller = new AbortController();
+    watch.current = controller;
+    setPaid(null);
+    setAnswer(null);
+    setPayout(null);
+    const bytes = new TextEncoder().encode(text);
+    await uploadBlob(bytes, "public");
+    // One flow: the SDK approves exactly the price shown, then pays it into escrow.
+    const fee = BigInt(model.pricePerRequest);
+    const { requestId } = await requestInference(signer.client, {
+      contracts,
+      modelId: BigInt(model.id),
+      inputHash: hashOf(bytes),
+      inputURI: `blob:${hashOf(bytes)}`,
+      maxFee: fee,
+    });
+    setPaid({ requestId, fee, stage: "waiting" });
+    const { report } = await waitForReport(publicClient, {
+      contracts,
+      requestId,
+      timeoutMs: 180_000,
+      pollingIntervalMs: 1000,
+      signal: controller.signal,
+    });
+    setAnswer(
+      report.outputURI.startsWith("blob:") ? await readPublicText(report.outputURI) : report.outputURI,
+    );
+    setPaid({ requestId, fee, stage: "reported" });
+    // The split is an estimate until the challenge window closes and someone finalizes.
+    for (;;) {
+      const current = await getRequestPayout(publicClient, { contracts, requestId });
+      setPayout(current);
+      if (current.split?.settlement === "credited" || current.status === "refunded") break;
+      await new Promise((r) => setTimeout(r, 2000));
+      if (controller.signal.aborted) return;
+    }
+    setPaid({ requestId, fee, stage: "settled" });
+  });
+
+  const free = useAction(async () => {
+    if (!job) throw new Error("This model has no free preview here.");
+    if (!question.trim()) throw new Error("Write a question.");
+    await preview.run(job.id, model.id, question.trim());
+  });
+
+  return (
+    <Stack>
+      <Card withBorder>
+        <Textarea
+          label="Question"
+          autosize
+          minRows={2}
+          value={question}
+          onChange={(e) => setQuestion(e.currentTarget.value)}
+        />
+        <Group mt="sm">
+          <Button
+            onClick={() => ask.run()}
+            loading={ask.busy && paid === null}
+            disabled={!signer || (ask.busy && paid !== null)}
+          >
+            Pay {formatOpen(model.pricePerRequest)} and ask
+          </Button>
+          {job && (
+            <Button variant="default" onClick={() => free.run()} loading={free.busy}>
+              Free preview (not paid, nobody earns)
+            </Button>
+          )}
+        </Group>
+        <ErrorText error={ask.error ?? free.error} />
+      </Card>
+      {(preview.answer || free.busy) && (
+        <Card withBorder data-testid="preview">
+          <Text size="xs" c="dimmed">
+            Free preview from the inference node, streamed
+          </Text>
+          <Text data-testid="preview-answer" data-done={preview.done}>
+            {preview.answer}
+          </Text>
+          {preview.sources.length > 0 && (
+            <Text size="xs" c="dimmed">
+              Related contributions: {preview.sources.map((s) => `#${s.contributionId}`).join(", ")}
+            </Text>
+          )}
+        </Card>
+      )}
+      {paid && (
+        <Card withBorder data-testid="paid" data-request={paid.requestId.toString()} data-stage={paid.stage}>
+          <Group justify="space-between">
+            <Text fw={500}>Request #{paid.requestId.toString()}</Text>
+            <Badge variant="light">
+              {paid.stage === "waiting"
+                ? "waiting for the keepers"
+                : paid.stage === "reported"
+                  ? "reported"
+                  : "paid out"}
+            </Badge>
+          </Group>
+          <Text size="sm">
+            {formatOpen(paid.fee)} is held by the market until the keepers report the answer and the challenge
+            window passes.
+          </Text>
+          {answer === null ? (
+            <Loading what="the answer" />
+          ) : (
+            <Text mt="sm" data-testid="answer">
+              {answer}
+            </Text>
+          )}
+          {payout && <WhoGetsPaid payout={payout} />}
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+function Payee({
+  who,
+  account,
+  amount,
+  testId,
+}: {
+  who: string;
+  account: string;
+  amount: bigint;
+  testId?: string;
+}) {
+  return (
+    <Group justify="space-between" wrap="wrap" gap={4} data-testid={testId}>
+      <Text size="sm" component="div">
+        {who}
+        <br />
+        <AddressText address={account} />
+      </Text>
+      <Open wei={amount} />
+    </Group>
+  );
+}
+
+/** The report's attribution and the fee split in OPEN: estimated, then as credited. */
+function WhoGetsPaid({ payout }: { payout: RequestPayout }) {
+  const split = payout.split;
+  if (payout.declined)
+    return (
+      <Alert mt="sm">
+        The keepers declined this question ({payout.declined.reason}); the fee is refunded.
+      </Alert>
+    );
+  if (!split) return null;
+  return (
+    <Stack gap={4} mt="sm" data-testid="payout" data-settlement={split.settlement}>
+      <Text fw={500}>
+        Who gets paid for this answer{" "}
+        {split.settlement === "estimated" ? "(estimated until settlement)" : "(credited)"}
+      </Text>
+      <Stack gap={6}>
+        {split.contributors.map((c) => (
+          <Payee
+            key={c.contributionId.toString()}
+            testId={`payee-contribution-${c.contributionId}`}
+            who={`Contribution #${c.contributionId} (${formatBps(c.weightBps)} of the data share)`}
+            account={c.payee}
+            amount={c.amount}
+          />
+        ))}
+        {split.datanetOwners.map((d) => (
+          <Payee
+            key={`datanet-${d.datanetId}`}
+            who={`Datanet #${d.datanetId} owner (unattributed data share)`}
+            account={d.owner}
+            amount={d.amount}
+          />
+        ))}
+        {split.modelOwners.map((m) => (
+          <Payee key={`model-${m.account}`} who="Model owner" account={m.account} amount={m.amount} />
+        ))}
+        <Payee who="Keeper that ran it" account={split.executor.account} amount={split.executor.amount} />
+        <Payee who="Protocol treasury" account={split.treasury.account} amount={split.treasury.amount} />
+      </Stack>
+      {split.contributors.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No contribution shaped this answer, so its data share goes{" "}
+          {split.datanetOwners.length ? "to the datanet owners" : "to the treasury"}.
+        </Text>
+      )}
+    </Stack>
+  );
+}
