@@ -1,5 +1,5 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from "@mantine/core";
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { Link } from "react-router";
 import { Empty, ErrorText, Loading } from "../components/feedback.js";
 import { AddressText, HashText, Open, UriLink } from "../components/values.js";
@@ -348,95 +348,96 @@ export function Leaderboards() {
   );
   return (
     <SimpleGrid cols={{ base: 1, lg: 3 }}>
-      <Card withBorder>
-        <Title order={3} size="h5" mb="xs">
-          Contributors
-        </Title>
-        <ErrorText error={error} />
-        {contributors === null && !error ? (
-          <Loading what="contributors" />
-        ) : contributors?.length === 0 ? (
-          <Empty>No contribution has earned yet.</Empty>
-        ) : (
-          <Table fz="sm" data-testid="leaderboard-contributors">
-            <Table.Tbody>
-              {contributors?.map((c) => (
-                <Table.Tr key={c.address}>
-                  <Table.Td>{c.rank}</Table.Td>
-                  <Table.Td>
-                    <AddressText address={c.address} />
-                    <Text size="xs" c="dimmed">
-                      {c.acceptedCount} accepted contributions
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Open wei={c.earnedData} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Card>
-      <Card withBorder>
-        <Title order={3} size="h5" mb="xs">
-          Models
-        </Title>
-        {!models.data ? (
-          <Loading what="models" />
-        ) : models.data.models.items.length === 0 ? (
-          <Empty>No model yet.</Empty>
-        ) : (
-          <Table fz="sm" data-testid="leaderboard-models">
-            <Table.Tbody>
-              {models.data.models.items.map((m, i) => (
-                <Table.Tr key={m.id}>
-                  <Table.Td>{i + 1}</Table.Td>
-                  <Table.Td>
-                    {nameOf("Model", m.id, m.metadataUri)}
-                    <Text size="xs" c="dimmed">
-                      {m.requestCount} requests
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Open wei={m.modelRevenue} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Card>
-      <Card withBorder>
-        <Title order={3} size="h5" mb="xs">
-          Keepers
-        </Title>
-        {!keepers.data ? (
-          <Loading what="keepers" />
-        ) : keepers.data.keepers.items.length === 0 ? (
-          <Empty>No keeper has staked.</Empty>
-        ) : (
-          <Table fz="sm" data-testid="leaderboard-keepers">
-            <Table.Tbody>
-              {keepers.data.keepers.items.map((k, i) => (
-                <Table.Tr key={k.address}>
-                  <Table.Td>{i + 1}</Table.Td>
-                  <Table.Td>
-                    <AddressText address={k.address} />
-                    <Text size="xs" c="dimmed">
-                      {k.reportsExecuted} reports submitted, {k.reportsSigned} signed
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Open wei={keeperEarned.get(k.address.toLowerCase()) ?? "0"} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Card>
+      <LeaderboardCard
+        title="Contributors"
+        testId="leaderboard-contributors"
+        what="contributors"
+        empty="No contribution has earned yet."
+        error={error}
+        rows={
+          error
+            ? undefined
+            : contributors?.map((c) => ({
+                key: c.address,
+                rank: c.rank,
+                name: <AddressText address={c.address} />,
+                detail: `${c.acceptedCount} accepted contributions`,
+                wei: c.earnedData,
+              }))
+        }
+      />
+      <LeaderboardCard
+        title="Models"
+        testId="leaderboard-models"
+        what="models"
+        empty="No model yet."
+        rows={models.data?.models.items.map((m, i) => ({
+          key: m.id,
+          rank: i + 1,
+          name: nameOf("Model", m.id, m.metadataUri),
+          detail: `${m.requestCount} requests`,
+          wei: m.modelRevenue,
+        }))}
+      />
+      <LeaderboardCard
+        title="Keepers"
+        testId="leaderboard-keepers"
+        what="keepers"
+        empty="No keeper has staked."
+        rows={keepers.data?.keepers.items.map((k, i) => ({
+          key: k.address,
+          rank: i + 1,
+          name: <AddressText address={k.address} />,
+          detail: `${k.reportsExecuted} reports submitted, ${k.reportsSigned} signed`,
+          wei: keeperEarned.get(k.address.toLowerCase()) ?? "0",
+        }))}
+      />
     </SimpleGrid>
+  );
+}
+
+type LeaderboardRow = { key: string; rank: number; name: ReactNode; detail: string; wei: string };
+
+/** One leaderboard: rank, who (with a line of detail) and what they earned; `rows` undefined while loading. */
+function LeaderboardCard(props: {
+  title: string;
+  testId: string;
+  what: string;
+  empty: string;
+  rows: LeaderboardRow[] | undefined;
+  error?: string | null;
+}) {
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="xs">
+        {props.title}
+      </Title>
+      {props.error !== undefined && <ErrorText error={props.error} />}
+      {props.error ? null : props.rows === undefined ? (
+        <Loading what={props.what} />
+      ) : props.rows.length === 0 ? (
+        <Empty>{props.empty}</Empty>
+      ) : (
+        <Table fz="sm" data-testid={props.testId}>
+          <Table.Tbody>
+            {props.rows.map((row) => (
+              <Table.Tr key={row.key}>
+                <Table.Td>{row.rank}</Table.Td>
+                <Table.Td>
+                  {row.name}
+                  <Text size="xs" c="dimmed">
+                    {row.detail}
+                  </Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Open wei={row.wei} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
   );
 }
 
