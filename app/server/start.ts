@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { serve } from "@hono/node-server";
+import { serveHttp } from "@payable-ai/service";
 import { type AppConfig, createAppServer } from "./appServer.js";
 
 const usage = `usage: tsx server/start.ts --config <app-config.json> --indexer <url> --gateway <url> --factory <url> [--port 5173] [--web-dir dist]
@@ -41,9 +41,8 @@ const app = createAppServer({
     factory: values.factory as string,
   },
 });
-const server = serve({ fetch: app.fetch, port: Number(values.port), hostname: values.host }, (info) =>
-  console.log(JSON.stringify({ level: 30, msg: `web app on http://${values.host}:${info.port}` })),
-);
-const stop = () => server.close(() => process.exit(0));
+const http = await serveHttp({ fetch: app.fetch, port: Number(values.port), host: values.host });
+console.log(JSON.stringify({ level: 30, msg: `web app on ${http.url}` }));
+const stop = () => http.close({ graceMs: 2000 }).then(() => process.exit(0));
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

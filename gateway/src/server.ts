@@ -1,6 +1,4 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serveHttp } from "@payable-ai/service";
 import { createGatewayApp, type GatewayDependencies } from "./app.js";
 import { GatewayMetrics } from "./metrics.js";
 
@@ -30,54 +28,29 @@ export async function startGateway(
   const metrics = deps.metrics ?? new GatewayMetrics();
   let draining = false;
   const app = createGatewayApp({ ...deps, metrics, isDraining: () => draining });
-  const host = options.host ?? "127.0.0.1";
-  let inFlight = 0;
-  let settled: (() => void) | undefined;
-  let closing: Promise<void> | undefined;
-  return new Promise((resolveStart, reject) => {
-    const server = serve(
-      { fetch: app.fetch, port: options.port ?? 0, hostname: host },
-      (info: AddressInfo) => {
-        resolveStart({
-          url: `http://${host}:${info.port}`,
-          port: info.port,
-          get inFlight() {
-            return inFlight;
-          },
-          close: (closeOptions = {}) => {
-            closing ??= drain(
-              closeOptions.timeoutMs ?? options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
-            );
-            return closing;
-          },
-        });
-      },
-    ) as Server;
-    server.on("request", (_request, response) => {
-      inFlight++;
-      metrics.requestsInFlight.set(inFlight);
-      response.once("close", () => {
-        inFlight--;
-        metrics.requestsInFlight.set(inFlight);
-        if (inFlight === 0) settled?.();
-      });
-    });
-    server.once("error", reject);
-
-    async function drain(timeoutMs: number): Promise<void> {
-      draining = true;
-      if (inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((done) => {
-          settled = done;
-          timer = setTimeout(done, timeoutMs);
-        });
-        clearTimeout(timer);
-      }
-      await new Promise<void>((resolveClose, rejectClose) => {
-        server.close((error) => (error ? rejectClose(error) : resolveClose()));
-        server.closeAllConnections();
-      });
-    }
+  const http = await serveHttp({ fetch: app.fetch, port: options.port, host: options.host });
+  const track = () => metrics.requestsInFlight.set(http.inFlight);
+  http.server.on("request", (_request, response) => {
+    track();
+    response.once("close", track);
   });
+  let closing: Promise<void> | undefined;
+  // While draining the gateway keeps accepting connections, so that a client learns it is
+  // shutting down (503 `shutting_down`) instead of meeting a refused connection.
+  async function drain(timeoutMs: number): Promise<void> {
+    draining = true;
+    await http.whenIdle(timeoutMs);
+    await http.close({ graceMs: 0 });
+  }
+  return {
+    url: http.url,
+    port: http.port,
+    get inFlight() {
+      return http.inFlight;
+    },
+    close: (closeOptions = {}) => {
+      closing ??= drain(closeOptions.timeoutMs ?? options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      return closing;
+    },
+  };
 }

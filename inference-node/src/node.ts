@@ -1,8 +1,6 @@
-import type { Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import type { S3BlobStoreOptions } from "@payable-ai/gateway/blobstore";
+import { serveHttp } from "@payable-ai/service";
 import { type Logger, pino } from "pino";
 import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
@@ -190,15 +188,10 @@ export async function startInferenceServer(
   options: InferenceNodeOptions & { port?: number; host?: string },
 ): Promise<StartedServer> {
   const node = await createInferenceNode(options);
-  const host = options.host ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: node.app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
-    s.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const http = await serveHttp({ fetch: node.app.fetch, port: options.port, host: options.host });
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     node,
     async close(graceMs = node.shutdownGraceMs) {
       const started = performance.now();
@@ -207,20 +200,8 @@ export async function startInferenceServer(
         "draining",
       );
       await node.scheduler.drain(graceMs);
-      const http = server as HttpServer;
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      // Responses finishing now carry `connection: close`; idle keep-alive sockets are shut as found.
-      const sweep = setInterval(() => http.closeIdleConnections(), 50);
-      http.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const delivered = await Promise.race([
-        closed.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DELIVERY_MS))),
-      ]);
-      clearInterval(sweep);
-      clearTimeout(timer);
-      if (!delivered) http.closeAllConnections();
-      await closed;
+      // The scheduler finished or cancelled every row: what is left is delivering the last bytes.
+      const delivered = await http.close({ graceMs: DELIVERY_MS });
       await node.session.release();
       node.logger.info({ ms: Math.round(performance.now() - started), delivered }, "stopped");
     },

@@ -1,6 +1,5 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import type { AttributionReport } from "@payable-ai/sdk";
+import { serveHttp } from "@payable-ai/service";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -106,19 +105,7 @@ export async function startKeeperServer(
   options: { port: number; host?: string; health?: HealthOptions },
 ): Promise<RunningKeeperServer> {
   const app = createKeeperApp(node, new KeeperHealth(node, options.health));
-  const host = options.host ?? "127.0.0.1";
-  return new Promise((resolveStart, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
-      resolveStart({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-            server.close(() => done());
-          }),
-      });
-    });
-    server.once("error", reject);
-  });
+  const http = await serveHttp({ fetch: app.fetch, port: options.port, host: options.host });
+  // The node drains its own work before this; open co-sign calls are cut.
+  return { url: http.url, port: http.port, close: () => http.close({ graceMs: 0 }).then(() => {}) };
 }

@@ -1,6 +1,4 @@
-import type { Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serveHttp } from "@payable-ai/service";
 import { type Logger, pino } from "pino";
 import type { z } from "zod";
 import { createApp } from "./app.js";
@@ -94,24 +92,14 @@ export async function startRouter(
 ): Promise<StartedRouter> {
   const router = createRouter(options);
   await router.start();
-  const host = options.host ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: router.app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
-    s.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const http = await serveHttp({ fetch: router.app.fetch, port: options.port, host: options.host });
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     router,
     async close(graceMs = 5000) {
       await router.stop();
-      const http = server as HttpServer;
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeIdleConnections();
-      const timer = setTimeout(() => http.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      await http.close({ graceMs });
     },
   };
 }

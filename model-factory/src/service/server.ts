@@ -1,5 +1,4 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serveHttp } from "@payable-ai/service";
 import { type ChainInfo, createFactoryApp } from "./app.js";
 import { JobManager, type JobManagerOptions } from "./jobs.js";
 
@@ -31,25 +30,15 @@ export async function startFactory(
     chain: options.chain,
     inferenceUrl: options.inferenceUrl,
   });
-  const host = options.host ?? "127.0.0.1";
-  return new Promise((resolveStart, reject) => {
-    const server = serve(
-      { fetch: app.fetch, port: options.port ?? 0, hostname: host },
-      (info: AddressInfo) => {
-        resolveStart({
-          url: `http://${host}:${info.port}`,
-          port: info.port,
-          jobs,
-          close: async () => {
-            await jobs.close();
-            await new Promise<void>((resolveClose, rejectClose) => {
-              server.close((error) => (error ? rejectClose(error) : resolveClose()));
-              (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-            });
-          },
-        });
-      },
-    );
-    server.once("error", reject);
-  });
+  const http = await serveHttp({ fetch: app.fetch, port: options.port, host: options.host });
+  return {
+    url: http.url,
+    port: http.port,
+    jobs,
+    close: async () => {
+      await jobs.close();
+      // Event streams of a job stay open while it runs: once the jobs stopped there is nothing to wait for.
+      await http.close({ graceMs: 0 });
+    },
+  };
 }
