@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { readDeployment } from "@payable-ai/sdk/node";
+import { exitWithUsage, UsageError } from "@payable-ai/service";
 import { pino } from "pino";
 import { getAddress, isAddress } from "viem";
 import type { BlobStore } from "./blobstore/blobStore.js";
@@ -13,10 +14,9 @@ import { LocalBlobStore } from "./blobstore/localBlobStore.js";
 import { S3BlobStore } from "./blobstore/s3BlobStore.js";
 import {
   type GatewayOptions,
-  gatewayUsage,
+  gatewayCommandLine,
   parseBlobStoreLocation,
   parseGatewayCommandLine,
-  UsageError,
 } from "./cliOptions.js";
 import { ContributionSync } from "./contributionSync.js";
 import { FileNonceStore } from "./nonceStore.js";
@@ -28,14 +28,13 @@ let options: GatewayOptions;
 try {
   const parsed = parseGatewayCommandLine(process.argv.slice(2));
   if (parsed.help) {
-    process.stdout.write(gatewayUsage());
+    process.stdout.write(gatewayCommandLine.usage());
     process.exit(0);
   }
   options = parsed.options;
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`gateway: ${error.message}\n\n${gatewayUsage()}`);
-  process.exit(2);
+  exitWithUsage(gatewayCommandLine, error.message);
 }
 
 const logger = pino({ level: options["log-level"] });

@@ -85,7 +85,7 @@ describe("gateway CLI", () => {
     expect(unknown.out.stderr).not.toContain("ERR_PARSE_ARGS");
     const bad = runCli([], { GATEWAY_PORT: "eighty" });
     expect(await bad.exited).toBe(2);
-    expect(bad.out.stderr).toMatch(/^gateway: \$GATEWAY_PORT must be a non-negative integer, got "eighty"/);
+    expect(bad.out.stderr).toMatch(/^gateway: \$GATEWAY_PORT must be an integer ≥ 0, got "eighty"/);
   }, 30_000);
 
   it("starts from a deployment file, env and a config file, drains an upload on SIGTERM, and stops", async () => {
