@@ -1,120 +1,71 @@
-import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { defineCommandLine, exitWithUsage, parseOrExit } from "@payable-ai/service";
 import { pino } from "pino";
-import { z } from "zod";
+import type { z } from "zod";
 import { nodeConfigSchema } from "./config.js";
 import { startRouter } from "./router.js";
 
-const usage = `usage: router [options]
-
-options:
-  --node <url>               a payable inference node (repeat for each node)
-  --config <file.json>       settings file: { "nodes": [ "<url>" | { "url", "name", "kind", "adapters", "apiKey" } ],
-                             "port", "host", "pollMs", "loadFactor", "connectTimeoutMs" }
-  --port <n>                 listen port, 0 = any free port (default: 8095)
-  --host <address>           bind address (default: 127.0.0.1)
-  --poll-ms <n>              how often each node's /health and /v1/models are read (default: 1000)
-  --load-factor <x>          a node takes new work while under x times the mean load (default: 1.25)
-  --connect-timeout-ms <n>   time to connect to a node before trying the next (default: 1000)
-  --log-level <level>        pino level (default: info)
-  -h, --help                 print this help and exit
-
-Nodes from --node and from the file's "nodes" are all used. Flags override the file.
-`;
-
-function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${usage}`);
-  process.exit(2);
-}
-
-const fileSchema = z
-  .object({
-    nodes: z.array(z.union([z.string(), z.unknown()])).optional(),
-    port: z.number().int().min(0).max(65535).optional(),
-    host: z.string().min(1).optional(),
-    pollMs: z.number().int().positive().optional(),
-    loadFactor: z.number().min(1).optional(),
-    connectTimeoutMs: z.number().int().positive().optional(),
-  })
-  .strict();
-
-let values: Record<string, string | string[] | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      node: { type: "string", multiple: true },
-      config: { type: "string" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "poll-ms": { type: "string" },
-      "load-factor": { type: "string" },
-      "connect-timeout-ms": { type: "string" },
-      "log-level": { type: "string" },
-      help: { type: "boolean", short: "h" },
+const routerCommandLine = defineCommandLine({
+  program: "router",
+  summary: "Routes OpenAI-compatible requests over many inference nodes by adapter residency and placement.",
+  envPrefix: "ROUTER",
+  options: {
+    node: {
+      kind: "entries",
+      value: "URL",
+      help: 'a node: a URL, or in --config an object { "url", "name", "kind", "adapters", "apiKey" }',
     },
-    strict: true,
-  }));
-} catch (error) {
-  usageError(((error as Error).message.split("\n")[0] as string).replace(/\. To specify.*$/, ""));
-}
-if (values.help) {
-  process.stdout.write(usage);
-  process.exit(0);
-}
+    port: { kind: "integer", default: "8095", help: "listen port, 0 = any free port" },
+    host: { kind: "string", default: "127.0.0.1", help: "bind address" },
+    "poll-ms": {
+      kind: "integer",
+      default: "1000",
+      min: 1,
+      help: "how often each node's /health and /v1/models are read",
+    },
+    "load-factor": {
+      kind: "number",
+      default: "1.25",
+      min: 1,
+      help: "a node takes new work while under this times the mean load",
+    },
+    "connect-timeout-ms": {
+      kind: "integer",
+      default: "1000",
+      min: 1,
+      help: "time to connect to a node before trying the next",
+    },
+    "log-level": { kind: "string", default: "info", help: "pino level" },
+  },
+});
 
-async function readConfig(path: string | undefined): Promise<z.output<typeof fileSchema>> {
-  if (!path) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    return usageError(`--config ${path}: ${(error as Error).message}`);
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    usageError(`--config ${path}: ${issue?.path.join(".") || "file"}: ${issue?.message}`);
-  }
-  return parsed.data;
+const { options } = parseOrExit(routerCommandLine);
+function fail(message: string): never {
+  return exitWithUsage(routerCommandLine, message);
 }
+if (options.node.length === 0) fail('give at least one --node <url> (or "node" in --config)');
+// Checked here for a one-line error naming the node; the router parses them again.
+const nodes = options.node.map((node, i) => {
+  const input = typeof node === "string" ? { url: node } : node;
+  const parsed = nodeConfigSchema.safeParse(input);
+  if (parsed.success) return input as z.input<typeof nodeConfigSchema>;
+  const issue = parsed.error.issues[0];
+  return fail(`node ${i + 1}: ${issue?.path.join(".") || "node"}: ${issue?.message}`);
+});
 
-const number = (flag: string, fallback: number, min: number, integer = true): number => {
-  const raw = values[flag];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isSafeInteger(value)))
-    usageError(`--${flag} must be ${integer ? "an integer" : "a number"} ≥ ${min}, not "${raw}"`);
-  return value;
-};
-
-const file = await readConfig(values.config as string | undefined);
-const nodes = [...((values.node as string[] | undefined) ?? []), ...(file.nodes ?? [])].map((n) =>
-  typeof n === "string" ? { url: n } : n,
-);
-if (nodes.length === 0) usageError("give at least one --node <url> (or nodes in --config)");
-for (const [i, node] of nodes.entries()) {
-  const parsed = nodeConfigSchema.safeParse(node);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    usageError(`node ${i + 1}: ${issue?.path.join(".") || "node"}: ${issue?.message}`);
-  }
-}
-
-const logger = pino({ name: "router", level: (values["log-level"] as string | undefined) ?? "info" });
+const logger = pino({ name: "router", level: options["log-level"] });
 let server: Awaited<ReturnType<typeof startRouter>>;
 try {
   server = await startRouter({
-    nodes: nodes as Parameters<typeof startRouter>[0]["nodes"],
-    port: number("port", file.port ?? 8095, 0),
-    host: (values.host as string | undefined) ?? file.host,
-    pollMs: number("poll-ms", file.pollMs ?? 1000, 1),
-    loadFactor: number("load-factor", file.loadFactor ?? 1.25, 1, false),
-    connectTimeoutMs: number("connect-timeout-ms", file.connectTimeoutMs ?? 1000, 1),
+    nodes,
+    port: options.port,
+    host: options.host,
+    pollMs: options["poll-ms"],
+    loadFactor: options["load-factor"],
+    connectTimeoutMs: options["connect-timeout-ms"],
     logger,
   });
 } catch (error) {
-  usageError((error as Error).message);
+  fail((error as Error).message);
 }
 logger.info(
   {

@@ -29,8 +29,9 @@ describe("router command line", () => {
   test("--help prints the usage and exits 0", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^usage: router/);
-    expect(stdout).toContain("--node <url>");
+    expect(stdout).toMatch(/^Usage: router \[options\]/);
+    expect(stdout).toContain("--node URL");
+    expect(stdout).toContain("$ROUTER_POLL_MS");
   });
 
   test.each([
@@ -43,14 +44,14 @@ describe("router command line", () => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr.split("\n")[0]).toContain(message);
-    expect(stderr).toContain("usage: router");
+    expect(stderr).toContain("Usage: router");
   });
 
   test("a config file with a bad mapping exits 2 and names the node", async () => {
     const path = join(directory, "bad.json");
     await writeFile(
       path,
-      JSON.stringify({ nodes: [{ url: "http://127.0.0.1:1", kind: "openai", adapters: { "0xabc": "x" } }] }),
+      JSON.stringify({ node: [{ url: "http://127.0.0.1:1", kind: "openai", adapters: { "0xabc": "x" } }] }),
     );
     const { code, stderr } = await run(["--config", path]);
     expect(code).toBe(2);
@@ -60,7 +61,7 @@ describe("router command line", () => {
   test("starts from a config file, reports its nodes on /health, and stops on SIGTERM", async () => {
     const port = await freePort();
     const path = join(directory, "router.json");
-    await writeFile(path, JSON.stringify({ nodes: ["http://127.0.0.1:9"], port, pollMs: 100 }));
+    await writeFile(path, JSON.stringify({ node: ["http://127.0.0.1:9"], port, "poll-ms": 100 }));
     const child = spawn(process.execPath, ["--import", "tsx", cli, "--config", path, "--log-level", "warn"], {
       stdio: "ignore",
     });
