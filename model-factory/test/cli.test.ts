@@ -41,21 +41,22 @@ describe("model-factory CLI", () => {
   it("prints its usage for --help and exits 0", () => {
     const { status, stdout } = run("--help");
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^usage: model-factory/);
-    expect(stdout).toContain("--gateway <url>");
+    expect(stdout).toMatch(/^Usage: model-factory \[options\]/);
+    expect(stdout).toContain("--gateway URL");
+    expect(stdout).toContain("$MODEL_FACTORY_DATA_DIR");
   });
 
   it("refuses an unknown option with one line and the usage, exit 2", () => {
     const { status, stderr } = run("--bogus");
     expect(status).toBe(2);
-    expect(stderr.split("\n")[0]).toBe("error: Unknown option '--bogus'");
-    expect(stderr).toContain("usage: model-factory");
+    expect(stderr.split("\n")[0]).toBe("model-factory: Unknown option '--bogus'");
+    expect(stderr).toContain("Usage: model-factory");
   });
 
   it("refuses an unknown --log-level with one line and the usage, exit 2", () => {
     const { status, stderr } = run("--log-level", "loud");
     expect(status).toBe(2);
-    expect(stderr.split("\n")[0]).toMatch(/^error: --log-level "loud" is not one of trace, debug, info/);
+    expect(stderr.split("\n")[0]).toMatch(/^model-factory: --log-level "loud" is not one of trace, debug, info/);
   });
 
   it("takes options from flags, then MODEL_FACTORY_* variables, then --config", async () => {

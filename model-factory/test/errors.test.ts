@@ -216,7 +216,6 @@ describe("errors and logs of the job service", () => {
       ["POST", "/jobs", { ...valid, preset: "huge" }, 400, "invalid_request"],
       ["POST", "/jobs", { ...valid, baseModel: "gpt-9" }, 400, "unknown_base_model"],
       ["GET", "/jobs/nope", undefined, 404, "job_not_found"],
-      ["GET", "/api/jobs/nope", undefined, 404, "job_not_found"],
       ["GET", "/jobs/nope/events", undefined, 404, "job_not_found"],
       ["GET", "/jobs/nope/adapter", undefined, 404, "job_not_found"],
       ["GET", `/jobs/${failed}/adapter`, undefined, 409, "job_not_completed"],

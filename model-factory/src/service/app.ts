@@ -22,8 +22,6 @@ import { contributionIndex, parseCitations, prepareRag } from "./rag.js";
 
 export interface FactoryAppDependencies {
   jobs: JobManager;
-  /** Built web app (web/dist) to serve at `/`; the API is then also under `/api`. */
-  webDir?: string;
   /** The chain the web app registers models on (`GET /chain`). */
   chain?: ChainInfo;
   /** An inference node (OpenAI-compatible) for the chat playground (`POST /jobs/:id/chat`). */
@@ -96,39 +94,9 @@ export function createFactoryApp(deps: FactoryAppDependencies): Hono<Env> {
   const api = createApi(deps.jobs, deps.chain, deps.inferenceUrl);
   root.onError(handleError);
   root.notFound(handleNotFound);
-  root.route("/api", api);
   root.route("/", api);
-  if (deps.webDir) {
-    const webDir = resolve(deps.webDir);
-    root.get("/*", async (c) => {
-      const relative = c.req.path === "/" ? "index.html" : c.req.path.slice(1);
-      const path = resolve(webDir, relative);
-      if (!path.startsWith(`${webDir}/`)) return c.notFound();
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(path);
-      } catch {
-        // Client-side routes fall back to the app shell.
-        bytes = await readFile(join(webDir, "index.html"));
-        return c.body(new Uint8Array(bytes), 200, { "content-type": CONTENT_TYPES[".html"] as string });
-      }
-      return c.body(new Uint8Array(bytes), 200, {
-        "content-type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
-      });
-    });
-  }
   return root;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-};
 
 const chatSchema = z.object({
   /**

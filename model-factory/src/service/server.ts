@@ -15,7 +15,6 @@ export async function startFactory(
   options: JobManagerOptions & {
     port?: number;
     host?: string;
-    webDir?: string;
     chain?: ChainInfo;
     inferenceUrl?: string;
     maxBodyBytes?: number;
@@ -26,7 +25,6 @@ export async function startFactory(
     jobs,
     logger: options.logger,
     maxBodyBytes: options.maxBodyBytes,
-    webDir: options.webDir,
     chain: options.chain,
     inferenceUrl: options.inferenceUrl,
   });
