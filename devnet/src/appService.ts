@@ -117,7 +117,7 @@ export function appService(options: AppServiceOptions): DevnetService {
       const child = startProcess("app/server/start.ts", [
         "--port",
         String(options.port),
-        "--config",
+        "--app-config",
         configFile,
         "--indexer",
         options.indexerUrl,
