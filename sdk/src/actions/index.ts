@@ -46,8 +46,11 @@ export * from "./inference/submitReport.js";
 export * from "./inference/waitForReport.js";
 export * from "./internal/types.js";
 export {
+  type ReadErrorType,
   TransactionRevertedError,
+  type TransactionRevertedErrorType,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
 } from "./internal/write.js";
 export * from "./keepers/getKeeperAttribution.js";

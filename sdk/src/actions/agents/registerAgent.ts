@@ -3,6 +3,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -15,6 +16,8 @@ export type RegisterAgentParameters = {
   stake: bigint;
 };
 export type RegisterAgentReturnType = WriteReturnType & { agentId: bigint };
+
+export type RegisterAgentErrorType = WriteErrorType;
 
 /**
  * Registers an agent (an app built on models) with an OPEN stake, approved first when needed.

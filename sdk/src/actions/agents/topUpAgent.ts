@@ -1,6 +1,11 @@
 import { agentRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 import { approveIfNeeded } from "../token/approveIfNeeded.js";
 
 export type TopUpAgentParameters = {
@@ -9,6 +14,8 @@ export type TopUpAgentParameters = {
   amount: bigint;
 };
 export type TopUpAgentReturnType = WriteReturnType;
+
+export type TopUpAgentErrorType = WriteErrorType;
 
 /**
  * Adds OPEN to an agent's stake.

@@ -1,6 +1,11 @@
 import { agentRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type UpdateAgentModelsParameters = {
   contracts: ContractsOf<"AgentRegistry">;
@@ -8,6 +13,8 @@ export type UpdateAgentModelsParameters = {
   modelIds: readonly bigint[];
 };
 export type UpdateAgentModelsReturnType = WriteReturnType;
+
+export type UpdateAgentModelsErrorType = WriteErrorType;
 
 /**
  * Replaces the list of models an agent uses (agent owner).

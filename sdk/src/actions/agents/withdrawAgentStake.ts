@@ -1,12 +1,19 @@
 import { agentRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type WithdrawAgentStakeParameters = {
   contracts: ContractsOf<"AgentRegistry">;
   agentId: bigint;
 };
 export type WithdrawAgentStakeReturnType = WriteReturnType;
+
+export type WithdrawAgentStakeErrorType = WriteErrorType;
 
 /**
  * Withdraws an agent's stake after its unbonding delay (agent owner).

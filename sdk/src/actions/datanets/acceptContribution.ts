@@ -1,12 +1,19 @@
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type AcceptContributionParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
   contributionId: bigint;
 };
 export type AcceptContributionReturnType = WriteReturnType;
+
+export type AcceptContributionErrorType = WriteErrorType;
 
 /**
  * Accepts a pending contribution (curators only); the bond goes back to the contributor.

@@ -1,7 +1,12 @@
 import type { Address } from "viem";
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type ApproveAccessParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
@@ -9,6 +14,8 @@ export type ApproveAccessParameters = {
   account: Address;
 };
 export type ApproveAccessReturnType = WriteReturnType;
+
+export type ApproveAccessErrorType = WriteErrorType;
 
 /**
  * Approves a pending access request (datanet owner); the escrowed fee goes to the owner.

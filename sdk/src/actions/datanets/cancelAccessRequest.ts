@@ -1,12 +1,19 @@
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type CancelAccessRequestParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
   datanetId: bigint;
 };
 export type CancelAccessRequestReturnType = WriteReturnType;
+
+export type CancelAccessRequestErrorType = WriteErrorType;
 
 /**
  * Cancels the caller's pending access request; the escrowed fee is refunded.

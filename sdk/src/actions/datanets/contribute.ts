@@ -5,6 +5,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -24,6 +25,8 @@ export type ContributeParameters = {
   maxBond?: bigint | undefined;
 };
 export type ContributeReturnType = WriteReturnType & { contributionId: bigint; bond: bigint };
+
+export type ContributeErrorType = WriteErrorType;
 
 /**
  * Submits a contribution to a datanet, approving the datanet's bond first when needed.

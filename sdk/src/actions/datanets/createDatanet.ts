@@ -4,6 +4,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -20,6 +21,8 @@ export type CreateDatanetParameters = {
   curators?: readonly Address[] | undefined;
 };
 export type CreateDatanetReturnType = WriteReturnType & { datanetId: bigint };
+
+export type CreateDatanetErrorType = WriteErrorType;
 
 /**
  * Creates a datanet owned by the caller.

@@ -2,6 +2,7 @@ import type { Address, Chain, Client, Transport } from "viem";
 import { readContract } from "viem/actions";
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 
 export type HasAccessParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
@@ -9,6 +10,8 @@ export type HasAccessParameters = {
   account: Address;
 };
 export type HasAccessReturnType = boolean;
+
+export type HasAccessErrorType = ReadErrorType;
 
 /**
  * Whether `account` may download a datanet's contributions (granted access, or owner).

@@ -4,6 +4,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -19,6 +20,8 @@ export type RequestAccessParameters = {
   maxFee?: bigint | undefined;
 };
 export type RequestAccessReturnType = WriteReturnType & { fee: bigint };
+
+export type RequestAccessErrorType = WriteErrorType;
 
 /**
  * Asks a datanet's owner for access; the access fee is escrowed (approved first when needed)

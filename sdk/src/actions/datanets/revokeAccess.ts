@@ -1,7 +1,12 @@
 import type { Address } from "viem";
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type RevokeAccessParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
@@ -9,6 +14,8 @@ export type RevokeAccessParameters = {
   account: Address;
 };
 export type RevokeAccessReturnType = WriteReturnType;
+
+export type RevokeAccessErrorType = WriteErrorType;
 
 /**
  * Revokes an account's access to a datanet (datanet owner).

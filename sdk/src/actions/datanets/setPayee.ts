@@ -1,7 +1,12 @@
 import type { Address } from "viem";
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type SetPayeeParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
@@ -9,6 +14,8 @@ export type SetPayeeParameters = {
   newPayee: Address;
 };
 export type SetPayeeReturnType = WriteReturnType;
+
+export type SetPayeeErrorType = WriteErrorType;
 
 /**
  * Points a contribution's future payouts to a new address.

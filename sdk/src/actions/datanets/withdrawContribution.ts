@@ -1,12 +1,19 @@
 import { datanetRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type WithdrawContributionParameters = {
   contracts: ContractsOf<"DatanetRegistry">;
   contributionId: bigint;
 };
 export type WithdrawContributionReturnType = WriteReturnType;
+
+export type WithdrawContributionErrorType = WriteErrorType;
 
 /**
  * Withdraws a contribution left unreviewed past the datanet's review timeout, with its bond.

@@ -1,8 +1,8 @@
 import type { Account, Address, Hex } from "viem";
 import { BaseError } from "../../errors/base.js";
-import { HttpRequestError, httpGetJson, joinUrl } from "../../utils/http.js";
+import { HttpRequestError, type HttpRequestErrorType, httpGetJson, joinUrl } from "../../utils/http.js";
 import { type DownloadContributionReturnType, downloadContribution } from "./downloadContribution.js";
-import { getPublicBlob } from "./getPublicBlob.js";
+import { type BlobHashMismatchError, getPublicBlob } from "./getPublicBlob.js";
 import { type GatewaySession, openGatewaySession } from "./openGatewaySession.js";
 import { type BlobVisibility, type PutBlobReturnType, putBlob } from "./putBlob.js";
 import { type SignDataAccessRequestReturnType, signDataAccessRequest } from "./signDataAccessRequest.js";
@@ -66,6 +66,12 @@ export type GatewayClient = {
 export class GatewayAccountRequiredError extends BaseError {
   override name = "GatewayAccountRequiredError";
 }
+
+/** What the client's methods throw: the gateway's refusal or a network failure, no account to sign with, or a blob whose bytes do not match its hash. */
+export type GatewayClientErrorType =
+  | HttpRequestErrorType
+  | GatewayAccountRequiredError
+  | BlobHashMismatchError;
 
 /**
  * A client of the data gateway for dApps, services and scripts, in Node and in browsers.

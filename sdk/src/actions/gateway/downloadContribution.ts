@@ -1,5 +1,11 @@
 import type { Hex } from "viem";
-import { type HttpRequestParameters, httpRequest, joinUrl, readBytes } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpRequest,
+  joinUrl,
+  readBytes,
+} from "../../utils/http.js";
 import { blobText, checkBlobHash } from "./getPublicBlob.js";
 
 export type DownloadContributionParameters = HttpRequestParameters & {
@@ -19,6 +25,8 @@ export type DownloadContributionReturnType = {
   /** The URI the contribution was registered with. */
   uri: string | undefined;
 };
+
+export type DownloadContributionErrorType = HttpRequestErrorType;
 
 /**
  * Downloads one contribution of a datanet with a session token. The gateway checks the

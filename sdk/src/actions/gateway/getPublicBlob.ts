@@ -1,6 +1,12 @@
 import { type Hex, sha256 } from "viem";
 import { BaseError } from "../../errors/base.js";
-import { type HttpRequestParameters, httpGet, joinUrl, readBytes } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpGet,
+  joinUrl,
+  readBytes,
+} from "../../utils/http.js";
 
 export type GetPublicBlobParameters = HttpRequestParameters & {
   /** Base URL of the data gateway. */
@@ -9,7 +15,7 @@ export type GetPublicBlobParameters = HttpRequestParameters & {
   hash: Hex;
 };
 export type GetPublicBlobReturnType = { bytes: Uint8Array; text: string };
-export type GetPublicBlobErrorType = BlobHashMismatchError;
+export type GetPublicBlobErrorType = HttpRequestErrorType | BlobHashMismatchError;
 
 export class BlobHashMismatchError extends BaseError {
   override name = "BlobHashMismatchError";
@@ -23,6 +29,8 @@ export function blobIdOfHash(hash: Hex): string {
 }
 
 /** `bytes` when they hash to `hash`, otherwise a {@link BlobHashMismatchError} naming `url`. */
+export type CheckBlobHashErrorType = BlobHashMismatchError;
+
 export function checkBlobHash(bytes: Uint8Array, hash: Hex, url: string): Uint8Array {
   const served = sha256(bytes);
   if (served.toLowerCase() !== hash.toLowerCase()) {

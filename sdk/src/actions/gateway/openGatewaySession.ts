@@ -1,6 +1,12 @@
 import type { Address, Hex } from "viem";
 import type { DataAccessRequest } from "../../eip712.js";
-import { type HttpRequestParameters, httpRequest, joinUrl, readJson } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpRequest,
+  joinUrl,
+  readJson,
+} from "../../utils/http.js";
 import { toJson } from "../../utils/json.js";
 
 export type OpenGatewaySessionParameters = HttpRequestParameters & {
@@ -23,6 +29,8 @@ export type GatewaySession = {
    */
   scope: "datanet" | "keeper" | "own-contributions";
 };
+
+export type OpenGatewaySessionErrorType = HttpRequestErrorType;
 
 /**
  * Opens a download session for one datanet (`POST /sessions`). The gateway checks the signature,

@@ -1,5 +1,11 @@
 import { type Hex, sha256 } from "viem";
-import { type HttpRequestParameters, httpRequest, joinUrl, readJson } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpRequest,
+  joinUrl,
+  readJson,
+} from "../../utils/http.js";
 import { blobIdOfHash } from "./getPublicBlob.js";
 
 export type BlobVisibility = "public" | "datanet";
@@ -26,6 +32,8 @@ export type PutBlobReturnType = {
   /** False when the gateway already held these bytes. */
   created: boolean;
 };
+
+export type PutBlobErrorType = HttpRequestErrorType;
 
 /**
  * Stores a blob on the data gateway under its sha256 (`PUT /blobs/<sha256>`, so a retry stores

@@ -1,5 +1,6 @@
 import { type Account, type Address, type Hex, toHex } from "viem";
 import { type DataAccessRequest, dataAccessRequestTypes, dataGatewayDomain } from "../../eip712.js";
+import type { BaseErrorType } from "../../errors/base.js";
 import { BaseError } from "../../errors/base.js";
 
 export type SignDataAccessRequestParameters = {
@@ -12,6 +13,8 @@ export type SignDataAccessRequestParameters = {
   nonce?: Hex | undefined;
 };
 export type SignDataAccessRequestReturnType = { request: DataAccessRequest; signature: Hex };
+
+export type SignDataAccessRequestErrorType = BaseErrorType;
 
 /**
  * Signs the EIP-712 request that opens a download session on the data gateway (`POST /sessions`)

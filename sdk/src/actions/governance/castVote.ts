@@ -1,6 +1,11 @@
 import { openGovernorAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 /** GovernorCountingSimple's support values. */
 export const voteSupport = { against: 0, for: 1, abstain: 2 } as const;
@@ -12,6 +17,8 @@ export type CastVoteParameters = {
   reason?: string | undefined;
 };
 export type CastVoteReturnType = WriteReturnType;
+
+export type CastVoteErrorType = WriteErrorType;
 
 /**
  * Votes on an active proposal with the caller's delegated contribution votes.

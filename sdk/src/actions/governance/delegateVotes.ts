@@ -1,10 +1,17 @@
 import type { Address } from "viem";
 import { contributionVotesAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type DelegateVotesParameters = { contracts: ContractsOf<"ContributionVotes">; delegatee: Address };
 export type DelegateVotesReturnType = WriteReturnType;
+
+export type DelegateVotesErrorType = WriteErrorType;
 
 /**
  * Delegates the caller's contribution votes (earned, never bought) to `delegatee`.

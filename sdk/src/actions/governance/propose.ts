@@ -3,6 +3,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -10,6 +11,8 @@ import type { ProposalCalls } from "./proposal.js";
 
 export type ProposeParameters = ProposalCalls & { contracts: ContractsOf<"OpenGovernor"> };
 export type ProposeReturnType = WriteReturnType & { proposalId: bigint; voteStart: bigint; voteEnd: bigint };
+
+export type ProposeErrorType = WriteErrorType;
 
 /**
  * Proposes calls for the timelock to execute (e.g. a parameter change).

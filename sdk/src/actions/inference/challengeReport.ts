@@ -5,6 +5,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -21,6 +22,8 @@ export type ChallengeReportReturnType = WriteReturnType & {
   voidedDigest: Hex;
   slashedKeepers: readonly Address[];
 };
+
+export type ChallengeReportErrorType = WriteErrorType;
 
 /**
  * Proves equivocation inside the challenge window: the accepted report is voided, the request

@@ -2,11 +2,16 @@ import type { Chain, Client, Hex, Transport } from "viem";
 import { getContractEvents } from "viem/actions";
 import { BaseError } from "../../errors/base.js";
 import { inferenceMarketAbi } from "../../generated/abis.js";
-import { HttpRequestError, type HttpRequestParameters } from "../../utils/http.js";
-import { getPublicBlob } from "../gateway/getPublicBlob.js";
+import { HttpRequestError, type HttpRequestErrorType, type HttpRequestParameters } from "../../utils/http.js";
+import { type BlobHashMismatchError, getPublicBlob } from "../gateway/getPublicBlob.js";
 import { getKeeperAttribution, type KeeperAttribution } from "../keepers/getKeeperAttribution.js";
 import { type GetKeeperRequestReturnType, getKeeperRequest } from "../keepers/getKeeperRequest.js";
-import { type GetRequestPayoutParameters, getRequestPayout, type RequestPayout } from "./getRequestPayout.js";
+import {
+  type GetRequestPayoutErrorType,
+  type GetRequestPayoutParameters,
+  getRequestPayout,
+  type RequestPayout,
+} from "./getRequestPayout.js";
 
 export type ExplainRequestParameters = GetRequestPayoutParameters &
   HttpRequestParameters & {
@@ -36,7 +41,11 @@ export type ExplainRequestReturnType = RequestPayout & {
    * or when that keeper never saw the request. */
   keeper: GetKeeperRequestReturnType | undefined;
 };
-export type ExplainRequestErrorType = KeeperAttributionMismatchError;
+export type ExplainRequestErrorType =
+  | GetRequestPayoutErrorType
+  | HttpRequestErrorType
+  | BlobHashMismatchError
+  | KeeperAttributionMismatchError;
 
 /** A keeper's account of an answer disagrees with the chain or with the output itself. */
 export class KeeperAttributionMismatchError extends BaseError {
@@ -99,6 +108,8 @@ export async function explainRequest(
   }
   return result;
 }
+
+export type VerifyKeeperAttributionErrorType = KeeperAttributionMismatchError;
 
 /**
  * Checks a keeper's account of an answer: same output hash and text, the on-chain weights, and

@@ -3,6 +3,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventsOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -16,6 +17,8 @@ export type FinalizeRequestsReturnType = WriteReturnType & {
   /** Ids the market could not settle (unknown, not reported, window still open, repeated). */
   skipped: { requestId: bigint; status: number; challengeEndsAt: bigint }[];
 };
+
+export type FinalizeRequestsErrorType = WriteErrorType;
 
 /**
  * Settles reported requests whose challenge window has passed (anyone may call, batched):

@@ -2,6 +2,7 @@ import type { Chain, Client, ContractFunctionReturnType, Transport } from "viem"
 import { readContract } from "viem/actions";
 import { inferenceMarketAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 
 /** `IInferenceMarket.RequestStatus`, by index. */
 export const requestStatuses = ["none", "open", "reported", "finalized", "refunded", "disputed"] as const;
@@ -15,6 +16,8 @@ export type GetRequestReturnType = ContractFunctionReturnType<
 > & {
   statusName: RequestStatus;
 };
+
+export type GetRequestErrorType = ReadErrorType;
 
 /**
  * A request's escrow and settlement state.

@@ -5,6 +5,7 @@ import { ContractRevertedError, toContractError } from "../../errors/contract.js
 import { datanetRegistryAbi, inferenceMarketAbi, modelRegistryAbi } from "../../generated/abis.js";
 import { type FeeSplit, splitFee } from "../../utils/feeSplit.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 import { type GetRequestReturnType, getRequest, type RequestStatus } from "./getRequest.js";
 
 export type GetRequestPayoutParameters = {
@@ -55,7 +56,7 @@ export type RequestPayout = {
   split: (FeeSplit & { settlement: "credited" | "estimated"; blockNumber: bigint }) | undefined;
 };
 export type GetRequestPayoutReturnType = RequestPayout;
-export type GetRequestPayoutErrorType = RequestNotFoundError;
+export type GetRequestPayoutErrorType = RequestNotFoundError | ReadErrorType;
 
 export class RequestNotFoundError extends BaseError {
   override name = "RequestNotFoundError";

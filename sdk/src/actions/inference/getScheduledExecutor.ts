@@ -2,6 +2,7 @@ import type { Address, Chain, Client, Transport } from "viem";
 import { readContract } from "viem/actions";
 import { inferenceMarketAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 
 export type GetScheduledExecutorParameters = {
   contracts: ContractsOf<"InferenceMarket">;
@@ -15,6 +16,8 @@ export type GetScheduledExecutorReturnType = {
   /** Chain time (seconds) at which the next turn starts. */
   nextTurnAt: bigint;
 };
+
+export type GetScheduledExecutorErrorType = ReadErrorType;
 
 /**
  * Who may execute an open request now: the market rotates the turn over the bonded keepers every

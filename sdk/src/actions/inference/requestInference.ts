@@ -4,6 +4,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -23,6 +24,8 @@ export type RequestInferenceReturnType = WriteReturnType & {
   fee: bigint;
   deadline: bigint;
 };
+
+export type RequestInferenceErrorType = WriteErrorType;
 
 /**
  * Pays for one inference: approves up to `maxFee` OPEN when needed and escrows the model's

@@ -1,5 +1,10 @@
 import { inferenceMarketAbi } from "../../generated/abis.js";
-import { eventOf, type WalletClientWithAccount, writeAndWait } from "../internal/write.js";
+import {
+  eventOf,
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  writeAndWait,
+} from "../internal/write.js";
 import { signPermit } from "../token/signPermit.js";
 import type { RequestInferenceParameters, RequestInferenceReturnType } from "./requestInference.js";
 
@@ -8,6 +13,8 @@ export type RequestInferenceWithPermitParameters = RequestInferenceParameters & 
   permitDeadline?: bigint | undefined;
 };
 export type RequestInferenceWithPermitReturnType = RequestInferenceReturnType;
+
+export type RequestInferenceWithPermitErrorType = WriteErrorType;
 
 /**
  * Pays for one inference in a single transaction: signs an EIP-2612 permit for `maxFee` and

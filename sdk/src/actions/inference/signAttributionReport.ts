@@ -1,5 +1,6 @@
 import { type Account, type Address, type Hex, hashTypedData } from "viem";
 import { type AttributionReport, attributionReportTypes, inferenceMarketDomain } from "../../eip712.js";
+import type { BaseErrorType } from "../../errors/base.js";
 import { BaseError } from "../../errors/base.js";
 
 export type AttributionReportSigningParameters = {
@@ -22,6 +23,8 @@ export function hashAttributionReport({ chainId, market, report }: AttributionRe
     message: report,
   });
 }
+
+export type SignAttributionReportErrorType = BaseErrorType;
 
 /**
  * One keeper's signature over a report, with a local account or any viem account that can sign

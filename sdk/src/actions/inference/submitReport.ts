@@ -5,6 +5,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -17,6 +18,8 @@ export type SubmitReportParameters = {
   signatures: readonly { signer: Address; signature: Hex }[];
 };
 export type SubmitReportReturnType = WriteReturnType & { digest: Hex; challengeEndsAt: bigint };
+
+export type SubmitReportErrorType = WriteErrorType;
 
 /**
  * Posts a quorum-signed attribution report for a request; settlement follows after the

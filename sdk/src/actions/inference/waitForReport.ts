@@ -4,6 +4,7 @@ import type { AttributionReport } from "../../eip712.js";
 import { BaseError } from "../../errors/base.js";
 import { inferenceMarketAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 import { getRequest } from "./getRequest.js";
 
 export type WaitForReportParameters = {
@@ -26,6 +27,9 @@ export type WaitForReportReturnType = {
 export class WaitForReportTimeoutError extends BaseError {
   override name = "WaitForReportTimeoutError";
 }
+
+/** A decoded revert or viem's error, a refund without a report (`BaseError`), or the timeout. */
+export type WaitForReportErrorType = ReadErrorType | BaseError | WaitForReportTimeoutError;
 
 /**
  * Resolves with the report keepers submitted for a request (the latest one, should an earlier

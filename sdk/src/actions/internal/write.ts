@@ -1,3 +1,4 @@
+import type { BaseErrorType as ViemBaseErrorType } from "viem";
 import {
   type Abi,
   type Account,
@@ -14,7 +15,7 @@ import {
 } from "viem";
 import { simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { BaseError } from "../../errors/base.js";
-import { toContractError } from "../../errors/contract.js";
+import { type ContractRevertedErrorType, toContractError } from "../../errors/contract.js";
 import { protocolErrorsAbi } from "../../protocolAbi.js";
 
 /** A client that signs and sends transactions: a viem wallet client with an account. */
@@ -26,6 +27,17 @@ export type WriteReturnType = { hash: Hash; receipt: TransactionReceipt };
 export class TransactionRevertedError extends BaseError {
   override name = "TransactionRevertedError";
 }
+export type TransactionRevertedErrorType = TransactionRevertedError;
+
+/**
+ * What a write action throws: the revert decoded into its custom error (`ContractRevertedError`,
+ * caught before gas is spent), a transaction mined as reverted, or viem's own error (RPC,
+ * signing, timeouts).
+ */
+export type WriteErrorType = ContractRevertedErrorType | TransactionRevertedErrorType | ViemBaseErrorType;
+
+/** What a read action throws: a decoded revert or viem's own error. */
+export type ReadErrorType = ContractRevertedErrorType | ViemBaseErrorType;
 
 /**
  * Simulates a call (so a revert is reported with its custom error before gas is spent), sends

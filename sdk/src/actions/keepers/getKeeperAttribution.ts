@@ -1,5 +1,10 @@
 import type { Hex } from "viem";
-import { type HttpRequestParameters, httpGetJson, joinUrl } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpGetJson,
+  joinUrl,
+} from "../../utils/http.js";
 
 /**
  * A keeper's `GET /requests/:id/attribution` body: the answer of a request and how the Proof of
@@ -69,6 +74,8 @@ export type GetKeeperAttributionParameters = HttpRequestParameters & {
   requestId: bigint;
 };
 export type GetKeeperAttributionReturnType = KeeperAttribution;
+
+export type GetKeeperAttributionErrorType = HttpRequestErrorType;
 
 /**
  * A keeper's account of a request's answer: the output, the attributions it recomputes from the

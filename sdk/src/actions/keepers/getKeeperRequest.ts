@@ -1,5 +1,10 @@
 import type { Address, Hex } from "viem";
-import { type HttpRequestParameters, httpGetJson, joinUrl } from "../../utils/http.js";
+import {
+  type HttpRequestErrorType,
+  type HttpRequestParameters,
+  httpGetJson,
+  joinUrl,
+} from "../../utils/http.js";
 
 /** Where a request stands for one keeper (its `GET /requests/:id`). */
 export type KeeperRequestPhase =
@@ -49,6 +54,8 @@ export type GetKeeperRequestReturnType = {
   acceptedDigest: Hex | undefined;
   challengeEndsAt: bigint | undefined;
 };
+
+export type GetKeeperRequestErrorType = HttpRequestErrorType;
 
 /**
  * One keeper's view of a request: its phase, its attempts, and why it could not answer it. The

@@ -3,6 +3,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -13,6 +14,8 @@ export type StakeKeeperParameters = {
   amount: bigint;
 };
 export type StakeKeeperReturnType = WriteReturnType & { totalStake: bigint };
+
+export type StakeKeeperErrorType = WriteErrorType;
 
 /**
  * Stakes OPEN as a keeper (joins the signer set once the total reaches the minimum) or tops up.

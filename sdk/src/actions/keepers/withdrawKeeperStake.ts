@@ -1,11 +1,18 @@
 import { keeperRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type WithdrawKeeperStakeParameters = {
   contracts: ContractsOf<"KeeperRegistry">;
 };
 export type WithdrawKeeperStakeReturnType = WriteReturnType;
+
+export type WithdrawKeeperStakeErrorType = WriteErrorType;
 
 /**
  * Withdraws a keeper's stake once its unbonding delay has passed.

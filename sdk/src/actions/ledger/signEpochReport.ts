@@ -1,5 +1,6 @@
 import { type Account, type Address, type Hex, hashTypedData } from "viem";
 import { type EpochReport, epochReportTypes, usageLedgerDomain } from "../../eip712.js";
+import type { BaseErrorType } from "../../errors/base.js";
 import { BaseError } from "../../errors/base.js";
 
 export type EpochReportSigningParameters = { chainId: number; ledger: Address; report: EpochReport };
@@ -18,6 +19,8 @@ export function hashEpochReport({ chainId, ledger, report }: EpochReportSigningP
     message: report,
   });
 }
+
+export type SignEpochReportErrorType = BaseErrorType;
 
 /**
  * One keeper's signature over an epoch report. Collect a quorum (sorted with `sortSignatures`)

@@ -1,5 +1,6 @@
 import { type Account, type Address, type Hex, hashTypedData } from "viem";
 import { usageLedgerDomain, type Voucher, voucherTypes } from "../../eip712.js";
+import type { BaseErrorType } from "../../errors/base.js";
 import { BaseError } from "../../errors/base.js";
 
 export type VoucherSigningParameters = { chainId: number; ledger: Address; voucher: Voucher };
@@ -18,6 +19,8 @@ export function hashVoucher({ chainId, ledger, voucher }: VoucherSigningParamete
     message: voucher,
   });
 }
+
+export type SignVoucherErrorType = BaseErrorType;
 
 /**
  * A requester's signature over a voucher, sent with each metered API call: the cumulative

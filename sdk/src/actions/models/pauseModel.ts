@@ -1,12 +1,19 @@
 import { modelRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type PauseModelParameters = {
   contracts: ContractsOf<"ModelRegistry">;
   modelId: bigint;
 };
 export type PauseModelReturnType = WriteReturnType;
+
+export type PauseModelErrorType = WriteErrorType;
 
 /**
  * Pauses a model: no new requests until it is unpaused (model owner).

@@ -3,6 +3,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -15,6 +16,8 @@ export type RegisterCompositeParameters = {
   metadataURI: string;
 };
 export type RegisterCompositeReturnType = WriteReturnType & { modelId: bigint };
+
+export type RegisterCompositeErrorType = WriteErrorType;
 
 /**
  * Registers a composite model whose model share is split among its parts' owners by weight.

@@ -4,6 +4,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -22,6 +23,8 @@ export type RegisterModelParameters = {
   metadataURI: string;
 };
 export type RegisterModelReturnType = WriteReturnType & { modelId: bigint };
+
+export type RegisterModelErrorType = WriteErrorType;
 
 /**
  * Registers a fine-tuned adapter as a model (an ERC-721 minted to the caller).

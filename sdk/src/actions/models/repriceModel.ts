@@ -1,6 +1,11 @@
 import { modelRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type RepriceModelParameters = {
   contracts: ContractsOf<"ModelRegistry">;
@@ -8,6 +13,8 @@ export type RepriceModelParameters = {
   pricePerRequest: bigint;
 };
 export type RepriceModelReturnType = WriteReturnType;
+
+export type RepriceModelErrorType = WriteErrorType;
 
 /**
  * Sets a model's price per request (model owner).

@@ -1,12 +1,19 @@
 import { modelRegistryAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type UnpauseModelParameters = {
   contracts: ContractsOf<"ModelRegistry">;
   modelId: bigint;
 };
 export type UnpauseModelReturnType = WriteReturnType;
+
+export type UnpauseModelErrorType = WriteErrorType;
 
 /**
  * Accepts requests for a paused model again (model owner).

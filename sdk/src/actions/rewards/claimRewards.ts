@@ -4,6 +4,7 @@ import type { ContractsOf } from "../internal/types.js";
 import {
   eventOf,
   type WalletClientWithAccount,
+  type WriteErrorType,
   type WriteReturnType,
   writeAndWait,
 } from "../internal/write.js";
@@ -14,6 +15,8 @@ export type ClaimRewardsParameters = {
   to?: Address | undefined;
 };
 export type ClaimRewardsReturnType = WriteReturnType & { amount: bigint };
+
+export type ClaimRewardsErrorType = WriteErrorType;
 
 /**
  * Withdraws everything credited to the caller in the RewardVault.

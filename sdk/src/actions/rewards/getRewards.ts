@@ -2,9 +2,12 @@ import type { Address, Chain, Client, Transport } from "viem";
 import { readContract } from "viem/actions";
 import { rewardVaultAbi } from "../../generated/abis.js";
 import type { ContractsOf } from "../internal/types.js";
+import type { ReadErrorType } from "../internal/write.js";
 
 export type GetRewardsParameters = { contracts: ContractsOf<"RewardVault">; account: Address };
 export type GetRewardsReturnType = { claimable: bigint; credited: bigint; claimed: bigint };
+
+export type GetRewardsErrorType = ReadErrorType;
 
 /**
  * What an account has been credited, has claimed, and can claim now.

@@ -1,10 +1,17 @@
 import type { Address } from "viem";
 import { readContract } from "viem/actions";
 import { openTokenAbi } from "../../generated/abis.js";
-import { type WalletClientWithAccount, type WriteReturnType, writeAndWait } from "../internal/write.js";
+import {
+  type WalletClientWithAccount,
+  type WriteErrorType,
+  type WriteReturnType,
+  writeAndWait,
+} from "../internal/write.js";
 
 export type ApproveIfNeededParameters = { token: Address; spender: Address; amount: bigint };
 export type ApproveIfNeededReturnType = WriteReturnType | undefined;
+
+export type ApproveIfNeededErrorType = WriteErrorType;
 
 /**
  * Approves `spender` to pull `amount` OPEN unless the allowance already covers it.

@@ -1,7 +1,7 @@
 import { type Address, type Hex, parseSignature } from "viem";
 import { getChainId, readContract, signTypedData } from "viem/actions";
 import { openTokenAbi } from "../../generated/abis.js";
-import type { WalletClientWithAccount } from "../internal/write.js";
+import type { ReadErrorType, WalletClientWithAccount } from "../internal/write.js";
 
 export type SignPermitParameters = {
   token: Address;
@@ -11,6 +11,8 @@ export type SignPermitParameters = {
   deadline?: bigint | undefined;
 };
 export type SignPermitReturnType = { deadline: bigint; v: number; r: Hex; s: Hex; signature: Hex };
+
+export type SignPermitErrorType = ReadErrorType;
 
 /**
  * Signs an EIP-2612 permit for OPEN so that a contract can pull `value` in the same
