@@ -56,7 +56,9 @@ describe("model-factory CLI", () => {
   it("refuses an unknown --log-level with one line and the usage, exit 2", () => {
     const { status, stderr } = run("--log-level", "loud");
     expect(status).toBe(2);
-    expect(stderr.split("\n")[0]).toMatch(/^model-factory: --log-level "loud" is not one of trace, debug, info/);
+    expect(stderr.split("\n")[0]).toMatch(
+      /^model-factory: --log-level "loud" is not one of trace, debug, info/,
+    );
   });
 
   it("takes options from flags, then MODEL_FACTORY_* variables, then --config", async () => {
