@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { extname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { answerRecipe } from "@payable-ai/attribution";
 import { type Deployment, modelAdapterId, toJson } from "@payable-ai/sdk";
 import { createParser } from "eventsource-parser";
