@@ -14,6 +14,7 @@ import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
 import type { LoraTarget } from "./model/config.js";
+import type { WeightFormat } from "./model/int4Graph.js";
 import { loadModelDir } from "./model/loadModel.js";
 import { createApp } from "./server/app.js";
 
@@ -29,6 +30,8 @@ export interface InferenceNodeOptions {
   maxContext?: number;
   /** Keep converted Hugging Face graphs here (see `LoadModelOptions.graphCacheDir`). */
   graphCacheDir?: string;
+  /** Weights of a Hugging Face checkpoint: `f32` (default), `int4-sym` or `int4-asym`. */
+  weights?: WeightFormat;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
   /** Registry file to use instead of `<adaptersDir>/registry.json`; followed as it changes. */
@@ -79,6 +82,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     loraTargets: options.loraTargets,
     maxContext: options.maxContext,
     graphCacheDir: options.graphCacheDir,
+    weights: options.weights,
   });
   const { config, tokenizer } = loaded;
   const registryFile =
@@ -144,6 +148,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
       format: loaded.format,
       family: loaded.family,
       graph: loaded.graph,
+      weights: loaded.weights,
       vocab: config.vocabSize,
       layers: config.numLayers,
       hidden: config.hiddenSize,
