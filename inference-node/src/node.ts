@@ -7,7 +7,9 @@ import { type Logger, pino } from "pino";
 import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
+import { AdminAdapters } from "./adapters/adminAdapters.js";
 import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
+import { ChainedAdapterRegistry } from "./adapters/chainRegistry.js";
 import { type AdapterRegistry, FileAdapterRegistry } from "./adapters/registry.js";
 import { S3BlobSource } from "./adapters/s3BlobSource.js";
 import { LlamaSession } from "./engine/llamaSession.js";
@@ -66,6 +68,11 @@ export interface InferenceNodeOptions {
   /** ORT intra-op threads (default: ORT's choice). */
   threads?: number;
   defaultMaxTokens?: number;
+  /**
+   * Bearer token of `POST /v1/load_lora_adapter` and `/v1/unload_lora_adapter`; without one those
+   * routes answer 403 `admin_disabled`.
+   */
+  adminToken?: string;
   logger?: Logger;
 }
 
@@ -87,17 +94,21 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
   const { config, tokenizer } = loaded;
   const registryFile =
     options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
-  const registry =
+  const configured =
     options.registry ??
     (registryFile
       ? await FileAdapterRegistry.open(registryFile, { checkMs: options.registryCheckMs, logger })
       : undefined);
-  if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
-  const source =
+  if (!configured) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
+  const configuredSource =
     options.source ??
     (options.blobUrl ? blobSourceAt(options.blobUrl, options.s3) : undefined) ??
     (options.adaptersDir ? new LocalBlobSource(join(options.adaptersDir, BLOBS_DIR)) : undefined);
-  if (!source) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
+  if (!configuredSource) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
+  // Adapters loaded through the admin API come after the configured registry, which wins on an id.
+  const adminAdapters = new AdminAdapters();
+  const registry = new ChainedAdapterRegistry([configured, adminAdapters]);
+  const source = adminAdapters.over(configuredSource);
   const metrics = new NodeMetrics();
   const load = createAdapterLoader({
     registry,
@@ -141,6 +152,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     baseModelName: loaded.name,
     maxContextTokens: config.maxPositions,
     defaultMaxTokens: options.defaultMaxTokens,
+    admin: { token: options.adminToken, adapters: adminAdapters, configured, cache },
   });
   logger.info(
     {

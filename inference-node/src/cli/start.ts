@@ -74,6 +74,11 @@ const options = {
     default: String(DEFAULT_SHUTDOWN_GRACE_MS),
     help: "on SIGTERM/SIGINT, how long in-flight generations may finish",
   },
+  "admin-token": {
+    type: "string",
+    value: "<token>",
+    help: "bearer token of POST /v1/load_lora_adapter and /v1/unload_lora_adapter (at least 16 characters; unset: 403)",
+  },
   "log-level": { type: "string", default: "info", help: "pino level" },
 } satisfies OptionSpecs;
 type Name = keyof typeof options;
@@ -201,6 +206,13 @@ function weightFormat(): WeightFormat {
   return value as WeightFormat;
 }
 
+function adminToken(): string | undefined {
+  const token = values["admin-token"];
+  if (token !== undefined && token.length < 16)
+    usageError(`${origin["admin-token"]} must be at least 16 characters`, cli.usage);
+  return token;
+}
+
 const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
   modelDir: values["model-dir"] as string,
@@ -228,6 +240,7 @@ const server = await startInferenceServer({
   maxPrefillTokens: int("max-prefill-tokens"),
   cacheBytes: int("cache-mb") * 1024 * 1024,
   threads: values.threads ? int("threads") : undefined,
+  adminToken: adminToken(),
   logger,
 }).catch((error: unknown) => {
   // A model this node cannot run is the operator's input, not a crash: say what is wrong.
