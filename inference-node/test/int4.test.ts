@@ -9,6 +9,7 @@ import { syntheticPeftAdapter } from "../src/adapters/synthetic.js";
 import { emptyCache } from "../src/engine/kvCache.js";
 import { LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
 import { LoraBank } from "../src/engine/loraBank.js";
+import { argmax } from "../src/engine/sampling.js";
 import { LORA_TARGETS, projectionShape } from "../src/model/config.js";
 import { type HfCheckpoint, readHfCheckpoint } from "../src/model/hfCheckpoint.js";
 import {
@@ -24,7 +25,8 @@ import { buildHfGraph, loadModelDir } from "../src/model/loadModel.js";
 import { attr, ElemType, encodeModel, GraphBuilder, valueInfo } from "../src/model/onnxGraph.js";
 import { referenceForward } from "../src/model/reference.js";
 import type { DecoderWeights } from "../src/model/weights.js";
-import { maxAbs, maxAbsDiff, promptLogits } from "./helpers.js";
+import { startInferenceServer } from "../src/node.js";
+import { adaptersFixture, capturedLogger, maxAbs, maxAbsDiff, promptLogits } from "./helpers.js";
 import { type FamilyName, writeHfCheckpoint } from "./hfFixtures.js";
 
 const MODES: Int4Mode[] = ["sym", "asym"];
@@ -362,6 +364,56 @@ describe("int4 through loadModelDir", () => {
       expect(maxAbsDiff(await logits(again.model), fromMemory)).toBe(0);
       expect(maxAbsDiff(await logits(float.model), fromMemory)).toBeGreaterThan(0);
     } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("serves an int4 checkpoint over HTTP with the int4 graph's greedy tokens", async () => {
+    const root = await mkdtemp(join(tmpdir(), "int4-serve-"));
+    const { logger } = capturedLogger();
+    const written = await writeHfCheckpoint(join(root, "smollm2"), "smollm2", { dtype: "BF16", seed: 3 });
+    const adapters = await adaptersFixture(written.llama, [{ id: "one", options: { rank: 4, seed: 1 } }]);
+    const server = await startInferenceServer({
+      modelDir: written.dir,
+      adaptersDir: adapters.directory,
+      weights: "int4-asym",
+      port: 0,
+      logger,
+    });
+    try {
+      // Greedy on the int4 graph itself, up to an EOS id or 8 tokens.
+      const loaded = await loadModelDir(written.dir, { weights: "int4-asym" });
+      const session = await LlamaSession.create(loaded.model, loaded.config);
+      const prompt = loaded.tokenizer.encode("Hello world");
+      const tokens: number[] = [];
+      let cache = emptyCache(loaded.config, 1);
+      for (let i = 0; i < 8; i++) {
+        const step = await session.forward({
+          cache,
+          tokens: [i === 0 ? prompt : [tokens.at(-1) as number]],
+          positions: [i === 0 ? 0 : prompt.length + i - 1],
+        });
+        cache = step.cache;
+        const token = argmax(lastLogits(step, loaded.config.vocabSize)[0] as Float32Array);
+        if (loaded.tokenizer.eosIds.has(token)) break;
+        tokens.push(token);
+      }
+      await session.release();
+      expect(tokens.length).toBeGreaterThan(2);
+      const response = await fetch(`${server.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "base", prompt: "Hello world", temperature: 0, max_tokens: 8 }),
+      });
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body.usage.prompt_tokens).toBe(prompt.length);
+      expect(body.choices[0].text).toBe(loaded.tokenizer.decode(tokens));
+      const health = await (await fetch(`${server.url}/health`)).json();
+      expect(health.status).toBe("ok");
+    } finally {
+      await server.close(1000);
+      await adapters.remove();
       await rm(root, { recursive: true, force: true });
     }
   }, 60_000);
