@@ -59,9 +59,10 @@ export function quantizeDecoderGraph(model: ModelProto, mode: Int4Mode): Quantiz
       throw new Error(`${name} is not a float32 matrix initializer`);
     }
     const raw = tensor.rawData;
-    const copy = new Uint8Array(raw.byteLength);
-    copy.set(raw);
-    return { data: new Float32Array(copy.buffer), dims: tensor.dims.map(Number) as [number, number] };
+    // A view when the bytes are aligned (the builder's tensors are), else one copy.
+    const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
+    const data = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
+    return { data, dims: tensor.dims.map(Number) as [number, number] };
   };
   const store = (name: string, weight: Int4Weight): string[] => {
     const inputs = [`${name}.int4`, `${name}.scales`];
