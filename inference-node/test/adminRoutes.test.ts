@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/adapters/adapterLoader.js";
-import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from "../src/adapters/adminAdapters.js";
+import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE, readAdapterPath } from "../src/adapters/adminAdapters.js";
 import { syntheticPeftAdapter } from "../src/adapters/synthetic.js";
 import { TINY_CONFIG } from "../src/model/config.js";
 import { type StartedServer, startInferenceServer } from "../src/node.js";
@@ -194,6 +194,18 @@ describe("POST /v1/load_lora_adapter and /v1/unload_lora_adapter", () => {
     const refused = await load({ lora_name: "eta", lora_path: junk });
     expect(refused.status).toBe(422);
     expect((await complete("eta")).status).toBe(404);
+  });
+
+  it("reads a PEFT directory or a package file, refusing one above the size limit before reading it", async () => {
+    const packed = await readAdapterPath(alphaDir);
+    expect(sha256Hex(packed)).toBe(fixture.hashes.alpha);
+    const file = join(root, "alpha.safetensors");
+    await writeFile(file, packed);
+    expect(sha256Hex(await readAdapterPath(file))).toBe(fixture.hashes.alpha);
+    await expect(readAdapterPath(alphaDir, 100)).rejects.toThrow(
+      /adapter_model\.safetensors is \d+ bytes, above the adapter limit of 100/,
+    );
+    await expect(readAdapterPath(file, 100)).rejects.toThrow(/above the adapter limit of 100/);
   });
 
   it("lets registry.json win: its ids cannot be loaded over or unloaded here (409)", async () => {

@@ -6,16 +6,23 @@ import type { AdapterRecord, AdapterRegistry } from "./registry.js";
 
 export const PEFT_CONFIG_FILE = "adapter_config.json";
 export const PEFT_WEIGHTS_FILE = "adapter_model.safetensors";
+/** Largest adapter read from a path, as `HttpBlobSource`'s default limit. */
+export const MAX_ADAPTER_BYTES = 1 << 30;
 
 /**
  * The adapter package at `path`: a directory written by PEFT's `save_pretrained`
  * (`adapter_config.json` + `adapter_model.safetensors`, packed here), or a package file as is.
  */
-export async function readAdapterPath(path: string): Promise<Uint8Array> {
-  if (!(await stat(path)).isDirectory()) return new Uint8Array(await readFile(path));
+export async function readAdapterPath(path: string, maxBytes = MAX_ADAPTER_BYTES): Promise<Uint8Array> {
+  const directory = (await stat(path)).isDirectory();
+  const weights = directory ? join(path, PEFT_WEIGHTS_FILE) : path;
+  // Checked before reading, so a wrong path (a disk image, a checkpoint) is not read into memory.
+  const { size } = await stat(weights);
+  if (size > maxBytes) throw new Error(`${weights} is ${size} bytes, above the adapter limit of ${maxBytes}`);
+  if (!directory) return new Uint8Array(await readFile(path));
   return packPeftAdapter(
     await readFile(join(path, PEFT_CONFIG_FILE), "utf8"),
-    new Uint8Array(await readFile(join(path, PEFT_WEIGHTS_FILE))),
+    new Uint8Array(await readFile(weights)),
   );
 }
 
