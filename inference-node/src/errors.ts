@@ -130,3 +130,31 @@ export class NonFiniteLogitsError extends InferenceNodeError {
 export class ModelFormatError extends Error {
   override name = "ModelFormatError";
 }
+
+/** The admin routes answer only when the node was started with an admin token. */
+export class AdminDisabledError extends InferenceNodeError {
+  override name = "AdminDisabledError";
+  override readonly status = 403;
+  override readonly code = "admin_disabled";
+  override readonly type = "invalid_request_error";
+  constructor() {
+    super("the admin API is disabled: start the node with --admin-token (or INFERENCE_NODE_ADMIN_TOKEN)");
+  }
+}
+
+/** No admin token, or a wrong one, on an admin route. */
+export class UnauthorizedError extends InferenceNodeError {
+  override name = "UnauthorizedError";
+  override readonly status = 401;
+  override readonly code = "unauthorized";
+  override readonly type = "invalid_request_error";
+}
+
+/** An admin change that contradicts the configured registry (which wins) or an adapter already loaded. */
+export class AdapterConflictError extends InferenceNodeError {
+  override name = "AdapterConflictError";
+  override readonly status = 409;
+  override readonly code = "adapter_conflict";
+  override readonly type = "invalid_request_error";
+  override readonly param = "lora_name";
+}

@@ -28,6 +28,8 @@ export { DEMO_CONFIG, type LlamaConfig, SMALL_CONFIG } from "./model/config.js";
 export { readHfCheckpoint } from "./model/hfCheckpoint.js";
 export { type HfModelSpec, parseHfConfig, SUPPORTED_MODEL_TYPES } from "./model/hfConfig.js";
 export { HfTokenizer } from "./model/hfTokenizer.js";
+export { dequantizeInt4, type Int4Mode, type Int4Weight, quantizeInt4 } from "./model/int4.js";
+export { quantizeDecoderGraph, WEIGHT_FORMATS, type WeightFormat } from "./model/int4Graph.js";
 export { buildLlamaGraph } from "./model/llamaGraph.js";
 export { buildHfGraph, type LoadedModel, type LoadModelOptions, loadModelDir } from "./model/loadModel.js";
 export { readModelDir, writeGeneratedModel } from "./model/modelDir.js";

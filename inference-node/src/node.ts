@@ -5,13 +5,16 @@ import { type Logger, pino } from "pino";
 import { AdapterCache } from "./adapters/adapterCache.js";
 import { BLOBS_DIR, REGISTRY_FILE } from "./adapters/adapterDir.js";
 import { createAdapterLoader } from "./adapters/adapterLoader.js";
+import { AdminAdapters } from "./adapters/adminAdapters.js";
 import { type BlobSource, HttpBlobSource, LocalBlobSource } from "./adapters/blobSource.js";
+import { ChainedAdapterRegistry } from "./adapters/chainRegistry.js";
 import { type AdapterRegistry, FileAdapterRegistry } from "./adapters/registry.js";
 import { S3BlobSource } from "./adapters/s3BlobSource.js";
 import { LlamaSession } from "./engine/llamaSession.js";
 import { Scheduler } from "./engine/scheduler.js";
 import { NodeMetrics } from "./metrics.js";
 import type { LoraTarget } from "./model/config.js";
+import type { WeightFormat } from "./model/int4Graph.js";
 import { loadModelDir } from "./model/loadModel.js";
 import { createApp } from "./server/app.js";
 
@@ -27,6 +30,8 @@ export interface InferenceNodeOptions {
   maxContext?: number;
   /** Keep converted Hugging Face graphs here (see `LoadModelOptions.graphCacheDir`). */
   graphCacheDir?: string;
+  /** Weights of a Hugging Face checkpoint: `f32` (default), `int4-sym` or `int4-asym`. */
+  weights?: WeightFormat;
   /** Directory with `registry.json` and `blobs/<sha256>`; used unless `registry` / `source` are given. */
   adaptersDir?: string;
   /** Registry file to use instead of `<adaptersDir>/registry.json`; followed as it changes. */
@@ -61,6 +66,11 @@ export interface InferenceNodeOptions {
   /** ORT intra-op threads (default: ORT's choice). */
   threads?: number;
   defaultMaxTokens?: number;
+  /**
+   * Bearer token of `POST /v1/load_lora_adapter` and `/v1/unload_lora_adapter`; without one those
+   * routes answer 403 `admin_disabled`.
+   */
+  adminToken?: string;
   logger?: Logger;
 }
 
@@ -77,21 +87,26 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     loraTargets: options.loraTargets,
     maxContext: options.maxContext,
     graphCacheDir: options.graphCacheDir,
+    weights: options.weights,
   });
   const { config, tokenizer } = loaded;
   const registryFile =
     options.registryFile ?? (options.adaptersDir && join(options.adaptersDir, REGISTRY_FILE));
-  const registry =
+  const configured =
     options.registry ??
     (registryFile
       ? await FileAdapterRegistry.open(registryFile, { checkMs: options.registryCheckMs, logger })
       : undefined);
-  if (!registry) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
-  const source =
+  if (!configured) throw new Error("an adapter registry is required (registry, registryFile or adaptersDir)");
+  const configuredSource =
     options.source ??
     (options.blobUrl ? blobSourceAt(options.blobUrl, options.s3) : undefined) ??
     (options.adaptersDir ? new LocalBlobSource(join(options.adaptersDir, BLOBS_DIR)) : undefined);
-  if (!source) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
+  if (!configuredSource) throw new Error("a blob source is required (source, blobUrl or adaptersDir)");
+  // Adapters loaded through the admin API come after the configured registry, which wins on an id.
+  const adminAdapters = new AdminAdapters();
+  const registry = new ChainedAdapterRegistry([configured, adminAdapters]);
+  const source = adminAdapters.over(configuredSource);
   const metrics = new NodeMetrics();
   const load = createAdapterLoader({
     registry,
@@ -135,6 +150,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
     baseModelName: loaded.name,
     maxContextTokens: config.maxPositions,
     defaultMaxTokens: options.defaultMaxTokens,
+    admin: { token: options.adminToken, adapters: adminAdapters, configured, cache },
   });
   logger.info(
     {
@@ -142,6 +158,7 @@ export async function createInferenceNode(options: InferenceNodeOptions) {
       format: loaded.format,
       family: loaded.family,
       graph: loaded.graph,
+      weights: loaded.weights,
       vocab: config.vocabSize,
       layers: config.numLayers,
       hidden: config.hiddenSize,

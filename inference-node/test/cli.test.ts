@@ -147,4 +147,27 @@ describe("command line", () => {
       'error: INFERENCE_NODE_MAX_BATCH must be a non-negative integer, not "many"',
     );
   }, 60_000);
+
+  it("start refuses an unknown weight format, int4 for a generated model and a short admin token (exit 2)", async () => {
+    const start = [...tsx, cli("start.ts"), "--model-dir", join(directory, "model"), "--port", "0"];
+    const format = await runFailing([...start, "--weights", "int8"]);
+    expect(format.code).toBe(2);
+    expect(format.stderr.split("\n")[0]).toBe(
+      'error: --weights: "int8" is not one of f32, int4-sym, int4-asym',
+    );
+    const token = await runFailing(start, { env: { ...process.env, INFERENCE_NODE_ADMIN_TOKEN: "short" } });
+    expect(token.code).toBe(2);
+    expect(token.stderr.split("\n")[0]).toBe(
+      "error: INFERENCE_NODE_ADMIN_TOKEN must be at least 16 characters",
+    );
+    const generated = await runFailing([
+      ...start,
+      "--adapters-dir",
+      join(directory, "adapters"),
+      "--weights",
+      "int4-sym",
+    ]);
+    expect(generated.code).toBe(2);
+    expect(generated.stderr).toMatch(/weights int4-sym apply to Hugging Face checkpoints/);
+  }, 60_000);
 });

@@ -6,6 +6,9 @@ import { type Logger, pino } from "pino";
 import { type LoraAdapter, mergeAdaptersLinear } from "../src/adapters/lora.js";
 import { readAdapterPackage } from "../src/adapters/peft.js";
 import { type SyntheticAdapterOptions, syntheticPeftAdapter } from "../src/adapters/synthetic.js";
+import { emptyCache } from "../src/engine/kvCache.js";
+import { type LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
+import type { LoraBank } from "../src/engine/loraBank.js";
 import { addLoraInputs } from "../src/model/addLora.js";
 import { ATTENTION_TARGETS, type LlamaConfig, type LoraTarget } from "../src/model/config.js";
 import { buildLlamaGraph } from "../src/model/llamaGraph.js";
@@ -34,6 +37,22 @@ export function syntheticAdapter(
 }
 
 export { mergeAdaptersLinear };
+
+/** Last-position logits of one prompt from an empty cache, on a bank slot when a bank is given. */
+export async function promptLogits(
+  session: LlamaSession,
+  prompt: number[],
+  slot = 0,
+  bank?: LoraBank,
+): Promise<Float32Array> {
+  const step = await session.forward({
+    cache: emptyCache(session.config, 1),
+    tokens: [prompt],
+    positions: [0],
+    ...(bank ? { slots: [slot], bank } : {}),
+  });
+  return lastLogits(step, session.config.vocabSize)[0] as Float32Array;
+}
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);

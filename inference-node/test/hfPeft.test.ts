@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packPeftAdapter, readAdapterPackage } from "../src/adapters/peft.js";
 import { readSafetensors, type TensorToWrite, writeSafetensors } from "../src/adapters/safetensors.js";
 import { syntheticPeftAdapter } from "../src/adapters/synthetic.js";
-import { emptyCache } from "../src/engine/kvCache.js";
-import { LlamaSession, lastLogits } from "../src/engine/llamaSession.js";
+import { LlamaSession } from "../src/engine/llamaSession.js";
 import { LoraBank } from "../src/engine/loraBank.js";
 import { AdapterFormatError } from "../src/errors.js";
 import { LORA_TARGETS, type LoraTarget } from "../src/model/config.js";
 import { readHfCheckpoint } from "../src/model/hfCheckpoint.js";
 import { buildHfGraph } from "../src/model/loadModel.js";
 import { encodeModel } from "../src/model/onnxGraph.js";
-import { maxAbsDiff } from "./helpers.js";
+import { maxAbsDiff, promptLogits } from "./helpers.js";
 import { type FamilyName, writeHfCheckpoint } from "./hfFixtures.js";
 
 const PROMPT = [5, 99, 17, 300, 42, 7, 256, 1];
@@ -70,15 +69,8 @@ describe.each(["qwen3", "qwen2", "gemma"] as FamilyName[])("PEFT adapters on a %
   let base: LlamaSession;
   let llama: Awaited<ReturnType<typeof readHfCheckpoint>>["spec"]["llama"];
 
-  const logitsOf = async (session: LlamaSession, slot = 0, bank?: LoraBank) => {
-    const step = await session.forward({
-      cache: emptyCache(llama, 1),
-      tokens: [PROMPT],
-      positions: [0],
-      ...(bank ? { slots: [slot], bank } : {}),
-    });
-    return lastLogits(step, llama.vocabSize)[0] as Float32Array;
-  };
+  const logitsOf = (session: LlamaSession, slot = 0, bank?: LoraBank) =>
+    promptLogits(session, PROMPT, slot, bank);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), `hf-peft-${family}-`));

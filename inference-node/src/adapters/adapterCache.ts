@@ -39,6 +39,15 @@ export class AdapterCache {
     return this.resident.has(id);
   }
 
+  /** Forgets a resident adapter (unloaded by the admin API); rows holding it keep their copy. */
+  drop(id: string): boolean {
+    const resident = this.resident.get(id);
+    if (!resident) return false;
+    this.resident.delete(id);
+    this.residentBytes -= resident.bytes;
+    return true;
+  }
+
   residentIds(): string[] {
     return [...this.resident.keys()];
   }

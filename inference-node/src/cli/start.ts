@@ -8,6 +8,7 @@ import { ChainedAdapterRegistry, ModelRegistryAdapterRegistry } from "../adapter
 import { type AdapterRegistry, FileAdapterRegistry } from "../adapters/registry.js";
 import { ModelFormatError } from "../errors.js";
 import { isLoraTarget, LORA_TARGETS, type LoraTarget } from "../model/config.js";
+import { isWeightFormat, WEIGHT_FORMATS, type WeightFormat } from "../model/int4Graph.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, startInferenceServer } from "../node.js";
 import { type OptionSpec, type OptionSpecs, parseCommandLine, usageError } from "./args.js";
 
@@ -30,6 +31,11 @@ const options = {
   "max-context": {
     type: "string",
     help: "cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own)",
+  },
+  weights: {
+    type: "string",
+    default: "f32",
+    help: `weights of a Hugging Face checkpoint: ${WEIGHT_FORMATS.join(", ")} (int4: quantized at load, blocks of 32)`,
   },
   "adapters-dir": { type: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
   registry: { type: "string", help: "registry file (default <adapters-dir>/registry.json)" },
@@ -67,6 +73,11 @@ const options = {
     type: "string",
     default: String(DEFAULT_SHUTDOWN_GRACE_MS),
     help: "on SIGTERM/SIGINT, how long in-flight generations may finish",
+  },
+  "admin-token": {
+    type: "string",
+    value: "<token>",
+    help: "bearer token of POST /v1/load_lora_adapter and /v1/unload_lora_adapter (at least 16 characters; unset: 403)",
   },
   "log-level": { type: "string", default: "info", help: "pino level" },
 } satisfies OptionSpecs;
@@ -188,11 +199,26 @@ function loraTargets(): LoraTarget[] {
   return names as LoraTarget[];
 }
 
+function weightFormat(): WeightFormat {
+  const value = values.weights as string;
+  if (!isWeightFormat(value))
+    usageError(`${origin.weights}: "${value}" is not one of ${WEIGHT_FORMATS.join(", ")}`, cli.usage);
+  return value as WeightFormat;
+}
+
+function adminToken(): string | undefined {
+  const token = values["admin-token"];
+  if (token !== undefined && token.length < 16)
+    usageError(`${origin["admin-token"]} must be at least 16 characters`, cli.usage);
+  return token;
+}
+
 const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
   modelDir: values["model-dir"] as string,
   loraTargets: loraTargets(),
   graphCacheDir: values["graph-cache-dir"],
+  weights: weightFormat(),
   maxContext: values["max-context"] === undefined ? undefined : int("max-context"),
   adaptersDir: values["adapters-dir"] as string,
   registryFile: values.registry,
@@ -214,6 +240,7 @@ const server = await startInferenceServer({
   maxPrefillTokens: int("max-prefill-tokens"),
   cacheBytes: int("cache-mb") * 1024 * 1024,
   threads: values.threads ? int("threads") : undefined,
+  adminToken: adminToken(),
   logger,
 }).catch((error: unknown) => {
   // A model this node cannot run is the operator's input, not a crash: say what is wrong.

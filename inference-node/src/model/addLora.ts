@@ -41,7 +41,7 @@ export interface AddLoraInputsResult {
   modules: AdaptedModule[];
 }
 
-const NODE_NAME = /layers\.(\d+)\/(?:self_attn|mlp)\/([a-z]+_proj)\/MatMul/;
+const NODE_NAME = /layers\.(\d+)\/(?:self_attn|mlp)\/([a-z]+_proj)\/MatMul(?:NBits)?/;
 const WEIGHT_NAME = /layers\.(\d+)\.(?:self_attn|mlp)\.([a-z]+_proj)\.weight/;
 
 /**
@@ -50,7 +50,8 @@ const WEIGHT_NAME = /layers\.(\d+)\.(?:self_attn|mlp)\.([a-z]+_proj)\.weight/;
  * (`lora_slots` [batch]), per-slot scales (`lora_scales` [slots]) and weight banks
  * `lora.<layer>.<target>.A` [slots, in, rank] and `.B` [slots, rank, out]. Slot 0 is by convention
  * all zeros (no adapter). Projections are found by the node names of the Optimum exporter
- * (`/model/layers.N/self_attn/q_proj/MatMul`) or by their weight initializer names.
+ * (`/model/layers.N/self_attn/q_proj/MatMul`, or `MatMulNBits` for 4-bit weights) or by their
+ * weight initializer names.
  */
 export function addLoraInputs(
   source: ModelProto,
@@ -85,13 +86,15 @@ export function addLoraInputs(
   const rowScale = "/lora/row_scale";
 
   for (const node of nodesIn) {
-    if (node.opType !== "MatMul" || node.input.length !== 2) continue;
+    const quantized = node.opType === "MatMulNBits";
+    if (!quantized && (node.opType !== "MatMul" || node.input.length !== 2)) continue;
     const match = NODE_NAME.exec(node.name) ?? WEIGHT_NAME.exec(node.input[1] as string);
     if (!match) continue;
     const target = match[2] as string;
     if (!isLoraTarget(target) || !wanted.has(target)) continue;
     const layer = Number(match[1]);
-    const dims = shapes.get(node.input[1] as string);
+    // A 4-bit projection (see quantizeDecoderGraph) states its [K, N] in attributes.
+    const dims = quantized ? nBitsShape(node) : shapes.get(node.input[1] as string);
     if (dims?.length !== 2) throw new Error(`cannot read the [in, out] shape of ${node.name}`);
     const [inDim, outDim] = dims as [number, number];
     if (modules.some((m) => m.layer === layer && m.target === target)) {
@@ -168,4 +171,10 @@ export function addLoraInputs(
   );
   modules.sort((p, q) => p.layer - q.layer || targets.indexOf(p.target) - targets.indexOf(q.target));
   return { model, modules };
+}
+
+function nBitsShape(node: NodeProtoMessage): number[] | undefined {
+  const k = node.attribute.find((a) => a.name === "K")?.i;
+  const n = node.attribute.find((a) => a.name === "N")?.i;
+  return k == null || n == null ? undefined : [Number(k), Number(n)];
 }

@@ -15,6 +15,7 @@ import {
 } from "../errors.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { TextTokenizer } from "../model/tokenizer.js";
+import { type AdminDependencies, registerAdminRoutes } from "./admin.js";
 import { bodyLimit } from "./bodyLimit.js";
 import { type ErrorBody, toErrorResponse } from "./errorResponse.js";
 import {
@@ -38,15 +39,17 @@ export interface AppDependencies {
   defaultMaxTokens?: number;
   /** Largest accepted request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** The admin routes (`/v1/load_lora_adapter`, `/v1/unload_lora_adapter`). */
+  admin: AdminDependencies;
 }
 
-type Env = {
+export type AppEnv = {
   Variables: { requestId: string; log: Logger; failure?: { error: unknown; body: ErrorBody } };
 };
 
 /** Builds the OpenAI-compatible HTTP app around a scheduler; it owns no process resources. */
-export function createApp(deps: AppDependencies): Hono<Env> {
-  const app = new Hono<Env>();
+export function createApp(deps: AppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const created = Math.floor(Date.now() / 1000);
 
   app.use("*", async (c, next) => {
@@ -96,6 +99,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
   );
 
   const limit = bodyLimit({ maxBytes: deps.maxBodyBytes ?? 1 << 20 });
+  registerAdminRoutes(app, deps.admin, limit);
 
   /** Reads the whole body before any refusal, so even a 503 leaves the connection clean. */
   async function parseBody<T>(raw: () => Promise<unknown>, schema: ZodType<T>): Promise<T> {
@@ -183,7 +187,7 @@ export function createApp(deps: AppDependencies): Hono<Env> {
   }
 
   async function respond(
-    c: Context<Env>,
+    c: Context<AppEnv>,
     body: CompletionRequest | ChatCompletionRequest,
     generation: Generation,
     controller: AbortController,

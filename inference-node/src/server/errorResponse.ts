@@ -6,6 +6,7 @@ import {
   InvalidRequestError,
   QueueFullError,
   ShuttingDownError,
+  UnauthorizedError,
 } from "../errors.js";
 
 export interface ErrorBody {
@@ -27,6 +28,8 @@ function errorHeaders(error: InferenceNodeError): Record<string, string> {
   if (error instanceof ShuttingDownError)
     return { "retry-after": String(SHUTDOWN_RETRY_AFTER_SECONDS), connection: "close" };
   if (error instanceof BodyTooLargeError && error.closeConnection) return { connection: "close" };
+  if (error instanceof UnauthorizedError)
+    return { "www-authenticate": 'Bearer realm="inference-node admin"' };
   return {};
 }
 
