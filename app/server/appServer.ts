@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import { BaseError } from "@payable-ai/sdk";
 import { type ErrorHandler, Hono, type NotFoundHandler } from "hono";
 
 /** A demo account of the local network, offered by the account picker with its role. */
@@ -46,7 +47,8 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-class AppServerError extends Error {
+class AppServerError extends BaseError {
+  override name = "AppServerError";
   constructor(
     readonly status: 404 | 502 | 504,
     readonly code: string,

@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startIndexer } from "@payable-ai/indexer/runner";
 import type { Deployment } from "@payable-ai/sdk";
+import { BaseError } from "@payable-ai/sdk";
 import {
   type Anvil,
   deployProtocol,
@@ -55,7 +56,7 @@ export type Devnet = {
   stop(): Promise<void>;
 };
 
-export class DevnetStartError extends Error {
+export class DevnetStartError extends BaseError {
   override name = "DevnetStartError";
 }
 

@@ -1,5 +1,7 @@
+import { BaseError } from "@payable-ai/sdk";
+
 /** Base of every error the node reports to clients; `status` and `code` drive the HTTP mapping. */
-export class InferenceNodeError extends Error {
+export class InferenceNodeError extends BaseError {
   readonly status: number = 500;
   readonly code: string = "internal_error";
   readonly type: string = "server_error";
@@ -127,7 +129,7 @@ export class NonFiniteLogitsError extends InferenceNodeError {
 }
 
 /** A model directory the node cannot load (unsupported family or option, missing or misshapen tensor). */
-export class ModelFormatError extends Error {
+export class ModelFormatError extends BaseError {
   override name = "ModelFormatError";
 }
 

@@ -1,4 +1,4 @@
-import { datanetRegistryAbi } from "@payable-ai/sdk";
+import { BaseError, datanetRegistryAbi } from "@payable-ai/sdk";
 import {
   type Address,
   bytesToHex,
@@ -32,7 +32,7 @@ export type AcceptedSnapshot = {
   contributions(): readonly ContributionInfo[];
 };
 
-export class AcceptedSetError extends Error {
+export class AcceptedSetError extends BaseError {
   override name = "AcceptedSetError";
 }
 

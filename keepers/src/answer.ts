@@ -9,7 +9,13 @@ import {
   type SpanIndex,
   SpanIndexBuilder,
 } from "@payable-ai/attribution";
-import { type AttributionReport, type GatewayClient, loadTrainingManifest, toJson } from "@payable-ai/sdk";
+import {
+  type AttributionReport,
+  BaseError,
+  type GatewayClient,
+  loadTrainingManifest,
+  toJson,
+} from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import { type Address, type Hex, zeroHash } from "viem";
 import { type AcceptedSnapshot, listSnapshot } from "./acceptedSet.js";
@@ -35,7 +41,7 @@ export type AnswerContext = {
  * with a quorum-signed report, and the requester is refunded once it is finalized. A reason of
  * one keeper's own services (its inference node lacks the adapter) is not declinable.
  */
-export class UnanswerableError extends Error {
+export class UnanswerableError extends BaseError {
   override name = "UnanswerableError";
   constructor(
     message: string,

@@ -1,5 +1,6 @@
 import {
   type AttributionReport,
+  BaseError,
   ContractRevertedError,
   type Deployment,
   type GetRequestReturnType,
@@ -59,7 +60,7 @@ export type ModelInfo = {
 
 export type ContributionInfo = { contributionId: bigint; datanetId: bigint; contentHash: Hex; uri: string };
 
-export class TransactionNotConfirmedError extends Error {
+export class TransactionNotConfirmedError extends BaseError {
   override name = "TransactionNotConfirmedError";
 }
 

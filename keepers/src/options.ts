@@ -1,10 +1,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { BaseError } from "@payable-ai/sdk";
 import type { Hex } from "viem";
 
 /** A command-line mistake: the CLI prints it with the usage and exits with status 2. */
-export class UsageError extends Error {
+export class UsageError extends BaseError {
   override name = "UsageError";
 }
 

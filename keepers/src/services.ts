@@ -1,7 +1,7 @@
-import { blobIdOfHash, modelAdapterId } from "@payable-ai/sdk";
+import { BaseError, blobIdOfHash, modelAdapterId } from "@payable-ai/sdk";
 import type { Hex } from "viem";
 
-export class ServiceError extends Error {
+export class ServiceError extends BaseError {
   override name = "ServiceError";
   constructor(
     message: string,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { BaseError } from "@payable-ai/sdk";
 import type { Address, Hex } from "viem";
 import { z } from "zod";
 import type { RequestEvent } from "./chain.js";
@@ -79,7 +80,7 @@ export type KeeperStateFile = {
   requests: Record<string, RequestRecord>;
 };
 
-export class StateMismatchError extends Error {
+export class StateMismatchError extends BaseError {
   override name = "StateMismatchError";
 }
 

@@ -1,4 +1,4 @@
-import { protocolErrorsAbi, toContractError } from "@payable-ai/sdk";
+import { BaseError, protocolErrorsAbi, toContractError } from "@payable-ai/sdk";
 import type { Logger } from "pino";
 import type {
   Abi,
@@ -47,7 +47,7 @@ export function ranOutOfGas(
   return receipt.status === "reverted" && receipt.gasUsed * 64n >= gasLimit * 63n;
 }
 
-export class TransactionRevertedError extends Error {
+export class TransactionRevertedError extends BaseError {
   override name = "TransactionRevertedError";
   constructor(
     message: string,

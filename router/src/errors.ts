@@ -1,8 +1,10 @@
+import { BaseError } from "@payable-ai/sdk";
+
 /**
  * Errors the router answers itself. Bodies have the inference node's shape
  * (`{ error: { message, type, code, param } }`), so a client cannot tell a router from a node.
  */
-export class RouterError extends Error {
+export class RouterError extends BaseError {
   readonly status: number = 500;
   readonly code: string = "internal_error";
   readonly type: string = "server_error";

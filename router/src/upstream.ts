@@ -1,13 +1,14 @@
 import { type IncomingMessage, request } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { BaseError } from "@payable-ai/sdk";
 
 /** The connection to the node was never established: nothing was sent, so another node may serve it. */
-export class UnreachableError extends Error {
+export class UnreachableError extends BaseError {
   override name = "UnreachableError";
 }
 
 /** The node failed after the connection was made: the request may have reached it. */
-export class ReachedError extends Error {
+export class ReachedError extends BaseError {
   override name = "ReachedError";
 }
 

@@ -1,6 +1,6 @@
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
-import { toJson } from "@payable-ai/sdk";
+import { BaseError, toJson } from "@payable-ai/sdk";
 import { Hono } from "hono";
 import { and, client, desc, eq, graphql, isNotNull, sql, sum } from "ponder";
 import { type Address, formatEther, getAddress, isAddress } from "viem";
@@ -13,7 +13,8 @@ const app = new Hono();
 app.use("/graphql", graphql({ db, schema }));
 app.use("/sql/*", client({ db, schema }));
 
-class HttpError extends Error {
+class HttpError extends BaseError {
+  override name = "HttpError";
   constructor(
     readonly status: 400 | 404 | 502,
     readonly code: string,

@@ -2,6 +2,8 @@
 
 export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
 
+import { BaseError } from "@payable-ai/sdk";
+
 export interface SafetensorsTensor {
   dtype: SafetensorsDtype;
   shape: number[];
@@ -14,7 +16,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends BaseError {
   override name = "SafetensorsError";
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { BaseError } from "@payable-ai/sdk";
 import {
   decodeModel,
   type LlamaConfig,
@@ -18,7 +19,7 @@ export interface BaseModel {
   weights: LlamaWeights;
 }
 
-export class BaseModelError extends Error {
+export class BaseModelError extends BaseError {
   override name = "BaseModelError";
 }
 
