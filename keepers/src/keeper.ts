@@ -14,8 +14,11 @@ import {
   type SigningView,
   triage,
 } from "./decide.js";
+import { EpochSettler } from "./epochs.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import { Finalizer } from "./finalizer.js";
+import { Meter } from "./meter.js";
+import type { MeteredCallStore } from "./meteredCalls.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson } from "./protocol.js";
 import type { InferenceClient } from "./services.js";
@@ -51,6 +54,8 @@ export type KeeperNodeOptions = {
    * gateway and inference calls of clients built with its signal.
    */
   shutdown?: AbortController;
+  /** Metered calls on the UsageLedger: its address and where served calls are kept. Off without it. */
+  ledger?: { address: Address; store: MeteredCallStore; voucherMinLifetime?: bigint };
 };
 
 /** What the watch loop last did, for health checks. */
@@ -80,6 +85,9 @@ export class KeeperNode {
   readonly cosigner: CoSigner;
   readonly challenger: Challenger;
   readonly finalizer: Finalizer;
+  /** Serves metered calls (undefined when the deployment has no UsageLedger). */
+  readonly meter: Meter | undefined;
+  readonly epochs: EpochSettler | undefined;
   readonly queue: PQueue;
   readonly address: Address;
   #timer: NodeJS.Timeout | undefined;
@@ -95,7 +103,10 @@ export class KeeperNode {
     head: undefined,
     active: undefined,
   };
-  readonly options: Required<Omit<KeeperNodeOptions, "peers">> & { peers: readonly string[] };
+  readonly options: Required<Omit<KeeperNodeOptions, "peers" | "ledger">> & {
+    peers: readonly string[];
+    ledger?: KeeperNodeOptions["ledger"];
+  };
 
   constructor(options: KeeperNodeOptions) {
     this.options = {
@@ -135,6 +146,29 @@ export class KeeperNode {
       gasBudget: this.options.finalizeGasBudget,
     });
     this.queue = new PQueue({ concurrency: this.options.concurrency });
+    const { ledger } = options;
+    if (ledger) {
+      const common = {
+        chain,
+        ledger: ledger.address,
+        answers: this.answers,
+        gateway: options.gateway,
+        inference: options.inference,
+        store: ledger.store,
+        logger,
+      };
+      this.meter = new Meter({
+        ...common,
+        keeper: this.address,
+        voucherMinLifetime: ledger.voucherMinLifetime,
+      });
+      this.epochs = new EpochSettler({
+        ...common,
+        account,
+        peers: this.options.peers,
+        timeoutMs: this.options.cosignTimeoutMs,
+      });
+    }
   }
 
   get log(): Logger {

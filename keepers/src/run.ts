@@ -6,6 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { KeeperChain, type KeeperContracts } from "./chain.js";
 import type { HealthOptions } from "./health.js";
 import { KeeperNode } from "./keeper.js";
+import { MeteredCallStore } from "./meteredCalls.js";
 import { KeeperMetrics } from "./metrics.js";
 import { type RunningKeeperServer, startKeeperServer } from "./server.js";
 import { InferenceClient } from "./services.js";
@@ -78,6 +79,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
       ModelRegistry: getAddress(contracts.ModelRegistry),
       DatanetRegistry: getAddress(contracts.DatanetRegistry),
       ...(contracts.ReportCourt ? { ReportCourt: getAddress(contracts.ReportCourt) } : {}),
+      ...(contracts.UsageLedger ? { UsageLedger: getAddress(contracts.UsageLedger) } : {}),
     },
     chainId,
     config.confirmations ?? 1,
@@ -98,6 +100,10 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     },
   );
   const logger = config.logger.child({ keeper: account.address });
+  const ledgerAddress = keeperChain.contracts.UsageLedger;
+  const ledger = ledgerAddress
+    ? { address: ledgerAddress, store: await MeteredCallStore.open(config.stateDir) }
+    : undefined;
   const node = new KeeperNode({
     chain: keeperChain,
     account,
@@ -120,6 +126,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     peers: config.peers,
     pollIntervalMs: config.pollIntervalMs,
     concurrency: config.concurrency,
+    ledger,
   });
   const [{ stake }, active] = await Promise.all([
     keeperChain.keeperInfo(account.address),
