@@ -108,7 +108,10 @@ export class EpochSettler {
     bigint,
     { document: z.output<typeof epochDocumentSchema>; tree: EpochTree }
   >();
-  /** Calls whose attribution this keeper already recomputed, by voucher signature. */
+  /**
+   * Calls this keeper already recomputed, by their whole JSON: the voucher signature alone does
+   * not cover the attribution or the token counts a proposer publishes with it.
+   */
   readonly #verified = new Set<string>();
 
   constructor(
@@ -303,8 +306,18 @@ export class EpochSettler {
     ).catch(() => undefined);
     if (cost !== call.cost)
       return `${who}: the model's price at block ${call.blockNumber} is ${cost}, not ${call.cost}`;
-    const id = call.signature.toLowerCase();
-    if (isAddressEqual(call.keeper, this.options.account.address) || this.#verified.has(id)) return undefined;
+    const id = JSON.stringify(meteredCallToJson(call));
+    if (this.#verified.has(id)) return undefined;
+    if (isAddressEqual(call.keeper, this.options.account.address)) {
+      // Its own call: exactly as this keeper journaled it, or not at all.
+      const mine = this.options.store.calls.find(
+        (c) => c.signature.toLowerCase() === call.signature.toLowerCase(),
+      );
+      if (mine === undefined || JSON.stringify(meteredCallToJson(mine)) !== id)
+        return `${who}: this keeper served no such call`;
+      this.#verified.add(id);
+      return undefined;
+    }
     // The answer's attribution, recomputed as a co-signer of a market report does.
     try {
       const event: RequestEvent = {
@@ -442,8 +455,19 @@ export class EpochSettler {
     const match = /^blob:(0x[0-9a-fA-F]{64})$/.exec(uri);
     if (!match)
       throw new MeterRefusal(422, "invalid_data_uri", `an epoch's dataURI is blob:0x<sha256>, not ${uri}`);
-    const bytes = await this.options.gateway.getBlob(match[1] as Hex);
-    const parsed = epochDocumentSchema.safeParse(JSON.parse(decodeText(bytes)));
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.options.gateway.getBlob(match[1] as Hex);
+    } catch (error) {
+      throw new MeterRefusal(503, "epoch_data_unavailable", `${uri}: ${(error as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(decodeText(bytes));
+    } catch {
+      throw new MeterRefusal(422, "invalid_epoch_data", `${uri} is not JSON`);
+    }
+    const parsed = epochDocumentSchema.safeParse(json);
     if (!parsed.success) throw new MeterRefusal(422, "invalid_epoch_data", parsed.error.message);
     return parsed.data;
   }

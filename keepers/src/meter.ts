@@ -9,7 +9,7 @@ import {
 import type { Logger } from "pino";
 import { type Address, type Hex, isAddressEqual, recoverAddress, zeroHash } from "viem";
 import { type AnswerBuilder, type AnswerContext, UnanswerableError } from "./answer.js";
-import type { KeeperChain, RequestEvent } from "./chain.js";
+import { type KeeperChain, type RequestEvent, revertName } from "./chain.js";
 import type { MeteredCallRecord, MeteredCallStore } from "./meteredCalls.js";
 import type { InferenceClient } from "./services.js";
 
@@ -184,10 +184,7 @@ export class Meter {
       context = await this.options.answers.context(event);
     } catch (error) {
       if (error instanceof UnanswerableError) throw new MeterRefusal(422, "unanswerable", error.message);
-      if (
-        (error as Error).message.includes("ModelNotFound") ||
-        /not found|unknown model/i.test(String(error))
-      )
+      if (revertName(error) === "ModelUnknown")
         throw new MeterRefusal(404, "model_not_found", `model ${request.modelId} does not exist`);
       throw error;
     }
