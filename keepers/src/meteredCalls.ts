@@ -1,8 +1,9 @@
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Attribution, Voucher } from "@payable-ai/sdk";
-import { type Address, getAddress, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { z } from "zod";
+import { address, hex32, hexBytes, uint } from "./protocol.js";
 
 /**
  * One metered call a keeper served: what it cost, the voucher that pays for it (the channel's
@@ -31,21 +32,8 @@ export type MeteredCallRecord = {
   signature: Hex;
 };
 
-const hex32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-prefixed hex")
-  .transform((h) => h.toLowerCase() as Hex);
-const hexBytes = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes")
-  .transform((h) => h as Hex);
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
-  .transform((a) => getAddress(a));
-const uint = z
-  .union([z.string().regex(/^\d{1,78}$/, "expected a decimal integer"), z.number().int().nonnegative()])
-  .transform((v) => BigInt(v));
+const hash = hex32.transform((h) => h.toLowerCase() as Hex);
+const signature = hexBytes.transform((s) => s as Hex);
 
 /** A `Voucher` as JSON (integers as decimal strings). */
 export const voucherJsonSchema = z.object({
@@ -61,8 +49,8 @@ export const meteredCallJsonSchema = z.object({
   keeper: address,
   modelId: uint,
   blockNumber: uint,
-  inputHash: hex32,
-  outputHash: hex32,
+  inputHash: hash,
+  outputHash: hash,
   promptTokens: uint,
   maxTokens: uint,
   cost: uint,
@@ -71,7 +59,7 @@ export const meteredCallJsonSchema = z.object({
     .array(z.object({ contributionId: uint, weightBps: z.number().int().min(0).max(10_000) }))
     .max(256),
   voucher: voucherJsonSchema,
-  signature: hexBytes,
+  signature,
 });
 
 export function voucherToJson(voucher: Voucher) {

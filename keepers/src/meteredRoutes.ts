@@ -9,12 +9,8 @@ import { epochReportJsonSchema } from "./epochs.js";
 import type { KeeperNode } from "./keeper.js";
 import { type MeteredRequest, MeterRefusal } from "./meter.js";
 import { meteredCallToJson, voucherJsonSchema } from "./meteredCalls.js";
+import { address, hexBytes } from "./protocol.js";
 import { ServiceError } from "./services.js";
-
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
-  .transform((a) => getAddress(a));
 
 /** The chat request of a metered call, as the inference node takes it, plus who pays. */
 const chatRequest = z.object({
@@ -29,10 +25,7 @@ const chatRequest = z.object({
 const quoteBody = chatRequest.extend({ requester: address });
 const callBody = chatRequest.extend({
   voucher: voucherJsonSchema.extend({
-    signature: z
-      .string()
-      .regex(/^0x([0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes")
-      .transform((s) => s as `0x${string}`),
+    signature: hexBytes.transform((s) => s as `0x${string}`),
   }),
 });
 
