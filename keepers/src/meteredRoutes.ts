@@ -170,7 +170,11 @@ export function meteredRoutes(node: KeeperNode): Hono {
     });
   });
 
-  app.post("/ledger/epochs/cosign", bodyLimit({ maxSize: 4 << 20 }), async (c) => {
+  const reportLimit = bodyLimit({
+    maxSize: 4 << 20,
+    onError: (c) => c.json(error("payload_too_large", "body above 4 MiB"), 413),
+  });
+  app.post("/ledger/epochs/cosign", reportLimit, async (c) => {
     const body = await parse(c, z.object({ report: epochReportJsonSchema }));
     if (body instanceof Response) return body;
     return c.json(await meter().epochs.cosign(body.report));
