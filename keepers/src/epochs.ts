@@ -43,6 +43,15 @@ import {
 } from "./meteredCalls.js";
 import type { InferenceClient } from "./services.js";
 
+/** The keeper that proposes in `slot`: the `slot mod n`-th of `keepers` by ascending address. */
+export function proposerOf(slot: bigint, keepers: readonly Address[]): Address {
+  const sorted = [...new Set(keepers.map((k) => getAddress(k)))].sort((a, b) =>
+    a.toLowerCase() < b.toLowerCase() ? -1 : 1,
+  );
+  if (sorted.length === 0) throw new Error("proposerOf: no keepers");
+  return sorted[Number(slot % BigInt(sorted.length))] as Address;
+}
+
 /** Epoch statuses as the ledger numbers them (`IUsageLedger.EpochStatus`). */
 const EpochStatus = { None: 0, Pending: 1, Disputed: 2, Voided: 3, Final: 4 } as const;
 
@@ -126,8 +135,61 @@ export class EpochSettler {
       logger: Logger;
       peers: readonly string[];
       timeoutMs: number;
+      /** Seconds of chain time per proposal slot; 0 proposes only when asked. */
+      epochSeconds?: bigint;
     },
   ) {}
+
+  #lastSlot: bigint | undefined;
+  /** Peer URL → its keeper address, learned from its `/health/live`. */
+  readonly #peerAddresses = new Map<string, Address>();
+
+  /**
+   * Proposes the next epoch when this keeper holds the current slot: chain time is cut in slots
+   * of `epochSeconds`, and slot `s` belongs to the `s mod n`-th of this keeper and its peers by
+   * ascending address (`proposerOf`). Once per slot; a slot whose keeper is down passes with
+   * nothing proposed, and the next keeper takes the next one. Never throws.
+   */
+  async proposeOnSchedule(): Promise<void> {
+    const every = this.options.epochSeconds ?? 0n;
+    if (every <= 0n) return;
+    try {
+      const { timestamp } = await this.options.chain.latestBlock();
+      const slot = timestamp / every;
+      if (slot === this.#lastSlot) return;
+      this.#lastSlot = slot;
+      const keepers = [this.options.account.address, ...(await this.#knownPeerAddresses())];
+      if (!isAddressEqual(proposerOf(slot, keepers), this.options.account.address)) return;
+      const result = await this.propose();
+      this.options.logger.info(
+        { epoch: String(result.epoch), slot: String(slot) },
+        "scheduled epoch submitted",
+      );
+    } catch (error) {
+      const quiet =
+        error instanceof MeterRefusal && ["nothing_to_settle", "epoch_pending"].includes(error.code);
+      if (quiet) this.options.logger.debug({ code: (error as MeterRefusal).code }, "no epoch to propose");
+      else this.options.logger.warn({ err: error }, "scheduled epoch proposal failed");
+    }
+  }
+
+  async #knownPeerAddresses(): Promise<Address[]> {
+    await Promise.all(
+      this.options.peers
+        .filter((peer) => !this.#peerAddresses.has(peer))
+        .map(async (peer) => {
+          try {
+            const response = await fetch(`${peer}/health/live`, { signal: AbortSignal.timeout(5_000) });
+            const { keeper } = (await response.json()) as { keeper?: string };
+            if (typeof keeper === "string" && /^0x[0-9a-fA-F]{40}$/.test(keeper))
+              this.#peerAddresses.set(peer, getAddress(keeper));
+          } catch {
+            // Unreachable now: it takes no slot until it answers.
+          }
+        }),
+    );
+    return [...this.#peerAddresses.values()];
+  }
 
   get #client() {
     return this.options.chain.publicClient;

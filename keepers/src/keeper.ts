@@ -55,7 +55,13 @@ export type KeeperNodeOptions = {
    */
   shutdown?: AbortController;
   /** Metered calls on the UsageLedger: its address and where served calls are kept. Off without it. */
-  ledger?: { address: Address; store: MeteredCallStore; voucherMinLifetime?: bigint };
+  ledger?: {
+    address: Address;
+    store: MeteredCallStore;
+    voucherMinLifetime?: bigint;
+    /** Seconds of chain time per proposal slot; 0 (the default) proposes only when asked. */
+    epochSeconds?: bigint;
+  };
 };
 
 /** What the watch loop last did, for health checks. */
@@ -92,6 +98,7 @@ export class KeeperNode {
   readonly address: Address;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  #proposing: Promise<void> | undefined;
   #inFlight = new Set<string>();
   #retryAt = new Map<string, number>();
   #stopped = false;
@@ -167,6 +174,7 @@ export class KeeperNode {
         account,
         peers: this.options.peers,
         timeoutMs: this.options.cosignTimeoutMs,
+        epochSeconds: ledger.epochSeconds ?? 0n,
       });
     }
   }
@@ -185,6 +193,12 @@ export class KeeperNode {
     this.#loop.running = true;
     const loop = () => {
       this.#loop.lastLoopAt = Date.now();
+      // An epoch proposal runs beside the ticks: it gathers and rechecks every keeper's calls.
+      if (this.epochs && this.#proposing === undefined) {
+        this.#proposing = this.epochs.proposeOnSchedule().finally(() => {
+          this.#proposing = undefined;
+        });
+      }
       this.#ticking = this.tick()
         .then(() => {
           this.#loop.lastTickAt = Date.now();
@@ -213,7 +227,7 @@ export class KeeperNode {
     this.#loop.running = false;
     clearTimeout(this.#timer);
     this.queue.clear();
-    const idle = Promise.all([this.#ticking, this.queue.onIdle()]).then(() => true);
+    const idle = Promise.all([this.#ticking, this.#proposing, this.queue.onIdle()]).then(() => true);
     const drained = await within(idle, drainMs);
     if (!drained) {
       this.log.warn(

@@ -37,6 +37,8 @@ export type KeeperConfig = {
   cosignTimeoutMs?: number;
   /** Chain seconds settled requests stay in the state after their window (default 1 day). */
   stateRetentionSeconds?: bigint;
+  /** Seconds of chain time per metered epoch slot (default 0: epochs only on `POST /ledger/epochs`). */
+  epochSeconds?: bigint;
   /** Most time a shutdown waits for work in flight before aborting it (default 15 s). */
   drainMs?: number;
   gas?: GasPolicy;
@@ -102,7 +104,11 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
   const logger = config.logger.child({ keeper: account.address });
   const ledgerAddress = keeperChain.contracts.UsageLedger;
   const ledger = ledgerAddress
-    ? { address: ledgerAddress, store: await MeteredCallStore.open(config.stateDir) }
+    ? {
+        address: ledgerAddress,
+        store: await MeteredCallStore.open(config.stateDir),
+        epochSeconds: config.epochSeconds,
+      }
     : undefined;
   const node = new KeeperNode({
     chain: keeperChain,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { proposerOf } from "../src/epochs.js";
 import { checkVoucher, type VoucherCheck } from "../src/meter.js";
 
 const requester = "0x1111111111111111111111111111111111111111" as const;
@@ -67,5 +68,26 @@ describe("checkVoucher", () => {
   it("tells the requester the amount to sign when it got it wrong", () => {
     const refusal = checkVoucher({ ...base, voucher: { ...base.voucher, cumulativeSpend: 150n } });
     expect(refusal?.details).toEqual({ cumulativeSpend: "140" });
+  });
+});
+
+describe("proposerOf", () => {
+  const a = "0x00000000000000000000000000000000000000aa" as const;
+  const b = "0x00000000000000000000000000000000000000Bb" as const;
+  const c = "0x00000000000000000000000000000000000000cc" as const;
+  it.each([
+    [0n, [c, a, b], a],
+    [1n, [c, a, b], b],
+    [2n, [b, c, a], c],
+    [3n, [a, b, c], a],
+    // Every keeper sees the list in another order and case: the slot's keeper is the same.
+    [4n, [b.toLowerCase() as `0x${string}`, c, a, a], b],
+    [7n, [a], a],
+  ] as const)("slot %s of %j is %s", (slot, keepers, expected) => {
+    expect(proposerOf(slot, keepers).toLowerCase()).toBe(expected.toLowerCase());
+  });
+
+  it("refuses an empty set", () => {
+    expect(() => proposerOf(0n, [])).toThrow("no keepers");
   });
 });
