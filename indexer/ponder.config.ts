@@ -8,6 +8,7 @@ import {
   openGovernorAbi,
   reportCourtAbi,
   rewardVaultAbi,
+  usageLedgerAbi,
 } from "@payable-ai/sdk/abis";
 import { readDeployment } from "@payable-ai/sdk/node";
 import { createConfig } from "ponder";
@@ -51,6 +52,7 @@ export default createConfig({
     },
     ReportCourt: { chain: "payable", abi: reportCourtAbi, address: contracts.ReportCourt, startBlock },
     RewardVault: { chain: "payable", abi: rewardVaultAbi, address: contracts.RewardVault, startBlock },
+    UsageLedger: { chain: "payable", abi: usageLedgerAbi, address: contracts.UsageLedger, startBlock },
     KeeperRegistry: {
       chain: "payable",
       abi: keeperRegistryAbi,

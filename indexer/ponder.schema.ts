@@ -473,3 +473,79 @@ export const proposalRelations = relations(proposal, ({ many }) => ({ votes: man
 export const voteRelations = relations(vote, ({ one }) => ({
   proposal: one(proposal, { fields: [vote.proposalId], references: [proposal.id] }),
 }));
+
+// ─── Metered billing (UsageLedger) ──────────────────────────────────────────
+
+/** A requester's prepaid balance on the ledger and an earner's metered claims. */
+export const ledgerAccount = onchainTable("ledger_account", (t) => ({
+  address: t.hex().primaryKey(),
+  balance: t.bigint().notNull().default(0n),
+  deposited: t.bigint().notNull().default(0n),
+  withdrawn: t.bigint().notNull().default(0n),
+  /** Debited by settled vouchers. */
+  spent: t.bigint().notNull().default(0n),
+  /** Metered earnings claimed. */
+  claimed: t.bigint().notNull().default(0n),
+  /** The requested withdrawal (zero for none) and when it unlocks. */
+  pendingWithdrawal: t.bigint().notNull().default(0n),
+  withdrawalUnlockAt: t.bigint(),
+}));
+
+/** A model's ledger price, once its owner set one (otherwise the ModelRegistry's per request). */
+export const ledgerPrice = onchainTable("ledger_price", (t) => ({
+  modelId: t.bigint().primaryKey(),
+  perRequest: t.bigint().notNull(),
+  perInputToken: t.bigint().notNull(),
+  perOutputToken: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+}));
+
+/**
+ * A submitted epoch: `pending` (claimable once `challengeEndsAt` has passed), `disputed`, then
+ * `voided` (upheld: it never pays) or `kept` (the dispute failed or timed out).
+ */
+export const ledgerEpoch = onchainTable("ledger_epoch", (t) => ({
+  epoch: t.bigint().primaryKey(),
+  root: t.hex().notNull(),
+  cumulativeTotal: t.bigint().notNull(),
+  spend: t.bigint().notNull(),
+  calls: t.bigint().notNull(),
+  dataUri: t.text().notNull(),
+  submitter: t.hex().notNull(),
+  signers: t.hex().array().notNull(),
+  challengeEndsAt: t.bigint().notNull(),
+  status: t.text().notNull(),
+  vouchers: t.integer().notNull().default(0),
+  submittedAt: t.bigint().notNull(),
+  transactionHash: t.hex().notNull(),
+}));
+
+/** A channel (requester, keeper): what its vouchers settled so far. */
+export const ledgerChannel = onchainTable(
+  "ledger_channel",
+  (t) => ({
+    requester: t.hex().notNull(),
+    keeper: t.hex().notNull(),
+    settledSpend: t.bigint().notNull(),
+    debited: t.bigint().notNull(),
+    shortfall: t.bigint().notNull(),
+    lastEpoch: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.requester, table.keeper] }),
+    keeperIdx: index().on(table.keeper),
+  }),
+);
+
+export const ledgerClaim = onchainTable(
+  "ledger_claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    account: t.hex().notNull(),
+    epoch: t.bigint().notNull(),
+    amount: t.bigint().notNull(),
+    cumulative: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account) }),
+);

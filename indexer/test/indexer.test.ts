@@ -2,8 +2,10 @@ import { resolve } from "node:path";
 import {
   type AttributionReport,
   acceptContribution,
+  aggregateEpoch,
   approveAccess,
   castVote,
+  claimEarnings,
   claimRewards,
   contentHash,
   contribute,
@@ -11,6 +13,7 @@ import {
   createTrainingManifest,
   defineRpcChain,
   delegateVotes,
+  depositToLedger,
   executeProposal,
   finalizeRequests,
   getContributorLeaderboard,
@@ -28,9 +31,14 @@ import {
   rejectContribution,
   requestAccess,
   requestInference,
+  setLedgerPrice,
   setPayee,
   signAttributionReport,
+  signEpochReport,
+  signVoucher,
+  sortSignatures,
   stakeKeeper,
+  submitEpoch,
   submitReport,
 } from "@payable-ai/sdk";
 import {
@@ -241,6 +249,7 @@ async function makeActivity() {
     abi: inferenceMarketAbi,
     functionName: "treasury",
   });
+  const ledger = await meteredActivity({ modelId, contributionB, treasury, datanetId });
   return {
     datanetId,
     contributions: { contributionA, rejectedA, contributionB, pendingB },
@@ -249,7 +258,104 @@ async function makeActivity() {
     digest,
     executor: executor.toLowerCase() as Address,
     treasury: treasury.toLowerCase() as Address,
+    ledger,
   };
+}
+
+/**
+ * Metered billing on the UsageLedger: the model priced per request, the user deposits 3 OPEN
+ * and pays keeper 1 for two calls crediting B's contribution in full; the three keepers submit
+ * the epoch, and after its window B claims its share.
+ */
+async function meteredActivity({
+  modelId,
+  contributionB,
+  treasury,
+  datanetId,
+}: {
+  modelId: bigint;
+  contributionB: bigint;
+  treasury: Address;
+  datanetId: bigint;
+}) {
+  const { publicClient, wallet } = clients;
+  const price = parseEther("0.5");
+  await setLedgerPrice(wallet(keys.developer), {
+    contracts,
+    modelId,
+    perRequest: price,
+    perInputToken: 0n,
+    perOutputToken: 0n,
+  });
+  await depositToLedger(wallet(keys.user), { contracts, amount: parseEther("3") });
+  const keeper = privateKeyToAccount(keys.keepers[0]).address;
+  const voucher = {
+    requester: privateKeyToAccount(keys.user).address,
+    keeper,
+    cumulativeSpend: 2n * price,
+    expiry: (await latestTimestamp()) + 3600n,
+  };
+  const signature = await signVoucher(privateKeyToAccount(keys.user), {
+    chainId,
+    ledger: contracts.UsageLedger,
+    voucher,
+  });
+  const parameters = await publicClient.readContract({
+    address: contracts.InferenceMarket,
+    abi: inferenceMarketAbi,
+    functionName: "parameters",
+  });
+  const call = {
+    requester: voucher.requester,
+    keeper,
+    cost: price,
+    modelRecipients: [{ account: privateKeyToAccount(keys.developer).address, weightBps: 10_000n }],
+    attributions: [
+      {
+        contributionId: contributionB,
+        weightBps: 10_000,
+        payee: privateKeyToAccount(keys.contributorB).address,
+        datanetId,
+      },
+    ],
+    datanets: [{ datanetId, owner: privateKeyToAccount(keys.owner).address }],
+  };
+  const epoch = aggregateEpoch({
+    epoch: 1n,
+    totalSpent: 0n,
+    calls: [call, call],
+    channels: [{ voucher, signature, settledSpend: 0n }],
+    balances: new Map([[voucher.requester, parseEther("3")]]),
+    split: { ...parameters, treasury },
+    dataURI: "blob:0x00",
+  });
+  const signatures = sortSignatures(
+    await Promise.all(
+      keys.keepers.map((key) =>
+        signEpochReport(privateKeyToAccount(key), {
+          chainId,
+          ledger: contracts.UsageLedger,
+          report: epoch.report,
+        }),
+      ),
+    ),
+  );
+  const { challengeEndsAt } = await submitEpoch(wallet(keys.keepers[0]), {
+    contracts,
+    report: epoch.report,
+    voucherSignatures: epoch.voucherSignatures,
+    signatures,
+  });
+  await passTime(challengeEndsAt - (await latestTimestamp()) + 1n);
+  const contributor = privateKeyToAccount(keys.contributorB).address;
+  const earned = epoch.tree.cumulativeOf(contributor);
+  await claimEarnings(wallet(keys.contributorB), {
+    contracts,
+    account: contributor,
+    cumulative: earned,
+    proof: epoch.tree.proof(contributor),
+  });
+  return { report: epoch.report, earned, keeper: keeper.toLowerCase() as Address, spend: 2n * price, price };
 }
 
 beforeAll(async () => {
@@ -693,6 +799,69 @@ describe.skipIf(skip)("governance", () => {
     await indexed();
     expect(await statuses()).toEqual(["executed", "defeated", "canceled"]);
   }, 90_000);
+});
+
+describe("metered billing (UsageLedger)", () => {
+  test("deposits, the model's price, the settled channel, the epoch and the claim", async () => {
+    const { ledger } = world;
+    const user = addressOf(keys.user);
+    const contributor = addressOf(keys.contributorB);
+    const data = await graphql<{
+      requester: Record<string, unknown>;
+      earner: Record<string, unknown>;
+      ledgerPrice: Record<string, unknown>;
+      ledgerChannels: { items: Record<string, unknown>[] };
+      ledgerEpoch: Record<string, unknown>;
+      ledgerClaims: { items: Record<string, unknown>[] };
+    }>(
+      `query ($user: String!, $contributor: String!, $modelId: BigInt!) {
+        requester: ledgerAccount(address: $user) { balance deposited withdrawn spent claimed pendingWithdrawal }
+        earner: ledgerAccount(address: $contributor) { balance claimed }
+        ledgerPrice(modelId: $modelId) { perRequest perInputToken perOutputToken }
+        ledgerChannels(where: { requester: $user }) { items { keeper settledSpend debited shortfall lastEpoch } }
+        ledgerEpoch(epoch: "1") { root cumulativeTotal spend calls dataUri submitter signers status }
+        ledgerClaims(where: { account: $contributor }) { items { epoch amount cumulative } }
+      }`,
+      { user, contributor, modelId: world.modelId.toString() },
+    );
+    expect(data.requester).toEqual({
+      balance: (parseEther("3") - ledger.spend).toString(),
+      deposited: wei("3"),
+      withdrawn: "0",
+      spent: ledger.spend.toString(),
+      claimed: "0",
+      pendingWithdrawal: "0",
+    });
+    expect(data.earner).toEqual({ balance: "0", claimed: ledger.earned.toString() });
+    expect(data.ledgerPrice).toEqual({
+      perRequest: ledger.price.toString(),
+      perInputToken: "0",
+      perOutputToken: "0",
+    });
+    expect(data.ledgerChannels.items).toEqual([
+      {
+        keeper: ledger.keeper,
+        settledSpend: ledger.spend.toString(),
+        debited: ledger.spend.toString(),
+        shortfall: "0",
+        lastEpoch: "1",
+      },
+    ]);
+    expect(data.ledgerEpoch).toEqual({
+      root: ledger.report.root,
+      cumulativeTotal: ledger.spend.toString(),
+      spend: ledger.spend.toString(),
+      calls: "2",
+      dataUri: "blob:0x00",
+      submitter: ledger.keeper,
+      signers: [...keys.keepers.map(addressOf)].sort(),
+      status: "pending",
+    });
+    expect(data.ledgerClaims.items).toEqual([
+      { epoch: "1", amount: ledger.earned.toString(), cumulative: ledger.earned.toString() },
+    ]);
+    expect(ledger.earned).toBeGreaterThan(0n);
+  });
 });
 
 describe.skipIf(database !== "postgres" || skip)("on Postgres", () => {

@@ -98,6 +98,20 @@ describe("HTTP API", () => {
     );
   });
 
+  it("counts a prompt's tokens as the completion endpoints do (/tokenize)", async () => {
+    const messages = [{ role: "user", content: "How long is the Nile?" }];
+    const chat = await (
+      await post("/v1/chat/completions", { model: "alpha", messages, max_tokens: 2, temperature: 0 })
+    ).json();
+    const counted = await (await post("/tokenize", { model: "alpha", messages })).json();
+    expect(counted.count).toBe(chat.usage.prompt_tokens);
+    expect(counted.tokens).toHaveLength(counted.count);
+    const plain = await (await post("/tokenize", { prompt: "Hello" })).json();
+    expect(plain.count).toBe(6);
+    const bad = await post("/tokenize", { messages: "not a list" });
+    expect(bad.status).toBe(400);
+  });
+
   it("serves a weighted merge of adapters and refuses one above the bank rank", async () => {
     const merged = await post("/v1/completions", {
       model: "alpha+beta",

@@ -35,6 +35,8 @@ export type KeeperContracts = Pick<
 > & {
   /** Where equivocations outside a challenge are proven; absent on deployments without a court. */
   ReportCourt?: Address;
+  /** Metered billing; absent on deployments without a ledger. */
+  UsageLedger?: Address;
 };
 
 export type RequestEvent = {

@@ -78,6 +78,7 @@ function options() {
     inferenceTimeoutMs: integerOption("inference-timeout-ms", values["inference-timeout-ms"]),
     cosignTimeoutMs: integerOption("cosign-timeout-ms", values["cosign-timeout-ms"]),
     drainMs: integerOption("drain-seconds", values["drain-seconds"]) * 1000,
+    epochSeconds: BigInt(integerOption("epoch-seconds", values["epoch-seconds"])),
     stateRetentionSeconds: BigInt(
       integerOption("state-retention-seconds", values["state-retention-seconds"]),
     ),

@@ -14,8 +14,11 @@ import {
   type SigningView,
   triage,
 } from "./decide.js";
+import { EpochSettler } from "./epochs.js";
 import { AttributionExplainer, requestEventOf } from "./explain.js";
 import { Finalizer } from "./finalizer.js";
+import { Meter } from "./meter.js";
+import type { MeteredCallStore } from "./meteredCalls.js";
 import type { KeeperMetrics } from "./metrics.js";
 import { reportFromJson } from "./protocol.js";
 import type { InferenceClient } from "./services.js";
@@ -51,6 +54,14 @@ export type KeeperNodeOptions = {
    * gateway and inference calls of clients built with its signal.
    */
   shutdown?: AbortController;
+  /** Metered calls on the UsageLedger: its address and where served calls are kept. Off without it. */
+  ledger?: {
+    address: Address;
+    store: MeteredCallStore;
+    voucherMinLifetime?: bigint;
+    /** Seconds of chain time per proposal slot; 0 (the default) proposes only when asked. */
+    epochSeconds?: bigint;
+  };
 };
 
 /** What the watch loop last did, for health checks. */
@@ -80,10 +91,14 @@ export class KeeperNode {
   readonly cosigner: CoSigner;
   readonly challenger: Challenger;
   readonly finalizer: Finalizer;
+  /** Serves metered calls (undefined when the deployment has no UsageLedger). */
+  readonly meter: Meter | undefined;
+  readonly epochs: EpochSettler | undefined;
   readonly queue: PQueue;
   readonly address: Address;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  #proposing: Promise<void> | undefined;
   #inFlight = new Set<string>();
   #retryAt = new Map<string, number>();
   #stopped = false;
@@ -95,7 +110,10 @@ export class KeeperNode {
     head: undefined,
     active: undefined,
   };
-  readonly options: Required<Omit<KeeperNodeOptions, "peers">> & { peers: readonly string[] };
+  readonly options: Required<Omit<KeeperNodeOptions, "peers" | "ledger">> & {
+    peers: readonly string[];
+    ledger?: KeeperNodeOptions["ledger"];
+  };
 
   constructor(options: KeeperNodeOptions) {
     this.options = {
@@ -135,6 +153,30 @@ export class KeeperNode {
       gasBudget: this.options.finalizeGasBudget,
     });
     this.queue = new PQueue({ concurrency: this.options.concurrency });
+    const { ledger } = options;
+    if (ledger) {
+      const common = {
+        chain,
+        ledger: ledger.address,
+        answers: this.answers,
+        gateway: options.gateway,
+        inference: options.inference,
+        store: ledger.store,
+        logger,
+      };
+      this.meter = new Meter({
+        ...common,
+        keeper: this.address,
+        voucherMinLifetime: ledger.voucherMinLifetime,
+      });
+      this.epochs = new EpochSettler({
+        ...common,
+        account,
+        peers: this.options.peers,
+        timeoutMs: this.options.cosignTimeoutMs,
+        epochSeconds: ledger.epochSeconds ?? 0n,
+      });
+    }
   }
 
   get log(): Logger {
@@ -151,6 +193,12 @@ export class KeeperNode {
     this.#loop.running = true;
     const loop = () => {
       this.#loop.lastLoopAt = Date.now();
+      // An epoch proposal runs beside the ticks: it gathers and rechecks every keeper's calls.
+      if (this.epochs && this.#proposing === undefined) {
+        this.#proposing = this.epochs.proposeOnSchedule().finally(() => {
+          this.#proposing = undefined;
+        });
+      }
       this.#ticking = this.tick()
         .then(() => {
           this.#loop.lastTickAt = Date.now();
@@ -179,7 +227,7 @@ export class KeeperNode {
     this.#loop.running = false;
     clearTimeout(this.#timer);
     this.queue.clear();
-    const idle = Promise.all([this.#ticking, this.queue.onIdle()]).then(() => true);
+    const idle = Promise.all([this.#ticking, this.#proposing, this.queue.onIdle()]).then(() => true);
     const drained = await within(idle, drainMs);
     if (!drained) {
       this.log.warn(

@@ -42,6 +42,10 @@ export const keeperOptionSpecs = {
   "inference-timeout-ms": { help: "timeout of each inference call", default: "120000" },
   "cosign-timeout-ms": { help: "timeout of each co-sign request to a peer", default: "60000" },
   "drain-seconds": { help: "most time a shutdown waits for work in flight", default: "15" },
+  "epoch-seconds": {
+    help: "seconds of chain time per metered epoch slot this keeper may propose in (0: only on POST /ledger/epochs)",
+    default: "0",
+  },
   "gas-multiplier": { help: "gas limit = estimate × this + --gas-margin", default: "1.3" },
   "gas-margin": { help: "gas added to every padded estimate", default: "50000" },
   "gas-retries": { help: "times an out-of-gas transaction is resent with twice the gas", default: "2" },

@@ -2,13 +2,14 @@ import type { Attribution, AttributionReport } from "@payable-ai/sdk";
 import { type Address, getAddress, type Hex } from "viem";
 import { z } from "zod";
 
-const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-prefixed hex");
-const hexBytes = z.string().regex(/^0x([0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes");
-const address = z
+/** Zod schemas of the JSON fields keepers exchange. */
+export const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-prefixed hex");
+export const hexBytes = z.string().regex(/^0x([0-9a-fA-F]{2})+$/, "expected 0x-prefixed hex bytes");
+export const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
   .transform((a) => getAddress(a));
-const uint = z
+export const uint = z
   .union([z.string().regex(/^\d{1,78}$/, "expected a decimal integer"), z.number().int().nonnegative()])
   .transform((v) => BigInt(v));
 

@@ -6,6 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { KeeperChain, type KeeperContracts } from "./chain.js";
 import type { HealthOptions } from "./health.js";
 import { KeeperNode } from "./keeper.js";
+import { MeteredCallStore } from "./meteredCalls.js";
 import { KeeperMetrics } from "./metrics.js";
 import { type RunningKeeperServer, startKeeperServer } from "./server.js";
 import { InferenceClient } from "./services.js";
@@ -36,6 +37,8 @@ export type KeeperConfig = {
   cosignTimeoutMs?: number;
   /** Chain seconds settled requests stay in the state after their window (default 1 day). */
   stateRetentionSeconds?: bigint;
+  /** Seconds of chain time per metered epoch slot (default 0: epochs only on `POST /ledger/epochs`). */
+  epochSeconds?: bigint;
   /** Most time a shutdown waits for work in flight before aborting it (default 15 s). */
   drainMs?: number;
   gas?: GasPolicy;
@@ -78,6 +81,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
       ModelRegistry: getAddress(contracts.ModelRegistry),
       DatanetRegistry: getAddress(contracts.DatanetRegistry),
       ...(contracts.ReportCourt ? { ReportCourt: getAddress(contracts.ReportCourt) } : {}),
+      ...(contracts.UsageLedger ? { UsageLedger: getAddress(contracts.UsageLedger) } : {}),
     },
     chainId,
     config.confirmations ?? 1,
@@ -98,6 +102,14 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     },
   );
   const logger = config.logger.child({ keeper: account.address });
+  const ledgerAddress = keeperChain.contracts.UsageLedger;
+  const ledger = ledgerAddress
+    ? {
+        address: ledgerAddress,
+        store: await MeteredCallStore.open(config.stateDir),
+        epochSeconds: config.epochSeconds,
+      }
+    : undefined;
   const node = new KeeperNode({
     chain: keeperChain,
     account,
@@ -120,6 +132,7 @@ export async function runKeeper(config: KeeperConfig): Promise<RunningKeeper> {
     peers: config.peers,
     pollIntervalMs: config.pollIntervalMs,
     concurrency: config.concurrency,
+    ledger,
   });
   const [{ stake }, active] = await Promise.all([
     keeperChain.keeperInfo(account.address),

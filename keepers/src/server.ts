@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { type HealthOptions, KeeperHealth } from "./health.js";
 import type { KeeperNode } from "./keeper.js";
+import { meteredRoutes } from "./meteredRoutes.js";
 import { reportJsonSchema, signatureJsonSchema } from "./protocol.js";
 
 const cosignBody = z.object({
@@ -95,6 +96,7 @@ export function createKeeperApp(node: KeeperNode, health = new KeeperHealth(node
     const result = await node.explainer.explain(BigInt(id));
     return c.json(result.body, result.status);
   });
+  app.route("/", meteredRoutes(node));
   return app;
 }
 

@@ -115,14 +115,12 @@ export class InferenceClient {
   }
 
   /** One user message through the node's chat endpoint, which applies the model's chat template. */
-  async chat(parameters: {
-    model: string;
-    message: string;
-    maxTokens: number;
-    temperature: number;
-    seed: number;
-    requestId?: string;
-  }): Promise<string> {
+  async chat(parameters: ChatParameters): Promise<string> {
+    return (await this.chatCompletion(parameters)).text;
+  }
+
+  /** As {@link chat}, with the node's whole answer (OpenAI's `chat.completion`) and its token counts. */
+  async chatCompletion(parameters: ChatParameters): Promise<ChatCompletion> {
     const body = await call(
       "inference node",
       "/v1/chat/completions",
@@ -142,11 +140,56 @@ export class InferenceClient {
         }),
       },
       this,
-      (r) => r.json() as Promise<{ choices: { message?: { content?: unknown } }[] }>,
+      (r) =>
+        r.json() as Promise<{
+          choices: { message?: { content?: unknown }; finish_reason?: unknown }[];
+          usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+        }>,
     );
     const text = body.choices[0]?.message?.content;
     if (typeof text !== "string")
       throw new ServiceError("inference node: /v1/chat/completions answered without a message");
-    return text;
+    const { prompt_tokens: promptTokens, completion_tokens: completionTokens } = body.usage ?? {};
+    return {
+      text,
+      finishReason: typeof body.choices[0]?.finish_reason === "string" ? body.choices[0].finish_reason : null,
+      promptTokens: typeof promptTokens === "number" ? promptTokens : undefined,
+      completionTokens: typeof completionTokens === "number" ? completionTokens : undefined,
+    };
+  }
+
+  /** Tokens of one user message as the chat endpoint templates it (`POST /tokenize`, vLLM's shape). */
+  async countChatTokens(model: string, message: string): Promise<number> {
+    const body = await call(
+      "inference node",
+      "/tokenize",
+      `${this.url}/tokenize`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: message }] }),
+      },
+      this,
+      (r) => r.json() as Promise<{ count?: unknown }>,
+    );
+    if (typeof body.count !== "number" || !Number.isInteger(body.count) || body.count < 0)
+      throw new ServiceError("inference node: /tokenize answered without a count");
+    return body.count;
   }
 }
+
+export type ChatParameters = {
+  model: string;
+  message: string;
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  requestId?: string;
+};
+
+export type ChatCompletion = {
+  text: string;
+  finishReason: string | null;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+};

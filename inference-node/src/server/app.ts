@@ -23,6 +23,7 @@ import {
   type CompletionRequest,
   chatCompletionRequestSchema,
   completionRequestSchema,
+  tokenizeRequestSchema,
 } from "./schemas.js";
 
 export interface AppDependencies {
@@ -274,6 +275,14 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     const prompt = deps.tokenizer.encodeChat(body.messages);
     const generation = submit(body, adapter, prompt, controller.signal, c.get("requestId"));
     return respond(c, body, generation, controller, "chat");
+  });
+
+  // vLLM's `/tokenize`: what a prompt costs in tokens before it runs (metered keepers price calls with it).
+  app.post("/tokenize", limit, async (c) => {
+    const body = await parseBody(() => c.req.json(), tokenizeRequestSchema);
+    const tokens =
+      "messages" in body ? deps.tokenizer.encodeChat(body.messages) : deps.tokenizer.encode(body.prompt);
+    return c.json({ count: tokens.length, max_model_len: deps.maxContextTokens, tokens });
   });
 
   app.get("/v1/models", async (c) => {

@@ -53,3 +53,9 @@ export const chatCompletionRequestSchema = z.object({
     .max(256),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/** `POST /tokenize` (vLLM's shape): a chat's messages, as the chat endpoint templates them, or a plain prompt. */
+export const tokenizeRequestSchema = z.union([
+  z.object({ model: z.string().optional(), messages: chatCompletionRequestSchema.shape.messages }),
+  z.object({ model: z.string().optional(), prompt: z.string() }),
+]);
