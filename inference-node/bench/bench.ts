@@ -86,6 +86,12 @@ async function main() {
       config,
       options,
     );
+    // The bank layout before per-row banks: the whole bank fed each step, gathered in the graph.
+    const gatherSession = await LlamaSession.create(
+      encodeModel(addLoraInputs(plainGraph, ATTENTION_TARGETS, "slots").model),
+      config,
+      options,
+    );
     const naiveSession = await LlamaSession.create(
       encodeModel(buildLlamaGraph(config, weights, { weightInputs: ATTENTION_TARGETS })),
       config,
@@ -170,6 +176,7 @@ async function main() {
       ["base", baseSession, 0, ROUNDS],
       ["64", loraSession, 64, ROUNDS],
       ["all", loraSession, REQUESTS, ROUNDS],
+      ["64gather", gatherSession, 64, ROUNDS],
       ["loraBase", loraSession, 0, 1],
       ["1", loraSession, 1, 1],
       ["8", loraSession, 8, 1],
@@ -274,6 +281,7 @@ async function main() {
       hetero1: hetero[1] as Throughput,
       hetero8: hetero[8] as Throughput,
       hetero64: hetero[64] as Throughput,
+      gather64: best.get("64gather") as Throughput,
       hetero512: hetero.all as Throughput,
     };
     const rate = (x: Throughput) => x.tokensPerCpuSecond;
@@ -313,6 +321,7 @@ async function main() {
       hetero1_vs_base: vsBase(scenario.hetero1),
       hetero8_vs_base: vsBase(scenario.hetero8),
       hetero64_vs_base: vsBase(scenario.hetero64),
+      gather64_vs_base: vsBase(scenario.gather64),
       hetero512_vs_base: vsBase(scenario.hetero512),
       batched_vs_naive: round(rate(scenario.hetero64) / naivePerCpu, 2),
       decode: {
@@ -322,6 +331,7 @@ async function main() {
         tokens_per_s_naive: round(naiveDecodePerCpu, 1),
         lora_graph_base_vs_base: decodeVsBase(loraBase),
         hetero64_vs_base: decodeVsBase(scenario.hetero64),
+        gather64_vs_base: decodeVsBase(scenario.gather64),
         hetero512_vs_base: decodeVsBase(scenario.hetero512),
         batched_vs_naive: round(decodeRate(scenario.hetero64) / naiveDecodePerCpu, 2),
       },
@@ -399,6 +409,13 @@ async function main() {
         `${d.hetero64_vs_base}x (goal >= 0.85x)`,
       ],
       [
+        "64 distinct adapters, bank gathered in graph",
+        tps(rate(scenario.gather64)),
+        `${results.gather64_vs_base}x (the layout before per-row banks)`,
+        tps(decodeRate(scenario.gather64)),
+        `${d.gather64_vs_base}x`,
+      ],
+      [
         `${REQUESTS} distinct adapters (one per request)`,
         tps(rate(scenario.hetero512)),
         `${results.hetero512_vs_base}x`,
@@ -470,7 +487,12 @@ async function main() {
       `wall clock: base ${tps(base.tokensPerSecond)}, 64 adapters ${tps(scenario.hetero64.tokensPerSecond)}, naive ${tps(naiveTps)}`,
     );
     log(`wrote ${out} (${results.bench_seconds} s)`);
-    await Promise.all([baseSession.release(), loraSession.release(), naiveSession.release()]);
+    await Promise.all([
+      baseSession.release(),
+      loraSession.release(),
+      gatherSession.release(),
+      naiveSession.release(),
+    ]);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
