@@ -24,7 +24,10 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const PROMPT = 36;
 const NEW_TOKENS = 96;
-const THREADS = [1, 2];
+/** BENCH_THREADS=1 skips the 2-thread runs (on an oversubscribed machine they can take many minutes). */
+const THREADS = (process.env.BENCH_THREADS ?? "1,2").split(",").map(Number);
+/** A measurement that takes longer is recorded as timed out, not waited for. */
+const WORKER_TIMEOUT_MS = Number(process.env.BENCH_WORKER_TIMEOUT_S ?? 600) * 1000;
 const STREAMS = [1, 16];
 const log = (m: string) => console.log(m);
 const load = () =>
@@ -32,14 +35,26 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(" ");
 
-async function measure(args: WorkerArgs): Promise<WorkerResult> {
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", join(here, "llamaCppWorker.ts"), JSON.stringify(args)],
-    { maxBuffer: 1 << 20, timeout: 600_000 },
-  );
-  const line = stdout.trim().split("\n").at(-1) as string;
-  return JSON.parse(line) as WorkerResult;
+async function measure(args: WorkerArgs): Promise<WorkerResult | null> {
+  const started = performance.now();
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", join(here, "llamaCppWorker.ts"), JSON.stringify(args)],
+      { maxBuffer: 1 << 20, timeout: WORKER_TIMEOUT_MS },
+    );
+    const line = stdout.trim().split("\n").at(-1) as string;
+    const result = JSON.parse(line) as WorkerResult;
+    log(
+      `  ${args.engine} ${args.path.split("/").at(-1)} threads ${args.threads} streams ${args.streams}: ${result.endToEndTokensPerSecond.toFixed(1)} tok/s end to end, ${result.decodeTokensPerSecond.toFixed(1)} decode, RSS ${(result.rssBytes / 2 ** 20).toFixed(0)} MiB (load ${load()})`,
+    );
+    return result;
+  } catch (error) {
+    log(
+      `  ${args.engine} ${args.path.split("/").at(-1)} threads ${args.threads} streams ${args.streams}: FAILED after ${((performance.now() - started) / 1000).toFixed(0)} s (${(error as Error).message.split("\n")[0]})`,
+    );
+    return null;
+  }
 }
 
 interface Row {
@@ -49,6 +64,10 @@ interface Row {
   streams: number;
   result: WorkerResult;
 }
+
+const push = (rows: Row[], row: Omit<Row, "result">, result: WorkerResult | null) => {
+  if (result) rows.push({ ...row, result });
+};
 
 async function main() {
   const config = SMOLLM2_SHAPE;
@@ -74,21 +93,17 @@ async function main() {
     for (const streams of STREAMS) {
       for (const threads of THREADS) {
         const common = { threads, streams, prompt: PROMPT, newTokens: NEW_TOKENS };
-        rows.push({
-          engine: "node",
-          weights: "F32",
-          threads,
-          streams,
-          result: await measure({ engine: "node", path: onnxPath, ...common }),
-        });
+        push(
+          rows,
+          { engine: "node", weights: "F32", threads, streams },
+          await measure({ engine: "node", path: onnxPath, ...common }),
+        );
         for (const [type, path] of Object.entries(ggufs)) {
-          rows.push({
-            engine: "llama.cpp",
-            weights: type,
-            threads,
-            streams,
-            result: await measure({ engine: "llama.cpp", path, ...common }),
-          });
+          push(
+            rows,
+            { engine: "llama.cpp", weights: type, threads, streams },
+            await measure({ engine: "llama.cpp", path, ...common }),
+          );
         }
         log(`  done: ${streams} stream(s), ${threads} thread(s); load ${load()}`);
       }
