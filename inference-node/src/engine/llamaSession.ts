@@ -8,6 +8,7 @@ import {
 import { headDim, isLoraTarget, type LlamaConfig, projectionShape } from "../model/config.js";
 import type { KvCache } from "./kvCache.js";
 import { LoraBank } from "./loraBank.js";
+import { RowBanks } from "./rowBanks.js";
 
 export interface LlamaSessionOptions {
   /** Threads ORT may use inside one operator (default: ORT's choice). */
@@ -41,7 +42,10 @@ export interface ForwardResult {
 export class LlamaSession {
   readonly modules: AdaptedModule[];
   readonly hasLora: boolean;
+  /** The graph takes each row's adapter matrices (`"rows"` layout) rather than the bank and slots. */
+  readonly rowBankLayout: boolean;
   private readonly zeroBank: LoraBank | null;
+  private readonly rowBanks = new RowBanks();
 
   private constructor(
     readonly session: ort.InferenceSession,
@@ -55,7 +59,8 @@ export class LlamaSession {
         this.modules.push({ layer: parsed.layer, target: parsed.target, inDim, outDim });
       }
     }
-    this.hasLora = session.inputNames.includes(LORA_SLOTS_INPUT);
+    this.hasLora = session.inputNames.includes(LORA_SCALES_INPUT);
+    this.rowBankLayout = this.hasLora && !session.inputNames.includes(LORA_SLOTS_INPUT);
     this.zeroBank = this.hasLora ? new LoraBank(this.modules, 1, 1) : null;
   }
 
@@ -116,18 +121,8 @@ export class LlamaSession {
       const bank = step.bank ?? (this.zeroBank as LoraBank);
       const slots = step.slots ?? new Array<number>(rows).fill(0);
       if (slots.length !== rows) throw new Error("one slot per row is required");
-      feeds[LORA_SLOTS_INPUT] = new ort.Tensor("int64", BigInt64Array.from(slots.map(BigInt)), [rows]);
-      feeds[LORA_SCALES_INPUT] = new ort.Tensor("float32", bank.scales, [bank.slots]);
-      for (const m of bank.modules) {
-        const a = `lora.${m.layer}.${m.target}.A`;
-        const b = `lora.${m.layer}.${m.target}.B`;
-        feeds[a] = new ort.Tensor("float32", bank.a.get(a) as Float32Array, [bank.slots, m.inDim, bank.rank]);
-        feeds[b] = new ort.Tensor("float32", bank.b.get(b) as Float32Array, [
-          bank.slots,
-          bank.rank,
-          m.outDim,
-        ]);
-      }
+      if (this.rowBankLayout) Object.assign(feeds, this.rowBanks.feeds(bank, slots));
+      else this.feedBank(feeds, bank, slots);
     } else if (step.bank || step.slots?.some((s) => s !== 0)) {
       throw new Error("this graph has no LoRA inputs");
     }
@@ -146,6 +141,18 @@ export class LlamaSession {
       logitSteps: Number(logits.dims[1]),
       cache: { rows, length: total, mask: newMask, keys, values },
     };
+  }
+
+  /** The `"slots"` layout: the whole bank and each row's slot; the graph gathers. */
+  private feedBank(feeds: Record<string, ort.Tensor>, bank: LoraBank, slots: number[]): void {
+    feeds[LORA_SLOTS_INPUT] = new ort.Tensor("int64", BigInt64Array.from(slots.map(BigInt)), [slots.length]);
+    feeds[LORA_SCALES_INPUT] = new ort.Tensor("float32", bank.scales, [bank.slots]);
+    for (const m of bank.modules) {
+      const a = `lora.${m.layer}.${m.target}.A`;
+      const b = `lora.${m.layer}.${m.target}.B`;
+      feeds[a] = new ort.Tensor("float32", bank.a.get(a) as Float32Array, [bank.slots, m.inDim, bank.rank]);
+      feeds[b] = new ort.Tensor("float32", bank.b.get(b) as Float32Array, [bank.slots, bank.rank, m.outDim]);
+    }
   }
 
   async release(): Promise<void> {

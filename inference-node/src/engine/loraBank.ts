@@ -11,6 +11,8 @@ export class LoraBank {
   readonly a = new Map<string, Float32Array>();
   readonly b = new Map<string, Float32Array>();
   readonly scales: Float32Array;
+  /** Bumped by every write, so copies laid out from the bank know when they are stale. */
+  version = 0;
 
   constructor(
     readonly modules: readonly AdaptedModule[],
@@ -70,5 +72,6 @@ export class LoraBank {
       bankB.set(source.b, bStart);
     }
     this.scales[slot] = adapter ? adapter.scale : 0;
+    this.version += 1;
   }
 }

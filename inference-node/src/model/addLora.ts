@@ -45,23 +45,37 @@ const NODE_NAME = /layers\.(\d+)\/(?:self_attn|mlp)\/([a-z]+_proj)\/MatMul(?:NBi
 const WEIGHT_NAME = /layers\.(\d+)\.(?:self_attn|mlp)\.([a-z]+_proj)\.weight/;
 
 /**
+ * How the graph receives adapter weights.
+ * - `"rows"` (default): one `[in, rank]` / `[rank, out]` pair per batch row, already in row order
+ *   (`lora.<layer>.<target>.A` [batch, in, rank], `.B` [batch, rank, out], `lora_scales` [batch]).
+ *   The session lays them out from its slot bank and reuses them while the batch keeps the same
+ *   rows, so a decode step reads each row's adapter once and copies nothing.
+ * - `"slots"`: the whole bank (`[slots, in, rank]`, `lora_scales` [slots]) plus `lora_slots`
+ *   [batch]; the graph gathers each row's matrices in every step (the earlier layout, kept for
+ *   graphs already written and as the benchmark's baseline).
+ */
+export type LoraBankLayout = "rows" | "slots";
+
+/**
  * Adds multi-adapter LoRA inputs to a Llama decoder graph. Each projection MatMul `y = x @ W` on a
- * target becomes `y = x @ W + s[slot] · (x @ A[slot]) @ B[slot]`, with per-row slots
- * (`lora_slots` [batch]), per-slot scales (`lora_scales` [slots]) and weight banks
- * `lora.<layer>.<target>.A` [slots, in, rank] and `.B` [slots, rank, out]. Slot 0 is by convention
- * all zeros (no adapter). Projections are found by the node names of the Optimum exporter
+ * target becomes `y = x @ W + s · (x @ A) @ B` with each row's own A, B and s (see
+ * `LoraBankLayout` for how they are fed). Slot 0 is by convention all zeros (no adapter).
+ * Projections are found by the node names of the Optimum exporter
  * (`/model/layers.N/self_attn/q_proj/MatMul`, or `MatMulNBits` for 4-bit weights) or by their
  * weight initializer names.
  */
 export function addLoraInputs(
   source: ModelProto,
   targets: readonly LoraTarget[] = ATTENTION_TARGETS,
+  layout: LoraBankLayout = "rows",
 ): AddLoraInputsResult {
+  const bankDim = layout === "rows" ? "batch_size" : "lora_bank_slots";
   const model = onnx.ModelProto.decode(onnx.ModelProto.encode(source).finish());
   if (!model.graph) throw new Error("model has no graph");
   const graph = model.graph as GraphProtoMessage;
   const nodesIn = graph.node as NodeProtoMessage[];
-  if (graph.input.some((i) => i.name === LORA_SLOTS_INPUT)) throw new Error("graph already has LoRA inputs");
+  if (graph.input.some((i) => i.name === LORA_SLOTS_INPUT || i.name === LORA_SCALES_INPUT))
+    throw new Error("graph already has LoRA inputs");
 
   const shapes = new Map<string, number[]>();
   for (const init of graph.initializer as TensorProtoMessage[])
@@ -109,8 +123,8 @@ export function addLoraInputs(
     const a = loraBankInputName(layer, target, "A");
     const b = loraBankInputName(layer, target, "B");
     bankInputs.push(
-      valueInfo(a, ElemType.FLOAT, ["lora_bank_slots", inDim, "lora_rank"]),
-      valueInfo(b, ElemType.FLOAT, ["lora_bank_slots", "lora_rank", outDim]),
+      valueInfo(a, ElemType.FLOAT, [bankDim, inDim, "lora_rank"]),
+      valueInfo(b, ElemType.FLOAT, [bankDim, "lora_rank", outDim]),
     );
     const prefix = `/lora/layers.${layer}/${target}`;
     const make = (opType: string, inputs: string[], output: string, attributes: AttributeProto[] = []) =>
@@ -121,18 +135,25 @@ export function addLoraInputs(
         output: [`${prefix}/${output}`],
         attribute: attributes,
       });
-    const gatherA = make("Gather", [a, LORA_SLOTS_INPUT], "GatherA", [attr.int("axis", 0)]);
-    const down = make("MatMul", [x, `${prefix}/GatherA`], "Down");
-    const scaled = make("Mul", [`${prefix}/Down`, rowScale], "Scaled");
-    const gatherB = make("Gather", [b, LORA_SLOTS_INPUT], "GatherB", [attr.int("axis", 0)]);
-    const up = make("MatMul", [`${prefix}/Scaled`, `${prefix}/GatherB`], "Up");
     const sum = onnx.NodeProto.create({
       opType: "Add",
       name: `${prefix}/Add`,
       input: [base, `${prefix}/Up`],
       output: [y],
     });
-    inserted.set(node, [gatherA, down, scaled, gatherB, up, sum]);
+    if (layout === "rows") {
+      const down = make("MatMul", [x, a], "Down");
+      const scaled = make("Mul", [`${prefix}/Down`, rowScale], "Scaled");
+      const up = make("MatMul", [`${prefix}/Scaled`, b], "Up");
+      inserted.set(node, [down, scaled, up, sum]);
+    } else {
+      const gatherA = make("Gather", [a, LORA_SLOTS_INPUT], "GatherA", [attr.int("axis", 0)]);
+      const down = make("MatMul", [x, `${prefix}/GatherA`], "Down");
+      const scaled = make("Mul", [`${prefix}/Down`, rowScale], "Scaled");
+      const gatherB = make("Gather", [b, LORA_SLOTS_INPUT], "GatherB", [attr.int("axis", 0)]);
+      const up = make("MatMul", [`${prefix}/Scaled`, `${prefix}/GatherB`], "Up");
+      inserted.set(node, [gatherA, down, scaled, gatherB, up, sum]);
+    }
   }
 
   for (const target of wanted) {
@@ -142,21 +163,26 @@ export function addLoraInputs(
 
   const scaleShape = "/lora/scale_shape";
   graph.initializer.push(onnx.TensorProto.create(int64Tensor(scaleShape, [-1, 1, 1], [3])));
-  const prologue = [
-    onnx.NodeProto.create({
-      opType: "Gather",
-      name: "/lora/GatherScale",
-      input: [LORA_SCALES_INPUT, LORA_SLOTS_INPUT],
-      output: ["/lora/slot_scale"],
-      attribute: [attr.int("axis", 0)],
-    }),
+  const reshapeScale = (input: string) =>
     onnx.NodeProto.create({
       opType: "Reshape",
       name: "/lora/ReshapeScale",
-      input: ["/lora/slot_scale", scaleShape],
+      input: [input, scaleShape],
       output: [rowScale],
-    }),
-  ];
+    });
+  const prologue =
+    layout === "rows"
+      ? [reshapeScale(LORA_SCALES_INPUT)]
+      : [
+          onnx.NodeProto.create({
+            opType: "Gather",
+            name: "/lora/GatherScale",
+            input: [LORA_SCALES_INPUT, LORA_SLOTS_INPUT],
+            output: ["/lora/slot_scale"],
+            attribute: [attr.int("axis", 0)],
+          }),
+          reshapeScale("/lora/slot_scale"),
+        ];
   const nodes: NodeProtoMessage[] = [...prologue];
   for (const node of nodesIn) {
     nodes.push(node);
@@ -164,9 +190,11 @@ export function addLoraInputs(
     if (extra) nodes.push(...extra);
   }
   graph.node = nodes;
+  if (layout === "slots") {
+    graph.input.push(onnx.ValueInfoProto.create(valueInfo(LORA_SLOTS_INPUT, ElemType.INT64, ["batch_size"])));
+  }
   graph.input.push(
-    onnx.ValueInfoProto.create(valueInfo(LORA_SLOTS_INPUT, ElemType.INT64, ["batch_size"])),
-    onnx.ValueInfoProto.create(valueInfo(LORA_SCALES_INPUT, ElemType.FLOAT, ["lora_bank_slots"])),
+    onnx.ValueInfoProto.create(valueInfo(LORA_SCALES_INPUT, ElemType.FLOAT, [bankDim])),
     ...bankInputs.map((b) => onnx.ValueInfoProto.create(b)),
   );
   modules.sort((p, q) => p.layer - q.layer || targets.indexOf(p.target) - targets.indexOf(q.target));
