@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { defineCommandLine, exitWithUsage, parseOrExit } from "@payable-ai/service";
 import { addAdapterToDir } from "../adapters/adapterDir.js";
 import type { SafetensorsDtype } from "../adapters/safetensors.js";
 import { syntheticPeftAdapter } from "../adapters/synthetic.js";
@@ -12,50 +13,52 @@ import {
 } from "../model/config.js";
 import { writeGeneratedModel } from "../model/modelDir.js";
 import { countParameters } from "../model/weights.js";
-import { parseCommandLine, usageError } from "./args.js";
 
-const { values, usage } = parseCommandLine(process.argv.slice(2), "generate-model [options]", {
-  "model-dir": { type: "string", default: ".data/model", help: "where the model is written" },
-  "adapters-dir": { type: "string", default: ".data/adapters", help: "where the demo adapters are written" },
-  seed: { type: "string", default: "42", help: "seed of the weights and adapters" },
-  shape: {
-    type: "string",
-    default: "small",
-    help: "starting shape: small or demo (the local network's base)",
+const generateCommandLine = defineCommandLine({
+  program: "generate-model",
+  summary: "Writes a generated Llama-shaped model and demo LoRA adapters.",
+  envPrefix: "GENERATE_MODEL",
+  options: {
+    "model-dir": { kind: "string", default: ".data/model", help: "where the model is written" },
+    "adapters-dir": {
+      kind: "string",
+      default: ".data/adapters",
+      help: "where the demo adapters are written",
+    },
+    seed: { kind: "integer", default: "42", help: "seed of the weights and adapters" },
+    shape: {
+      kind: "string",
+      default: "small",
+      help: "starting shape: small or demo (the local network's base)",
+    },
+    layers: { kind: "integer", min: 1, help: "decoder layers (default: the shape's)" },
+    hidden: { kind: "integer", min: 1, help: "hidden size (default: the shape's)" },
+    heads: { kind: "integer", min: 1, help: "attention heads (default: the shape's)" },
+    "kv-heads": { kind: "integer", min: 1, help: "key/value heads (default: the shape's)" },
+    intermediate: { kind: "integer", min: 1, help: "MLP size (default: the shape's)" },
+    "lora-targets": { kind: "string", default: "attention", help: "attention (q,k,v,o) or all" },
+    adapters: { kind: "integer", default: "8", help: "demo adapters to write" },
   },
-  layers: { type: "string", help: "decoder layers (default: the shape's)" },
-  hidden: { type: "string", help: "hidden size (default: the shape's)" },
-  heads: { type: "string", help: "attention heads (default: the shape's)" },
-  "kv-heads": { type: "string", help: "key/value heads (default: the shape's)" },
-  intermediate: { type: "string", help: "MLP size (default: the shape's)" },
-  "lora-targets": { type: "string", default: "attention", help: "attention (q,k,v,o) or all" },
-  adapters: { type: "string", default: "8", help: "demo adapters to write" },
-}) as { values: Record<string, string | undefined>; usage: string };
-
-const intOr = (value: string | undefined, fallback: number) => {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0)
-    usageError(`"${value}" is not a non-negative integer`, usage);
-  return parsed;
-};
+});
+const { options: values } = parseOrExit(generateCommandLine);
 const shapes = { small: SMALL_CONFIG, demo: DEMO_CONFIG } as const;
-const shape = shapes[(values.shape ?? "small") as keyof typeof shapes];
-if (shape === undefined) usageError(`--shape must be one of ${Object.keys(shapes).join(", ")}`, usage);
-if (values["lora-targets"] !== undefined && !["attention", "all"].includes(values["lora-targets"]))
-  usageError("--lora-targets must be attention or all", usage);
+const shape = shapes[values.shape as keyof typeof shapes];
+if (shape === undefined)
+  exitWithUsage(generateCommandLine, `--shape must be one of ${Object.keys(shapes).join(", ")}`);
+if (!["attention", "all"].includes(values["lora-targets"]))
+  exitWithUsage(generateCommandLine, "--lora-targets must be attention or all");
 const llama = {
   ...shape,
-  numLayers: intOr(values.layers, shape.numLayers),
-  hiddenSize: intOr(values.hidden, shape.hiddenSize),
-  numHeads: intOr(values.heads, shape.numHeads),
-  numKvHeads: intOr(values["kv-heads"], shape.numKvHeads),
-  intermediateSize: intOr(values.intermediate, shape.intermediateSize),
+  numLayers: values.layers ?? shape.numLayers,
+  hiddenSize: values.hidden ?? shape.hiddenSize,
+  numHeads: values.heads ?? shape.numHeads,
+  numKvHeads: values["kv-heads"] ?? shape.numKvHeads,
+  intermediateSize: values.intermediate ?? shape.intermediateSize,
 };
 const targets: readonly LoraTarget[] = values["lora-targets"] === "all" ? LORA_TARGETS : ATTENTION_TARGETS;
-const seed = intOr(values.seed, 42);
-const modelDir = values["model-dir"] ?? ".data/model";
-const adaptersDir = values["adapters-dir"] ?? ".data/adapters";
+const seed = values.seed;
+const modelDir = values["model-dir"];
+const adaptersDir = values["adapters-dir"];
 
 await writeGeneratedModel(modelDir, { name: "llama-small", llama, seed, loraTargets: targets });
 console.log(
@@ -69,7 +72,7 @@ const variants: { rank: number; dtype: SafetensorsDtype; useRslora: boolean }[] 
   { rank: 16, dtype: "F16", useRslora: false },
   { rank: 8, dtype: "BF16", useRslora: true },
 ];
-const count = intOr(values.adapters, 8);
+const count = values.adapters;
 for (let i = 0; i < count; i++) {
   const variant = variants[i % variants.length] as (typeof variants)[number];
   const id = `demo-${i}`;

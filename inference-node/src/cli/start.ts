@@ -1,6 +1,7 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDeployment } from "@payable-ai/sdk";
+import { defineCommandLine, exitWithUsage, type OptionSpecs, parseOrExit } from "@payable-ai/service";
 import { pino } from "pino";
 import { createPublicClient, getAddress, http, isAddress } from "viem";
 import { REGISTRY_FILE } from "../adapters/adapterDir.js";
@@ -10,144 +11,86 @@ import { ModelFormatError } from "../errors.js";
 import { isLoraTarget, LORA_TARGETS, type LoraTarget } from "../model/config.js";
 import { isWeightFormat, WEIGHT_FORMATS, type WeightFormat } from "../model/int4Graph.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, startInferenceServer } from "../node.js";
-import { type OptionSpec, type OptionSpecs, parseCommandLine, usageError } from "./args.js";
 
-const options = {
-  config: { type: "string", value: "<file.json>", help: 'settings file: { "<flag name>": value, ... }' },
+const nodeOptions = {
   "model-dir": {
-    type: "string",
+    kind: "string",
     default: ".data/model",
     help: "model directory: generated (config.json, model.onnx) or a Hugging Face checkpoint",
   },
   "lora-targets": {
-    type: "string",
+    kind: "list",
     default: LORA_TARGETS.join(","),
     help: "projections of a Hugging Face checkpoint that take adapters (comma-separated)",
   },
   "graph-cache-dir": {
-    type: "string",
+    kind: "string",
     help: "keep converted Hugging Face graphs here (needed above 2 GiB of float32 weights)",
   },
   "max-context": {
-    type: "string",
+    kind: "integer",
     help: "cap on prompt + generated tokens of a Hugging Face checkpoint (default: its own)",
   },
   weights: {
-    type: "string",
+    kind: "string",
     default: "f32",
     help: `weights of a Hugging Face checkpoint: ${WEIGHT_FORMATS.join(", ")} (int4: quantized at load, blocks of 32)`,
   },
-  "adapters-dir": { type: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
-  registry: { type: "string", help: "registry file (default <adapters-dir>/registry.json)" },
+  "adapters-dir": { kind: "string", default: ".data/adapters", help: "registry.json + blobs/<sha256>" },
+  registry: { kind: "string", help: "registry file (default <adapters-dir>/registry.json)" },
   "registry-check-ms": {
-    type: "string",
+    kind: "integer",
     default: "1000",
     help: "how often a changed registry file is noticed (it is read again without a restart)",
   },
-  "rpc-url": { type: "string", help: "resolve model-<id> through the on-chain ModelRegistry" },
-  "model-registry": { type: "string", help: "ModelRegistry address (with --rpc-url)" },
-  deployment: { type: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
-  "registry-ttl-ms": { type: "string", default: "10000", help: "how long an on-chain lookup is reused" },
-  "base-model-id": { type: "string", help: "refuse on-chain models registered for another base model" },
+  "rpc-url": { kind: "string", help: "resolve model-<id> through the on-chain ModelRegistry" },
+  "model-registry": { kind: "string", help: "ModelRegistry address (with --rpc-url)" },
+  deployment: { kind: "string", help: "deployments/<chainId>.json whose ModelRegistry is used" },
+  "registry-ttl-ms": { kind: "integer", default: "10000", help: "how long an on-chain lookup is reused" },
+  "base-model-id": { kind: "string", help: "refuse on-chain models registered for another base model" },
   "blob-url": {
-    type: "string",
+    kind: "string",
     help: "fetch blobs with GET <blob-url>/<sha256>, or from s3://bucket/prefix (the gateway's S3 store)",
   },
-  "s3-endpoint": { type: "string", help: "S3-compatible endpoint of an s3:// --blob-url (default: AWS)" },
-  "s3-region": { type: "string", default: "us-east-1", help: "S3 region of an s3:// --blob-url" },
+  "s3-endpoint": { kind: "string", help: "S3-compatible endpoint of an s3:// --blob-url (default: AWS)" },
+  "s3-region": { kind: "string", default: "us-east-1", help: "S3 region of an s3:// --blob-url" },
   "s3-force-path-style": {
-    type: "string",
-    default: "false",
-    help: "true: address the bucket as <endpoint>/<bucket> (most self-hosted servers)",
+    kind: "boolean",
+    help: "address the bucket as <endpoint>/<bucket> (most self-hosted servers)",
   },
-  port: { type: "string", default: "8090", help: "listen port (0 = any free port)" },
-  host: { type: "string", default: "127.0.0.1", help: "bind address" },
-  "max-batch": { type: "string", default: "32", help: "rows decoded together" },
-  "max-queue": { type: "string", default: "256", help: "requests waiting to join before 429" },
-  "retry-after-s": { type: "string", default: "1", help: "Retry-After of a 429, in seconds" },
-  "bank-rank": { type: "string", default: "16", help: "LoRA bank rank" },
-  "max-prefill-tokens": { type: "string", default: "4096", help: "padded prompt tokens per prefill pass" },
-  "cache-mb": { type: "string", default: "256", help: "byte budget of resident adapters, MiB" },
-  threads: { type: "string", help: "ORT intra-op threads (default: ORT's choice)" },
+  port: { kind: "integer", default: "8090", help: "listen port (0 = any free port)" },
+  host: { kind: "string", default: "127.0.0.1", help: "bind address" },
+  "max-batch": { kind: "integer", default: "32", help: "rows decoded together" },
+  "max-queue": { kind: "integer", default: "256", help: "requests waiting to join before 429" },
+  "retry-after-s": { kind: "integer", default: "1", help: "Retry-After of a 429, in seconds" },
+  "bank-rank": { kind: "integer", default: "16", help: "LoRA bank rank" },
+  "max-prefill-tokens": { kind: "integer", default: "4096", help: "padded prompt tokens per prefill pass" },
+  "cache-mb": { kind: "integer", default: "256", help: "byte budget of resident adapters, MiB" },
+  threads: { kind: "integer", help: "ORT intra-op threads (default: ORT's choice)" },
   "shutdown-grace-ms": {
-    type: "string",
+    kind: "integer",
     default: String(DEFAULT_SHUTDOWN_GRACE_MS),
     help: "on SIGTERM/SIGINT, how long in-flight generations may finish",
   },
   "admin-token": {
-    type: "string",
-    value: "<token>",
+    kind: "string",
+    value: "TOKEN",
     help: "bearer token of POST /v1/load_lora_adapter and /v1/unload_lora_adapter (at least 16 characters; unset: 403)",
   },
-  "log-level": { type: "string", default: "info", help: "pino level" },
-} satisfies OptionSpecs;
-type Name = keyof typeof options;
+  "log-level": { kind: "string", default: "info", help: "pino level" },
+} as const satisfies OptionSpecs;
 
-/** `--max-batch` ↔ `INFERENCE_NODE_MAX_BATCH`. */
-const envName = (name: string) => `INFERENCE_NODE_${name.toUpperCase().replaceAll("-", "_")}`;
-
-const cli = parseCommandLine(process.argv.slice(2), "start [options]", options, {
-  footer:
-    "Every option can also be set with an environment variable (--max-batch: INFERENCE_NODE_MAX_BATCH)\n" +
-    'or a key of the --config file ("max-batch"). Flags override the environment, which overrides the file.',
+const nodeCommandLine = defineCommandLine({
+  program: "inference-node",
+  summary: "Serves a base model with many LoRA adapters behind an OpenAI-compatible API.",
+  envPrefix: "INFERENCE_NODE",
+  options: nodeOptions,
 });
+const { options: values } = parseOrExit(nodeCommandLine);
 
-async function readConfigFile(path: string | undefined): Promise<Record<string, string>> {
-  if (!path) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    return usageError(`--config ${path}: ${(error as Error).message}`, cli.usage);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    return usageError(`--config ${path}: expected a JSON object`, cli.usage);
-  const settings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in options) || key === "config")
-      usageError(`--config ${path}: unknown key "${key}"`, cli.usage);
-    if (typeof value !== "string" && typeof value !== "number")
-      usageError(`--config ${path}: "${key}" must be a string or a number`, cli.usage);
-    settings[key] = String(value);
-  }
-  return settings;
+function fail(message: string): never {
+  return exitWithUsage(nodeCommandLine, message);
 }
-
-const configPath = (cli.values.config as string | undefined) ?? process.env[envName("config")];
-const fromFile = await readConfigFile(configPath);
-/** Where each setting came from, for error messages. */
-const origin: Partial<Record<Name, string>> = {};
-const values = Object.fromEntries(
-  (Object.keys(options) as Name[]).map((name) => {
-    const spec: OptionSpec = options[name];
-    const sources: [string, string | undefined][] = [
-      [`--${name}`, cli.values[name] as string | undefined],
-      [envName(name), process.env[envName(name)] || undefined],
-      [`"${name}" in ${configPath}`, fromFile[name]],
-    ];
-    const found = sources.find(([, value]) => value !== undefined);
-    origin[name] = found?.[0] ?? `--${name}`;
-    return [name, found?.[1] ?? spec.default];
-  }),
-) as Record<Name, string | undefined>;
-
-const int = (name: Name) => {
-  const value = Number(values[name]);
-  if (!Number.isSafeInteger(value) || value < 0)
-    usageError(`${origin[name]} must be a non-negative integer, not "${values[name]}"`, cli.usage);
-  return value;
-};
-
-const bool = (name: Name) => {
-  if (values[name] === "true" || values[name] === "1") return true;
-  if (values[name] === "false" || values[name] === "0") return false;
-  return usageError(`${origin[name]} must be true or false, not "${values[name]}"`, cli.usage);
-};
-
-const fail = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
 
 /**
  * With `--rpc-url`, adapters `model-<id>` resolve through the ModelRegistry (its address from
@@ -173,10 +116,10 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
   const onChain = new ModelRegistryAdapterRegistry({
     client: createPublicClient({ transport: http(rpcUrl) }),
     address: getAddress(address),
-    ttlMs: int("registry-ttl-ms"),
+    ttlMs: values["registry-ttl-ms"],
     baseModelId: values["base-model-id"],
   });
-  const staticFile = values.registry ?? join(values["adapters-dir"] as string, REGISTRY_FILE);
+  const staticFile = values.registry ?? join(values["adapters-dir"], REGISTRY_FILE);
   const hasStatic = await access(staticFile).then(
     () => true,
     () => false,
@@ -184,62 +127,60 @@ async function chainRegistry(): Promise<AdapterRegistry | undefined> {
   if (values.registry && !hasStatic) fail(`--registry ${staticFile} does not exist`);
   return hasStatic
     ? new ChainedAdapterRegistry([
-        await FileAdapterRegistry.open(staticFile, { checkMs: int("registry-check-ms"), logger }),
+        await FileAdapterRegistry.open(staticFile, { checkMs: values["registry-check-ms"], logger }),
         onChain,
       ])
     : onChain;
 }
 
 function loraTargets(): LoraTarget[] {
-  const names = (values["lora-targets"] as string).split(",").map((name) => name.trim());
+  const names = values["lora-targets"];
   for (const name of names) {
-    if (!isLoraTarget(name))
-      usageError(`${origin["lora-targets"]}: "${name}" is not one of ${LORA_TARGETS.join(", ")}`, cli.usage);
+    if (!isLoraTarget(name)) fail(`--lora-targets: "${name}" is not one of ${LORA_TARGETS.join(", ")}`);
   }
   return names as LoraTarget[];
 }
 
 function weightFormat(): WeightFormat {
-  const value = values.weights as string;
-  if (!isWeightFormat(value))
-    usageError(`${origin.weights}: "${value}" is not one of ${WEIGHT_FORMATS.join(", ")}`, cli.usage);
+  const value = values.weights;
+  if (!isWeightFormat(value)) fail(`--weights: "${value}" is not one of ${WEIGHT_FORMATS.join(", ")}`);
   return value as WeightFormat;
 }
 
 function adminToken(): string | undefined {
   const token = values["admin-token"];
   if (token !== undefined && token.length < 16)
-    usageError(`${origin["admin-token"]} must be at least 16 characters`, cli.usage);
+    fail("--admin-token (or $INFERENCE_NODE_ADMIN_TOKEN) must be at least 16 characters");
   return token;
 }
 
 const logger = pino({ name: "inference-node", level: values["log-level"] });
 const server = await startInferenceServer({
-  modelDir: values["model-dir"] as string,
+  modelDir: values["model-dir"],
   loraTargets: loraTargets(),
   graphCacheDir: values["graph-cache-dir"],
   weights: weightFormat(),
-  maxContext: values["max-context"] === undefined ? undefined : int("max-context"),
-  adaptersDir: values["adapters-dir"] as string,
+  maxContext: values["max-context"],
+  adaptersDir: values["adapters-dir"],
   registryFile: values.registry,
-  registryCheckMs: int("registry-check-ms"),
+  registryCheckMs: values["registry-check-ms"],
   registry: await chainRegistry(),
   blobUrl: values["blob-url"],
   s3: {
     endpoint: values["s3-endpoint"],
     region: values["s3-region"],
-    forcePathStyle: bool("s3-force-path-style"),
+    forcePathStyle: values["s3-force-path-style"],
   },
-  port: int("port"),
+  port: values.port,
   host: values.host,
-  maxBatch: int("max-batch"),
-  maxQueue: int("max-queue"),
-  retryAfterSeconds: int("retry-after-s"),
-  shutdownGraceMs: int("shutdown-grace-ms"),
-  bankRank: int("bank-rank"),
-  maxPrefillTokens: int("max-prefill-tokens"),
-  cacheBytes: int("cache-mb") * 1024 * 1024,
-  threads: values.threads ? int("threads") : undefined,
+  maxBatch: values["max-batch"],
+  maxQueue: values["max-queue"],
+  retryAfterSeconds: values["retry-after-s"],
+  shutdownGraceMs: values["shutdown-grace-ms"],
+  bankRank: values["bank-rank"],
+  maxPrefillTokens: values["max-prefill-tokens"],
+  cacheBytes: values["cache-mb"] * 1024 * 1024,
+  threads: values.threads || undefined,
   adminToken: adminToken(),
   logger,
 }).catch((error: unknown) => {
