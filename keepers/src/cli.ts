@@ -13,21 +13,22 @@ import { resolve } from "node:path";
 import { pino } from "pino";
 import type { Hex } from "viem";
 import { runOperatorCommand } from "./operator.js";
-import { integerOption, type ParsedKeeperCommand, parseKeeperCommand, UsageError, usage } from "./options.js";
+import { type ParsedKeeperCommand, parseKeeperCommand, UsageError, usage } from "./options.js";
 import { runKeeper } from "./run.js";
 
-let parsed: ParsedKeeperCommand;
+let command: ParsedKeeperCommand;
 try {
-  parsed = parseKeeperCommand(process.argv.slice(2));
+  command = parseKeeperCommand(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   console.error(`keeper: ${error.message}\n\n${usage()}`);
   process.exit(2);
 }
-if (parsed.help) {
+if (command.help) {
   console.log(usage());
   process.exit(0);
 }
+const parsed = command;
 const { values } = parsed;
 const logger = pino({ name: "keeper", level: values["log-level"] });
 for (const warning of parsed.warnings) logger.warn(warning);
@@ -35,7 +36,7 @@ for (const warning of parsed.warnings) logger.warn(warning);
 if (parsed.command !== "run") {
   try {
     const result = await runOperatorCommand(parsed.command, parsed.args, {
-      rpcUrl: values["rpc-url"] as string,
+      rpcUrl: values["rpc-url"],
       privateKey: parsed.privateKey as Hex,
       deploymentsDir: values["deployments-dir"],
     });
@@ -50,44 +51,35 @@ if (parsed.command !== "run") {
 }
 
 function options() {
-  const peers = (values.peers ?? "")
-    .split(",")
-    .map((p) => p.trim().replace(/\/+$/, ""))
-    .filter((p) => p.length > 0);
+  const peers = values.peers.map((p) => p.replace(/\/+$/, ""));
   for (const peer of peers) {
     if (!URL.canParse(peer)) throw new UsageError(`--peers: "${peer}" is not a URL`);
   }
-  const multiplier = Number(values["gas-multiplier"]);
-  if (!Number.isFinite(multiplier) || multiplier < 1) {
-    throw new UsageError(`--gas-multiplier must be a number ≥ 1, got "${values["gas-multiplier"]}"`);
-  }
   return {
-    rpcUrl: values["rpc-url"] as string,
+    rpcUrl: values["rpc-url"],
     privateKey: parsed.privateKey as Hex,
-    inferenceUrl: (values["inference-url"] as string).replace(/\/+$/, ""),
-    gatewayUrl: (values["gateway-url"] as string).replace(/\/+$/, ""),
+    inferenceUrl: values["inference-url"].replace(/\/+$/, ""),
+    gatewayUrl: values["gateway-url"].replace(/\/+$/, ""),
     peers,
-    port: integerOption("port", values.port),
+    port: values.port,
     host: values.host,
-    stateDir: resolve(values["state-dir"] as string),
+    stateDir: resolve(values["state-dir"]),
     deploymentsDir: values["deployments-dir"],
-    confirmations: integerOption("confirmations", values.confirmations),
-    pollIntervalMs: integerOption("poll-interval-ms", values["poll-interval-ms"]),
-    concurrency: Math.max(1, integerOption("concurrency", values.concurrency)),
-    gatewayTimeoutMs: integerOption("gateway-timeout-ms", values["gateway-timeout-ms"]),
-    inferenceTimeoutMs: integerOption("inference-timeout-ms", values["inference-timeout-ms"]),
-    cosignTimeoutMs: integerOption("cosign-timeout-ms", values["cosign-timeout-ms"]),
-    drainMs: integerOption("drain-seconds", values["drain-seconds"]) * 1000,
-    epochSeconds: BigInt(integerOption("epoch-seconds", values["epoch-seconds"])),
-    stateRetentionSeconds: BigInt(
-      integerOption("state-retention-seconds", values["state-retention-seconds"]),
-    ),
+    confirmations: values.confirmations,
+    pollIntervalMs: values["poll-interval-ms"],
+    concurrency: Math.max(1, values.concurrency),
+    gatewayTimeoutMs: values["gateway-timeout-ms"],
+    inferenceTimeoutMs: values["inference-timeout-ms"],
+    cosignTimeoutMs: values["cosign-timeout-ms"],
+    drainMs: values["drain-seconds"] * 1000,
+    epochSeconds: BigInt(values["epoch-seconds"]),
+    stateRetentionSeconds: BigInt(values["state-retention-seconds"]),
     gas: {
-      multiplierPercent: BigInt(Math.round(multiplier * 100)),
-      margin: BigInt(integerOption("gas-margin", values["gas-margin"])),
-      outOfGasRetries: integerOption("gas-retries", values["gas-retries"]),
+      multiplierPercent: BigInt(Math.round(values["gas-multiplier"] * 100)),
+      margin: BigInt(values["gas-margin"]),
+      outOfGasRetries: values["gas-retries"],
     },
-    health: { maxLagBlocks: integerOption("max-lag-blocks", values["max-lag-blocks"]) },
+    health: { maxLagBlocks: values["max-lag-blocks"] },
     logger,
   };
 }

@@ -2,7 +2,14 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseKeeperCommand, UsageError, usage } from "../src/options.js";
+import { parseKeeperCommand as parseCommand, UsageError, usage } from "../src/options.js";
+
+/** The parsed command line, for tests that do not pass --help. */
+function parseKeeperCommand(...args: Parameters<typeof parseCommand>) {
+  const parsed = parseCommand(...args);
+  if (parsed.help) throw new Error("unexpected --help");
+  return parsed;
+}
 
 const key = `0x${"ab".repeat(32)}`;
 const other = `0x${"cd".repeat(32)}`;
@@ -24,7 +31,7 @@ describe("keeper command line", () => {
   });
 
   it("--help needs no key and lists every option with its variable", () => {
-    expect(parseKeeperCommand(["--help"], {}).help).toBe(true);
+    expect(parseCommand(["--help"], {}).help).toBe(true);
     const text = usage();
     for (const word of [
       "--private-key-file",
@@ -56,21 +63,27 @@ describe("keeper command line", () => {
     expect(parsed.command).toBe("run");
     expect(parsed.values).toMatchObject({
       "rpc-url": "http://env",
-      port: "9003",
-      peers: "http://a,http://b",
+      port: 9003,
+      peers: ["http://a", "http://b"],
       "gateway-url": "http://gw",
       "inference-url": "http://127.0.0.1:8090",
-      "drain-seconds": "15",
+      "drain-seconds": 15,
     });
     expect(parsed.privateKey).toBe(key);
     expect(parsed.keySource).toBe("env");
     expect(parsed.warnings).toEqual([]);
-    expect(
-      parseKeeperCommand([], { KEEPER_PRIVATE_KEY: key, RPC_URL: "http://legacy" }).values["rpc-url"],
-    ).toBe("http://legacy");
+    expect(parseKeeperCommand([], { KEEPER_PRIVATE_KEY: key, RPC_URL: "http://legacy" })).toMatchObject({
+      values: { "rpc-url": "http://legacy" },
+    });
+    expect(() => parseKeeperCommand(["--port", "x"], { KEEPER_PRIVATE_KEY: key })).toThrow(
+      '--port must be an integer ≥ 0, got "x"',
+    );
+    expect(() => parseKeeperCommand([], { KEEPER_PRIVATE_KEY: key, KEEPER_GAS_MULTIPLIER: "0.5" })).toThrow(
+      '$KEEPER_GAS_MULTIPLIER must be a number ≥ 1, got "0.5"',
+    );
     await writeFile(config, JSON.stringify({ "rpc-urls": "x" }));
     expect(() => parseKeeperCommand(["--config", config], { KEEPER_PRIVATE_KEY: key })).toThrow(
-      /keeper\.json: unknown option "rpc-urls"/,
+      /unknown option "rpc-urls" in the config file .*keeper\.json/,
     );
   });
 
