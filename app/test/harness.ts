@@ -91,8 +91,17 @@ export async function expectFitsPhone(page: Page, name: string): Promise<void> {
   expect(overflow).toBeLessThanOrEqual(0);
 }
 
+/**
+ * The whole page: the viewport is stretched to the page's height for the shot, since a full-page
+ * capture draws the fixed header where the viewport was, partway down the image.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  await page.setViewportSize(viewport);
 }
 
 /** A GraphQL query to the indexer, through the app server as the browser sends it. */
