@@ -402,12 +402,41 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await page.getByRole("button", { name: /^Free preview/ }).click();
     await page.locator('[data-testid="preview-answer"][data-done="true"]').waitFor({ timeout: 90_000 });
     await expect(page.getByTestId("preview-answer").textContent()).resolves.toBe(demoFacts[ASKED]?.answer);
+    // Its sources are the contributions retrieved for the question; the answer cites none, so no marks.
+    await page.getByTestId("preview-sources").getByTestId("preview-source-1").waitFor();
+    expect(await page.getByTestId("preview-answer").getByTestId("cite").count()).toBe(0);
     await page.getByRole("button", { name: "Pay 2 OPEN and ask" }).click();
     const paid = page.getByTestId("paid");
     await paid.waitFor();
     requestId = BigInt((await paid.getAttribute("data-request")) as string);
     await page.locator('[data-testid="paid"][data-stage="reported"]').waitFor({ timeout: 180_000 });
-    await expect(page.getByTestId("answer").textContent()).resolves.toBe(demoFacts[ASKED]?.answer);
+    // The answer's marks stand where the keepers found it in a credited contribution.
+    const mark = page.getByTestId("answer").getByTestId("cite").first();
+    await mark.waitFor({ timeout: 60_000 });
+    const shown = (await page.getByTestId("answer").textContent()) as string;
+    expect(shown.replace(/\[\d+\]/g, "")).toBe(demoFacts[ASKED]?.answer);
+    const detail = (await (await fetch(`${network.appUrl}/api/indexer/requests/${requestId}`)).json()) as {
+      output: string;
+      spans: { charStart: number; charEnd: number; contributionIds: string[] }[];
+      attributions: { contributionId: string }[];
+    };
+    const creditedIds = new Set(detail.attributions.map((a) => a.contributionId));
+    const askedSpan = detail.spans.find((s) => s.contributionIds.includes(String(contributionId(ASKED))));
+    expect(askedSpan).toBeDefined();
+    const n = Number(await mark.getAttribute("data-marks"));
+    await expect(page.getByTestId(`source-${n}`).getAttribute("data-contribution")).resolves.toBe(
+      String(contributionId(ASKED)),
+    );
+    // The first mark follows the end of the first credited span.
+    const firstEnd = Math.min(
+      ...detail.spans
+        .filter((s) => s.contributionIds.some((id) => creditedIds.has(id)))
+        .map((s) => s.charEnd),
+    );
+    const beforeMark = await page
+      .getByTestId("answer")
+      .evaluate((el) => (el.querySelector("sup")?.parentElement?.firstChild?.textContent ?? "") as string);
+    expect(beforeMark).toBe(detail.output.slice(0, firstEnd));
     await page.getByTestId(`payee-contribution-${contributionId(ASKED)}`).waitFor();
     await screenshot(page, "playground");
     await page.locator('[data-testid="payout"][data-settlement="credited"]').waitFor({ timeout: 180_000 });
@@ -523,6 +552,93 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await page.getByTestId("reports").getByText(`#${requestId}`).first().waitFor();
     await expectAccessible(page);
     await expectFitsPhone(page, "keepers");
+    expect(page.errors).toEqual([]);
+  });
+  it("a contributor points a contribution's payouts to a new wallet", async () => {
+    const key = demoKeys.contributors[1];
+    const contributionId = network.demo?.contributionIds.find(
+      (_, i) => demoFacts[i]?.contributor === 1,
+    ) as bigint;
+    const newWallet = privateKeyToAccount(generatePrivateKey()).address;
+    const page = await openApp(browser, network.appUrl, { path: "/account", as: key });
+    const payees = page.getByTestId("payees");
+    await payees.getByTestId(`payee-${contributionId}`).waitFor();
+    await payees.getByRole("combobox", { name: "Contribution" }).click();
+    await page.getByRole("option", { name: `#${contributionId} (datanet ${datanetId()})` }).click();
+    // A mistyped address is refused in words before any transaction.
+    await payees.getByLabel("New payee").fill("0x1234");
+    await payees.getByRole("button", { name: "Send its payouts there" }).click();
+    await payees
+      .getByRole("alert")
+      .getByText(/"0x1234" is not an address/)
+      .waitFor();
+    await payees.getByLabel("New payee").fill(newWallet);
+    await payees.getByRole("button", { name: "Send its payouts there" }).click();
+    await payees.getByTestId("payee-changed").waitFor();
+    expect(await payees.getByRole("alert").count()).toBe(0);
+    const stored = await read<{ payee: string }>({
+      address: contracts().DatanetRegistry,
+      abi: datanetRegistryAbi,
+      functionName: "getContribution",
+      args: [contributionId],
+    });
+    expect(stored.payee).toBe(newWallet);
+    // The table follows the indexer.
+    await page
+      .locator(`[data-testid="payee-${contributionId}"][data-payee="${newWallet.toLowerCase()}"]`)
+      .waitFor({ timeout: 30_000 });
+    await expectAccessible(page);
+    await expectFitsPhone(page, "payee");
+    expect(page.errors).toEqual([]);
+  });
+
+  // Last: it moves the chain's clock a day ahead.
+  it("a contributor withdraws an unreviewed contribution with its bond after the review timeout", async () => {
+    const key = demoKeys.contributors[1];
+    const contributor = privateKeyToAccount(key).address;
+    const balance = () =>
+      read<bigint>({
+        address: contracts().OpenToken,
+        abi: openTokenAbi,
+        functionName: "balanceOf",
+        args: [contributor],
+      });
+    const page = await openApp(browser, network.appUrl, { path: `/datanets/${datanetId()}`, as: key });
+    await page
+      .getByLabel("Content")
+      .fill(JSON.stringify({ question: "Nobody reviews this?", answer: "No." }));
+    await page.getByRole("button", { name: "Approve 10 OPEN bond and contribute" }).click();
+    const submitted = page.getByTestId("contributed");
+    await submitted.getByText("pending").waitFor();
+    const id = BigInt((await submitted.getAttribute("data-contribution")) as string);
+    const afterBond = await balance();
+    const row = page.getByTestId(`mine-${id}`);
+    const stored = () =>
+      read<{ status: number; reviewDeadline: bigint; bond: bigint }>({
+        address: contracts().DatanetRegistry,
+        abi: datanetRegistryAbi,
+        functionName: "getContribution",
+        args: [id],
+      });
+    const { reviewDeadline, bond } = await stored();
+    await expect(row.getByTestId("review-deadline").getAttribute("data-deadline")).resolves.toBe(
+      String(reviewDeadline),
+    );
+    const withdraw = row.getByRole("button", { name: `Withdraw (${formatOpen(bond)} back)` });
+    expect(await withdraw.isDisabled()).toBe(true);
+    await screenshot(page, "withdraw-pending");
+
+    const { testClient, publicClient } = network.clients;
+    const now = (await publicClient.getBlock()).timestamp;
+    await testClient.increaseTime({ seconds: Number(reviewDeadline - now) + 1 });
+    await testClient.mine({ blocks: 1 });
+    await expect.poll(() => withdraw.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await withdraw.click();
+    await page.getByTestId("withdrawn").waitFor();
+    expect((await stored()).status).toBe(4); // withdrawn
+    expect(await balance()).toBe(afterBond + bond);
+    await page.locator(`[data-testid="mine-${id}"][data-status="withdrawn"]`).waitFor({ timeout: 30_000 });
+    await expectAccessible(page);
     expect(page.errors).toEqual([]);
   });
 });
