@@ -548,7 +548,21 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await expectAccessible(page);
     await expectFitsPhone(page, "keepers");
     expect(page.errors).toEqual([]);
+
+    // Explore's requests: the finalized request's status badge shows its whole label.
+    const explore = await openApp(browser, network.appUrl);
+    await explore.getByRole("tab", { name: "Requests" }).click();
+    const badge = explore.getByTestId(`status-${requestId}`);
+    await badge.getByText("finalized").waitFor();
+    const clipped = await badge.evaluate((el) => {
+      const label = el.querySelector(".mantine-Badge-label") ?? el;
+      return label.scrollWidth - label.clientWidth;
+    });
+    expect(clipped).toBe(0);
+    await screenshot(explore, "requests");
+    expect(explore.errors).toEqual([]);
   });
+
   it("a contributor points a contribution's payouts to a new wallet", async () => {
     const key = demoKeys.contributors[1];
     const contributionId = network.demo?.contributionIds.find(

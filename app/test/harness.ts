@@ -94,6 +94,8 @@ export async function expectFitsPhone(page: Page, name: string): Promise<void> {
     .poll(overflow, { timeout: 5_000 })
     .toBeLessThanOrEqual(0)
     .catch(() => {});
+  // The navigation slides out of view at this width (a 200 ms transition): the shot waits for it.
+  await page.waitForTimeout(400);
   await page.screenshot({ path: join(artifacts, `${name}-390.png`), fullPage: false });
   expect(await overflow()).toBeLessThanOrEqual(0);
 }

@@ -300,6 +300,7 @@ export function RequestsTable() {
                 {/* A badge truncates its label to the column; the status is short enough to show whole. */}
                 <Badge
                   variant="light"
+                  data-testid={`status-${r.id}`}
                   color={r.status === "finalized" ? "green" : "blue"}
                   styles={{ root: { overflow: "visible", flexShrink: 0 }, label: { overflow: "visible" } }}
                 >
