@@ -1,5 +1,5 @@
 import { type DecodedContractError, decodeContractError, protocolErrorsAbi } from "@payable-ai/sdk";
-import { formatOpen } from "./format.js";
+import { formatOpen, formatTime } from "./format.js";
 
 const PROPOSAL_STATES = [
   "pending",
@@ -32,6 +32,12 @@ const SENTENCES: Record<string, Explain> = {
     `Only a curator (or the owner) of datanet ${s(datanet)} can review contributions.`,
   DatanetSelfReview: ([id]) => `Contribution ${s(id)} is yours: another curator has to review it.`,
   DatanetContributionNotPending: ([id]) => `Contribution ${s(id)} has already been reviewed or withdrawn.`,
+  DatanetReviewPending: ([id, availableAt]) =>
+    `Contribution ${s(id)} can be withdrawn only from ${formatTime(availableAt as bigint)}, if still unreviewed.`,
+  DatanetNotContributor: ([id]) => `Only the contributor of contribution ${s(id)} can do this.`,
+  DatanetNotContributorOrPayee: ([id]) =>
+    `Only the contributor of contribution ${s(id)}, or its current payee, can change where it pays.`,
+  DatanetZeroAddress: () => "The zero address cannot receive anything: give a real address.",
   DatanetAccessAlreadyGranted: ([datanet]) => `This account already has access to datanet ${s(datanet)}.`,
   DatanetAccessAlreadyRequested: ([datanet]) =>
     `An access request to datanet ${s(datanet)} is already waiting for the owner.`,

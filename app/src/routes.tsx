@@ -18,5 +18,7 @@ export const routes: RouteObject[] = [
   { path: "account", element: <AccountPage /> },
   { path: "governance", element: <GovernancePage /> },
   { path: "keepers", element: <KeepersPage /> },
+  // The IDE (editor, language workers) is loaded only when opened.
+  { path: "graphql", lazy: () => import("./pages/GraphQL.js").then((m) => ({ Component: m.GraphQLPage })) },
   { path: "*", element: <NotFoundPage /> },
 ];

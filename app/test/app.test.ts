@@ -49,6 +49,13 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
   const datanetId = () => network.demo?.datanetId as bigint;
   const read = <T>(parameters: Parameters<LocalNetwork["clients"]["publicClient"]["readContract"]>[0]) =>
     network.clients.publicClient.readContract(parameters) as Promise<T>;
+  const balanceOf = (account: `0x${string}`) =>
+    read<bigint>({
+      address: contracts().OpenToken,
+      abi: openTokenAbi,
+      functionName: "balanceOf",
+      args: [account],
+    });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "app-test-"));
@@ -103,16 +110,41 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     expect(page.errors).toEqual([]);
   });
 
+  it("the GraphQL IDE loads and queries the indexer with every other host out of reach", async () => {
+    const page = await openApp(browser, network.appUrl);
+    // Offline: every request to a host other than this machine fails.
+    const outside: string[] = [];
+    await page.context().route("**/*", (route) => {
+      const { hostname } = new URL(route.request().url());
+      if (["127.0.0.1", "localhost", "[::1]"].includes(hostname)) return route.continue();
+      outside.push(route.request().url());
+      return route.abort("internetdisconnected");
+    });
+    await page.getByRole("link", { name: /^GraphQL/ }).click();
+    await page.locator(".graphiql-query-editor .view-lines").getByText("datanets").first().waitFor();
+    await page.getByRole("button", { name: /^Execute query/ }).click();
+    const response = page.locator(".result-window .view-lines");
+    await response.getByText('"contributionCount"').waitFor({ timeout: 30_000 });
+    const indexed = await graphql<{ datanets: { items: { id: string; owner: string }[] } }>(
+      network.appUrl,
+      '{ datanets(orderBy: "id", orderDirection: "asc", limit: 10) { items { id owner } } }',
+    );
+    const demo = indexed.datanets.items.find((d) => d.id === String(datanetId()));
+    // Monaco draws each (wrapped) line as its own element; joined without blanks, the response as shown.
+    const shown = (await response.locator(".view-line").allTextContents())
+      .join("")
+      .replace(/[\s\u00a0]/g, "");
+    expect(shown).toContain(`"owner":"${demo?.owner}"`);
+    expect(shown).toContain(`"contributionCount":${demoFacts.length}`);
+    expect(outside).toEqual([]);
+    await screenshot(page, "graphql");
+    expect(page.errors).toEqual([]);
+  });
+
   it("a contributor adds text and a file with their bond; the curator accepts one and rejects the other", async () => {
     const contributorKey = demoKeys.contributors[0];
     const contributor = privateKeyToAccount(contributorKey).address;
-    const balance = () =>
-      read<bigint>({
-        address: contracts().OpenToken,
-        abi: openTokenAbi,
-        functionName: "balanceOf",
-        args: [contributor],
-      });
+    const balance = () => balanceOf(contributor);
     const before = await balance();
     const page = await openApp(browser, network.appUrl, {
       path: `/datanets/${datanetId()}`,
@@ -201,13 +233,7 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await page.locator('[data-testid="access-status"][data-status="requested"]').waitFor();
 
     const ownerAddress = privateKeyToAccount(demoKeys.datanetOwner).address;
-    const ownerBalance = () =>
-      read<bigint>({
-        address: contracts().OpenToken,
-        abi: openTokenAbi,
-        functionName: "balanceOf",
-        args: [ownerAddress],
-      });
+    const ownerBalance = () => balanceOf(ownerAddress);
     const before = await ownerBalance();
     const owner = await openApp(browser, network.appUrl, {
       path: `/datanets/${datanetId()}`,
@@ -371,12 +397,41 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await page.getByRole("button", { name: /^Free preview/ }).click();
     await page.locator('[data-testid="preview-answer"][data-done="true"]').waitFor({ timeout: 90_000 });
     await expect(page.getByTestId("preview-answer").textContent()).resolves.toBe(demoFacts[ASKED]?.answer);
+    // Its sources are the contributions retrieved for the question; the answer cites none, so no marks.
+    await page.getByTestId("preview-sources").getByTestId("preview-source-1").waitFor();
+    expect(await page.getByTestId("preview-answer").getByTestId("cite").count()).toBe(0);
     await page.getByRole("button", { name: "Pay 2 OPEN and ask" }).click();
     const paid = page.getByTestId("paid");
     await paid.waitFor();
     requestId = BigInt((await paid.getAttribute("data-request")) as string);
     await page.locator('[data-testid="paid"][data-stage="reported"]').waitFor({ timeout: 180_000 });
-    await expect(page.getByTestId("answer").textContent()).resolves.toBe(demoFacts[ASKED]?.answer);
+    // The answer's marks stand where the keepers found it in a credited contribution.
+    const mark = page.getByTestId("answer").getByTestId("cite").first();
+    await mark.waitFor({ timeout: 60_000 });
+    const shown = (await page.getByTestId("answer").textContent()) as string;
+    expect(shown.replace(/\[\d+\]/g, "")).toBe(demoFacts[ASKED]?.answer);
+    const detail = (await (await fetch(`${network.appUrl}/api/indexer/requests/${requestId}`)).json()) as {
+      output: string;
+      spans: { charStart: number; charEnd: number; contributionIds: string[] }[];
+      attributions: { contributionId: string }[];
+    };
+    const creditedIds = new Set(detail.attributions.map((a) => a.contributionId));
+    const askedSpan = detail.spans.find((s) => s.contributionIds.includes(String(contributionId(ASKED))));
+    expect(askedSpan).toBeDefined();
+    const n = Number(await mark.getAttribute("data-marks"));
+    await expect(page.getByTestId(`source-${n}`).getAttribute("data-contribution")).resolves.toBe(
+      String(contributionId(ASKED)),
+    );
+    // The first mark follows the end of the first credited span.
+    const firstEnd = Math.min(
+      ...detail.spans
+        .filter((s) => s.contributionIds.some((id) => creditedIds.has(id)))
+        .map((s) => s.charEnd),
+    );
+    const beforeMark = await page
+      .getByTestId("answer")
+      .evaluate((el) => (el.querySelector("sup")?.parentElement?.firstChild?.textContent ?? "") as string);
+    expect(beforeMark).toBe(detail.output.slice(0, firstEnd));
     await page.getByTestId(`payee-contribution-${contributionId(ASKED)}`).waitFor();
     await screenshot(page, "playground");
     await page.locator('[data-testid="payout"][data-settlement="credited"]').waitFor({ timeout: 180_000 });
@@ -492,6 +547,102 @@ describe.skipIf(!hasChromium)("web app in headless Chromium on the npm start net
     await page.getByTestId("reports").getByText(`#${requestId}`).first().waitFor();
     await expectAccessible(page);
     await expectFitsPhone(page, "keepers");
+    expect(page.errors).toEqual([]);
+
+    // Explore's requests: the finalized request's status badge shows its whole label.
+    const explore = await openApp(browser, network.appUrl);
+    await explore.getByRole("tab", { name: "Requests" }).click();
+    const badge = explore.getByTestId(`status-${requestId}`);
+    await badge.getByText("finalized").waitFor();
+    const clipped = await badge.evaluate((el) => {
+      const label = el.querySelector(".mantine-Badge-label") ?? el;
+      return label.scrollWidth - label.clientWidth;
+    });
+    expect(clipped).toBe(0);
+    await screenshot(explore, "requests");
+    expect(explore.errors).toEqual([]);
+  });
+
+  it("a contributor points a contribution's payouts to a new wallet", async () => {
+    const key = demoKeys.contributors[1];
+    const contributionId = network.demo?.contributionIds.find(
+      (_, i) => demoFacts[i]?.contributor === 1,
+    ) as bigint;
+    const newWallet = privateKeyToAccount(generatePrivateKey()).address;
+    const page = await openApp(browser, network.appUrl, { path: "/account", as: key });
+    const payees = page.getByTestId("payees");
+    await payees.getByTestId(`payee-${contributionId}`).waitFor();
+    await payees.getByRole("combobox", { name: "Contribution" }).click();
+    await page.getByRole("option", { name: `#${contributionId} (datanet ${datanetId()})` }).click();
+    // A mistyped address is refused in words before any transaction.
+    await payees.getByLabel("New payee").fill("0x1234");
+    await payees.getByRole("button", { name: "Send its payouts there" }).click();
+    await payees
+      .getByRole("alert")
+      .getByText(/"0x1234" is not an address/)
+      .waitFor();
+    await payees.getByLabel("New payee").fill(newWallet);
+    await payees.getByRole("button", { name: "Send its payouts there" }).click();
+    await payees.getByTestId("payee-changed").waitFor();
+    // The stale refusal is gone with the successful attempt.
+    expect(await payees.getByText(/is not an address/).count()).toBe(0);
+    const stored = await read<{ payee: string }>({
+      address: contracts().DatanetRegistry,
+      abi: datanetRegistryAbi,
+      functionName: "getContribution",
+      args: [contributionId],
+    });
+    expect(stored.payee).toBe(newWallet);
+    // The table follows the indexer.
+    await page
+      .locator(`[data-testid="payee-${contributionId}"][data-payee="${newWallet.toLowerCase()}"]`)
+      .waitFor({ timeout: 30_000 });
+    await expectAccessible(page);
+    await expectFitsPhone(page, "payee");
+    expect(page.errors).toEqual([]);
+  });
+
+  // Last: it moves the chain's clock a day ahead.
+  it("a contributor withdraws an unreviewed contribution with its bond after the review timeout", async () => {
+    const key = demoKeys.contributors[1];
+    const contributor = privateKeyToAccount(key).address;
+    const balance = () => balanceOf(contributor);
+    const page = await openApp(browser, network.appUrl, { path: `/datanets/${datanetId()}`, as: key });
+    await page
+      .getByLabel("Content")
+      .fill(JSON.stringify({ question: "Nobody reviews this?", answer: "No." }));
+    await page.getByRole("button", { name: "Approve 10 OPEN bond and contribute" }).click();
+    const submitted = page.getByTestId("contributed");
+    await submitted.getByText("pending").waitFor();
+    const id = BigInt((await submitted.getAttribute("data-contribution")) as string);
+    const afterBond = await balance();
+    const row = page.getByTestId(`mine-${id}`);
+    const stored = () =>
+      read<{ status: number; reviewDeadline: bigint; bond: bigint }>({
+        address: contracts().DatanetRegistry,
+        abi: datanetRegistryAbi,
+        functionName: "getContribution",
+        args: [id],
+      });
+    const { reviewDeadline, bond } = await stored();
+    await expect(row.getByTestId("review-deadline").getAttribute("data-deadline")).resolves.toBe(
+      String(reviewDeadline),
+    );
+    const withdraw = row.getByRole("button", { name: `Withdraw (${formatOpen(bond)} back)` });
+    expect(await withdraw.isDisabled()).toBe(true);
+    await screenshot(page, "withdraw-pending");
+
+    const { testClient, publicClient } = network.clients;
+    const now = (await publicClient.getBlock()).timestamp;
+    await testClient.increaseTime({ seconds: Number(reviewDeadline - now) + 1 });
+    await testClient.mine({ blocks: 1 });
+    await expect.poll(() => withdraw.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await withdraw.click();
+    await page.getByTestId("withdrawn").waitFor();
+    expect((await stored()).status).toBe(4); // withdrawn
+    expect(await balance()).toBe(afterBond + bond);
+    await page.locator(`[data-testid="mine-${id}"][data-status="withdrawn"]`).waitFor({ timeout: 30_000 });
+    await expectAccessible(page);
     expect(page.errors).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ const PAGES = [
   { to: "/account", label: "Account", description: "Earnings, claims, votes" },
   { to: "/governance", label: "Governance", description: "Proposals and votes" },
   { to: "/keepers", label: "Keepers", description: "Stake, reports, earnings" },
+  { to: "/graphql", label: "GraphQL", description: "Query the indexer" },
 ];
 
 export function Layout() {

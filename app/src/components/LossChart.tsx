@@ -24,6 +24,8 @@ export function LossChart({ points, totalSteps }: { points: LossPoint[]; totalSt
         yAxisLabel="loss"
         xAxisProps={{ type: "number", domain: [0, totalSteps], allowDecimals: false }}
         valueFormatter={(v) => v.toFixed(3)}
+        // Ticks are round numbers: 8, 0.5, not 8.000.
+        yAxisProps={{ tickFormatter: (v: number) => String(Number(v.toFixed(3))) }}
         series={[
           { name: "loss", label: "training loss", color: "indigo.6" },
           { name: "evalLoss", label: "eval loss", color: "orange.6" },

@@ -1,5 +1,17 @@
-import { Alert, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { claimRewards, contributionVotesAbi, delegateVotes, getRewards } from "@payable-ai/sdk";
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { claimRewards, contributionVotesAbi, delegateVotes, getRewards, setPayee } from "@payable-ai/sdk";
 import { useCallback, useEffect, useState } from "react";
 import { type Address, isAddress, zeroAddress } from "viem";
 import { useApp } from "../app.js";
@@ -56,6 +68,7 @@ export function AccountPage() {
         <>
           <EarningsPanel address={signer.address} />
           <ClaimPanel />
+          <PayeePanel address={signer.address} />
           <DelegatePanel />
         </>
       ) : (
@@ -192,6 +205,119 @@ function ClaimPanel() {
         </Alert>
       )}
       <ErrorText error={claim.error} />
+    </Card>
+  );
+}
+
+type PayoutRow = { id: string; datanetId: string; contributor: string; payee: string; status: string };
+
+const PAYOUTS_QUERY = `query ($account: String!) {
+  asContributor: contributions(where: { contributor: $account }, orderBy: "id", orderDirection: "asc", limit: 500) { items { id datanetId contributor payee status } }
+  asPayee: contributions(where: { payee: $account }, orderBy: "id", orderDirection: "asc", limit: 500) { items { id datanetId contributor payee status } }
+}`;
+
+/**
+ * Where each of the signer's contributions pays (`setPayee`): the contributor, or the current
+ * payee, can point its payouts to another address, e.g. a new wallet.
+ */
+function PayeePanel({ address }: { address: Address }) {
+  const { contracts } = useApp();
+  const { signer } = useWallet();
+  const [{ data, fetching, error }, refresh] = useLiveQuery<{
+    asContributor: Page<PayoutRow>;
+    asPayee: Page<PayoutRow>;
+  }>(PAYOUTS_QUERY, { account: address.toLowerCase() });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [to, setTo] = useState("");
+  const [changed, setChanged] = useState<{ id: string; payee: Address } | null>(null);
+  const redirect = useAction(async () => {
+    if (!signer) throw new Error("Choose an account first.");
+    if (!chosen) throw new Error("Choose the contribution whose payouts move.");
+    const payee = to.trim();
+    if (!isAddress(payee)) throw new Error(`"${payee}" is not an address (0x and 40 hex digits).`);
+    setChanged(null);
+    await setPayee(signer.client, { contracts, contributionId: BigInt(chosen), newPayee: payee });
+    setChanged({ id: chosen, payee });
+    setTo("");
+    refresh();
+  });
+  if (error && !data) return <ErrorText error={`The indexer could not be read: ${error.message}`} />;
+  if (fetching && !data) return <Loading what="your contributions" />;
+  const rows = new Map<string, PayoutRow>();
+  for (const c of [...(data?.asContributor.items ?? []), ...(data?.asPayee.items ?? [])]) rows.set(c.id, c);
+  const items = [...rows.values()].sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+  return (
+    <Card withBorder data-testid="payees">
+      <Title order={3} size="h4" mb="xs">
+        Where your contributions pay
+      </Title>
+      <Text size="sm" mb="xs">
+        Each contribution pays its payee, at first the contributor. If you change wallets, point its payouts
+        to the new address: answers reported from then on pay it there (what was already credited stays in the
+        reward vault of the old one). The contributor and the current payee may both change it.
+      </Text>
+      {items.length === 0 ? (
+        <Empty>You have no contributions, and none pays you.</Empty>
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={420}>
+            <Table fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Contribution</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Pays</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((c) => (
+                  <Table.Tr key={c.id} data-testid={`payee-${c.id}`} data-payee={c.payee.toLowerCase()}>
+                    <Table.Td>
+                      #{c.id} in datanet {c.datanetId}
+                    </Table.Td>
+                    <Table.Td>{c.status}</Table.Td>
+                    <Table.Td>
+                      {c.payee.toLowerCase() === address.toLowerCase() ? (
+                        "you"
+                      ) : (
+                        <AddressText address={c.payee} />
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group mt="sm" align="flex-end" wrap="wrap">
+            <Select
+              size="xs"
+              label="Contribution"
+              placeholder="Choose one"
+              data={items.map((c) => ({ value: c.id, label: `#${c.id} (datanet ${c.datanetId})` }))}
+              value={chosen}
+              onChange={setChosen}
+              style={{ flex: "1 1 160px" }}
+            />
+            <TextInput
+              size="xs"
+              label="New payee"
+              placeholder="0x…"
+              value={to}
+              onChange={(e) => setTo(e.currentTarget.value)}
+              style={{ flex: "2 1 220px" }}
+            />
+            <Button size="xs" onClick={() => redirect.run()} loading={redirect.busy}>
+              Send its payouts there
+            </Button>
+          </Group>
+        </>
+      )}
+      <ErrorText error={redirect.error} />
+      {changed && (
+        <Alert color="green" mt="sm" data-testid="payee-changed">
+          Contribution #{changed.id} now pays <AddressText address={changed.payee} />.
+        </Alert>
+      )}
     </Card>
   );
 }

@@ -23,11 +23,13 @@ import {
   cancelAccessRequest,
   contribute,
   createDatanet,
+  datanetRegistryAbi,
   denyAccess,
   hasAccess,
   rejectContribution,
   requestAccess,
   revokeAccess,
+  withdrawContribution,
 } from "@payable-ai/sdk";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -510,17 +512,113 @@ function ContributePanel({
           .
         </Alert>
       )}
-      {mine.length > 0 && (
-        <Text size="sm" mt="sm" component="div" data-testid="my-contributions">
-          Yours:{" "}
-          {mine.map((c, i) => (
-            <span key={c.id}>
-              {i > 0 && ", "}#{c.id} <StatusBadge status={c.status} />
-            </span>
-          ))}
-        </Text>
-      )}
+      {mine.length > 0 && <MyContributions mine={mine} refresh={refresh} />}
     </Card>
+  );
+}
+
+/** The chain's clock (the latest block's timestamp), read again every few seconds. */
+function useChainTime(intervalMs = 3000): bigint | null {
+  const { publicClient } = useApp();
+  const [now, setNow] = useState<bigint | null>(null);
+  useEffect(() => {
+    let live = true;
+    const read = () =>
+      publicClient
+        .getBlock()
+        .then((b) => live && setNow(b.timestamp))
+        .catch(() => {});
+    read();
+    const timer = setInterval(read, intervalMs);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [publicClient, intervalMs]);
+  return now;
+}
+
+/**
+ * The signer's contributions with their status; a pending one shows its review deadline (fixed
+ * on-chain at submission) and can be withdrawn with its bond once the chain's clock has passed it.
+ */
+function MyContributions({ mine, refresh }: { mine: ContributionRow[]; refresh: () => void }) {
+  const { publicClient, contracts } = useApp();
+  const { signer } = useWallet();
+  const now = useChainTime();
+  const [deadlines, setDeadlines] = useState<Record<string, bigint>>({});
+  const pendingIds = mine
+    .filter((c) => c.status === "pending")
+    .map((c) => c.id)
+    .join(",");
+  useEffect(() => {
+    if (!pendingIds) return;
+    let live = true;
+    Promise.all(
+      pendingIds.split(",").map(async (id) => {
+        const c = await publicClient.readContract({
+          address: contracts.DatanetRegistry,
+          abi: datanetRegistryAbi,
+          functionName: "getContribution",
+          args: [BigInt(id)],
+        });
+        return [id, c.reviewDeadline] as const;
+      }),
+    )
+      .then((entries) => live && setDeadlines((d) => ({ ...d, ...Object.fromEntries(entries) })))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [pendingIds, publicClient, contracts]);
+  const [withdrawn, setWithdrawn] = useState<string | null>(null);
+  const withdraw = useAction(async (c: ContributionRow) => {
+    if (!signer) throw new Error("Choose an account first.");
+    setWithdrawn(null);
+    await withdrawContribution(signer.client, { contracts, contributionId: BigInt(c.id) });
+    setWithdrawn(c.id);
+    refresh();
+  });
+  return (
+    <Stack gap={4} mt="sm" data-testid="my-contributions">
+      <Text size="sm" fw={500}>
+        Yours
+      </Text>
+      {mine.map((c) => {
+        const deadline = deadlines[c.id];
+        const open = c.status === "pending" && deadline !== undefined && now !== null && now >= deadline;
+        return (
+          <Group key={c.id} gap="xs" wrap="wrap" data-testid={`mine-${c.id}`} data-status={c.status}>
+            <Text size="sm">#{c.id}</Text>
+            <StatusBadge status={c.status} />
+            {c.status === "pending" && deadline !== undefined && (
+              <>
+                <Text size="xs" c="dimmed" data-testid="review-deadline" data-deadline={String(deadline)}>
+                  {open
+                    ? `Not reviewed by ${formatTime(deadline)}: you may withdraw it.`
+                    : `Withdrawable from ${formatTime(deadline)} if still unreviewed.`}
+                </Text>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  disabled={!open}
+                  loading={withdraw.busy}
+                  onClick={() => withdraw.run(c)}
+                >
+                  Withdraw ({formatOpen(c.bond)} back)
+                </Button>
+              </>
+            )}
+          </Group>
+        );
+      })}
+      <ErrorText error={withdraw.error} />
+      {withdrawn && (
+        <Alert color="green" data-testid="withdrawn" data-contribution={withdrawn}>
+          Contribution #{withdrawn} withdrawn; its bond is back in your balance.
+        </Alert>
+      )}
+    </Stack>
   );
 }
 

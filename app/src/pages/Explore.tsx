@@ -297,7 +297,13 @@ export function RequestsTable() {
                 <Open wei={r.fee} />
               </Table.Td>
               <Table.Td>
-                <Badge variant="light" color={r.status === "finalized" ? "green" : "blue"}>
+                {/* A badge truncates its label to the column; the status is short enough to show whole. */}
+                <Badge
+                  variant="light"
+                  data-testid={`status-${r.id}`}
+                  color={r.status === "finalized" ? "green" : "blue"}
+                  styles={{ root: { overflow: "visible", flexShrink: 0 }, label: { overflow: "visible" } }}
+                >
                   {r.status}
                 </Badge>
               </Table.Td>

@@ -797,11 +797,13 @@ export function useStreamedPreview() {
   const [answer, setAnswer] = useState("");
   const [done, setDone] = useState(false);
   const [sources, setSources] = useState<{ n: number; contributionId: string; score: number }[]>([]);
+  const [cited, setCited] = useState<string[]>([]);
   const run = useMemo(
     () => async (jobId: string, modelId: string, question: string) => {
       setAnswer("");
       setDone(false);
       setSources([]);
+      setCited([]);
       const response = await factory.chat(jobId, { model: modelId, question, maxTokens: 96 });
       if (!response.ok || !response.body) {
         const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -809,22 +811,33 @@ export function useStreamedPreview() {
       }
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
+      // A failure after the stream began arrives as `event: error` with the usual error body.
+      let failure: string | null = null;
       const parser = createParser({
         onEvent: ({ event, data }) => {
           const parsed = JSON.parse(data);
           if (event === "sources") setSources(parsed);
           else if (event === "token") setAnswer((a) => a + parsed.text);
-          else if (event === "done") setDone(true);
+          else if (event === "done") {
+            setCited(parsed.cited ?? []);
+            setDone(true);
+          } else if (event === "error")
+            failure = `The preview stopped: ${parsed.error?.message ?? "the Model Factory reported an error"}${parsed.error?.code ? ` (${parsed.error.code})` : ""}.`;
         },
       });
       for (;;) {
         const { value, done: end } = await reader.read();
         if (end) break;
         parser.feed(decoder.decode(value, { stream: true }));
+        if (failure !== null) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
       }
+      if (failure !== null) throw new Error(failure);
       setDone(true);
     },
     [],
   );
-  return { answer, done, sources, run };
+  return { answer, done, sources, cited, run };
 }

@@ -3,17 +3,40 @@ import { getRequestPayout, type RequestPayout, requestInference, waitForReport }
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useApp } from "../app.js";
+import { type CitedSpan, markCitations, markSpans, numberSources } from "../citations.js";
+import { CitedText, SourceList } from "../components/Citations.js";
 import { Empty, ErrorText, Loading, useAction } from "../components/feedback.js";
 import { AddressText, Open } from "../components/values.js";
 import { formatBps, formatOpen } from "../format.js";
 import { hashOf, readPublicText, uploadBlob } from "../gateway.js";
-import { type Page, useLiveQuery } from "../indexer.js";
+import { indexerGet, type Page, useLiveQuery } from "../indexer.js";
 import { nameOf } from "../metadata.js";
 import { useWallet } from "../wallet.js";
 import type { ModelRow } from "./Explore.js";
 import { useJobForAdapter, useStreamedPreview } from "./Factory.js";
 
 type Paid = { requestId: bigint; fee: bigint; stage: "waiting" | "reported" | "settled" };
+
+/** What the indexer tells of an answered request: the keepers' spans behind its attribution. */
+type AnswerDetail = { output: string | null; spans: CitedSpan[] | null; notes: string[] };
+
+/**
+ * The keepers' spans of a reported answer, through the indexer (which reads them from a keeper and
+ * checks them against the output); a few tries, since the indexer follows the chain a block behind.
+ */
+async function readSpans(requestId: bigint, signal: AbortSignal): Promise<AnswerDetail> {
+  let detail: AnswerDetail = { output: null, spans: null, notes: [] };
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt++) {
+    detail = await indexerGet<AnswerDetail>(`/requests/${requestId}`, signal).catch((e: Error) => ({
+      output: null,
+      spans: null,
+      notes: [e.message],
+    }));
+    if (detail.spans !== null) return detail;
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+  return detail;
+}
 
 export function PlaygroundPage() {
   const [params, setParams] = useSearchParams();
@@ -61,6 +84,7 @@ function Ask({ model }: { model: ModelRow }) {
   const [paid, setPaid] = useState<Paid | null>(null);
   const [answer, setAnswer] = useState<string | null>(null);
   const [payout, setPayout] = useState<RequestPayout | null>(null);
+  const [spans, setSpans] = useState<AnswerDetail | null>(null);
   const job = useJobForAdapter(model.adapterHash);
   const preview = useStreamedPreview();
   const watch = useRef<AbortController | null>(null);
@@ -76,6 +100,7 @@ function Ask({ model }: { model: ModelRow }) {
     setPaid(null);
     setAnswer(null);
     setPayout(null);
+    setSpans(null);
     const bytes = new TextEncoder().encode(text);
     await uploadBlob(bytes, "public");
     // One flow: the SDK approves exactly the price shown, then pays it into escrow.
@@ -99,6 +124,7 @@ function Ask({ model }: { model: ModelRow }) {
       report.outputURI.startsWith("blob:") ? await readPublicText(report.outputURI) : report.outputURI,
     );
     setPaid({ requestId, fee, stage: "reported" });
+    readSpans(requestId, controller.signal).then(setSpans);
     // The split is an estimate until the challenge window closes and someone finalizes.
     for (;;) {
       const current = await getRequestPayout(publicClient, { contracts, requestId });
@@ -147,14 +173,26 @@ function Ask({ model }: { model: ModelRow }) {
           <Text size="xs" c="dimmed">
             Free preview from the inference node, streamed
           </Text>
-          <Text data-testid="preview-answer" data-done={preview.done}>
-            {preview.answer}
-          </Text>
-          {preview.sources.length > 0 && (
-            <Text size="xs" c="dimmed">
-              Related contributions: {preview.sources.map((s) => `#${s.contributionId}`).join(", ")}
-            </Text>
-          )}
+          <CitedText
+            testId="preview-answer"
+            done={preview.done}
+            idPrefix="preview-source"
+            segments={markCitations(preview.answer, preview.sources.length)}
+          />
+          <SourceList
+            testId="preview-sources"
+            idPrefix="preview-source"
+            title={
+              preview.cited.length > 0
+                ? "Sources: the contributions retrieved for the question; the answer cites them as [n]"
+                : "Retrieved for the question (the answer cites none of them, so it has no marks)"
+            }
+            sources={preview.sources.map((s) => ({
+              n: s.n,
+              contributionId: s.contributionId,
+              detail: `BM25 score ${s.score.toFixed(2)}${preview.cited.includes(s.contributionId) ? " · cited" : ""}`,
+            }))}
+          />
         </Card>
       )}
       {paid && (
@@ -176,14 +214,67 @@ function Ask({ model }: { model: ModelRow }) {
           {answer === null ? (
             <Loading what="the answer" />
           ) : (
-            <Text mt="sm" data-testid="answer">
-              {answer}
-            </Text>
+            <PaidAnswer answer={answer} payout={payout} detail={spans} />
           )}
           {payout && <WhoGetsPaid payout={payout} />}
         </Card>
       )}
     </Stack>
+  );
+}
+
+/**
+ * The paid answer with a mark after every run of it that the keepers found verbatim in a credited
+ * contribution, and the report's attributions as its numbered sources.
+ */
+function PaidAnswer({
+  answer,
+  payout,
+  detail,
+}: {
+  answer: string;
+  payout: RequestPayout | null;
+  detail: AnswerDetail | null;
+}) {
+  const attributions = payout?.attributions ?? [];
+  // Spans index the output the indexer checked against the report's hash: the same text.
+  const spans = detail?.output === answer ? (detail.spans ?? []) : [];
+  const numbers = numberSources(
+    attributions.map((a) => a.contributionId.toString()),
+    spans,
+  );
+  const spanCount = (id: string) => spans.filter((s) => s.contributionIds.includes(id)).length;
+  return (
+    <>
+      <CitedText testId="answer" idPrefix="source" segments={markSpans(answer, spans, numbers)} />
+      <SourceList
+        testId="sources"
+        idPrefix="source"
+        title="Sources: the contributions the keepers credited, marked where the answer repeats them"
+        sources={attributions
+          .map((a) => {
+            const id = a.contributionId.toString();
+            const found = spanCount(id);
+            return {
+              n: numbers.get(id) as number,
+              contributionId: id,
+              datanetId: a.datanetId.toString(),
+              detail: `${formatBps(a.weightBps)} of the data share · ${
+                found > 0
+                  ? `${found} span${found === 1 ? "" : "s"} of the answer found in it`
+                  : "credited without a verbatim span (cited or retrieved)"
+              }`,
+            };
+          })
+          .sort((x, y) => x.n - y.n)}
+      />
+      {detail && detail.spans === null && (
+        <Text size="xs" c="dimmed">
+          The keepers&apos; spans could not be read, so the answer has no marks
+          {detail.notes.length ? `: ${detail.notes.join("; ")}` : "."}
+        </Text>
+      )}
+    </>
   );
 }
 
