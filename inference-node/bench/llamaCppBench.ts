@@ -1,7 +1,7 @@
 /**
  * The node beside llama.cpp (node-llama-cpp 3.21.1, CPU) on the same random weights: a
  * SmolLM2-135M-shaped Llama with the byte vocabulary, written once as ONNX for the node and as GGUF
- * (F32 and Q8_0) for llama.cpp. Batch-1 decode and 16 concurrent streams, 1 and 2 threads, each
+ * (F32 and Q8_0) for llama.cpp, and the node also with its int4 weights (`MatMulNBits`, symmetric). Batch-1 decode and 16 concurrent streams, 1 and 2 threads, each
  * measurement in a fresh process (its RSS is reported). Ratios are against llama.cpp's best
  * configuration in this run.
  *
@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { quantizeDecoderGraph } from "../src/model/int4Graph.js";
 import { buildLlamaGraph } from "../src/model/llamaGraph.js";
 import { encodeModel } from "../src/model/onnxGraph.js";
 import { countParameters, generateLlamaWeights } from "../src/model/weights.js";
@@ -80,6 +81,11 @@ async function main() {
     const weights = generateLlamaWeights(config, 7);
     const onnxPath = join(dir, "model.onnx");
     await writeFile(onnxPath, encodeModel(buildLlamaGraph(config, weights)));
+    // The node's own 4-bit weights (what `--weights int4-sym` serves), from the same matrices.
+    const int4Path = join(dir, "model-int4-sym.onnx");
+    const int4Graph = buildLlamaGraph(config, weights);
+    quantizeDecoderGraph(int4Graph, "sym");
+    await writeFile(int4Path, encodeModel(int4Graph));
     const ggufs: Record<string, string> = {
       F32: join(dir, "model-f32.gguf"),
       Q8_0: join(dir, "model-q8_0.gguf"),
@@ -98,6 +104,11 @@ async function main() {
           { engine: "node", weights: "F32", threads, streams },
           await measure({ engine: "node", path: onnxPath, ...common }),
         );
+        push(
+          rows,
+          { engine: "node", weights: "INT4", threads, streams },
+          await measure({ engine: "node", path: int4Path, ...common }),
+        );
         for (const [type, path] of Object.entries(ggufs)) {
           push(
             rows,
@@ -109,7 +120,9 @@ async function main() {
       }
     }
 
-    const nodeF32 = rows.find((r) => r.engine === "node" && r.streams === 1 && r.threads === 1) as Row;
+    const nodeF32 = rows.find(
+      (r) => r.engine === "node" && r.weights === "F32" && r.streams === 1 && r.threads === 1,
+    ) as Row;
     const llamaF32 = rows.find(
       (r) => r.engine === "llama.cpp" && r.weights === "F32" && r.streams === 1 && r.threads === 1,
     ) as Row;
